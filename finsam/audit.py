@@ -1,0 +1,103 @@
+"""The audit log: every insert, update and delete of domain rows becomes a `handelse` row.
+
+A session carries who acts and in which use case (`Kontext`); a listener writes the log in
+the same transaction as the change, so the log and the data cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, inspect, insert
+from sqlalchemy.orm import Session
+
+from finsam.domain.model import Base, Handelse
+
+
+@dataclass(frozen=True)
+class Kontext:
+    """Who acts (a person or a flow), in which use case, and when (injected, never read from a clock here)."""
+
+    aktor: str
+    atgard: str
+    nu: datetime
+
+    def __post_init__(self) -> None:
+        if self.nu.tzinfo is None:
+            raise ValueError("Kontext.nu must be timezone-aware")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _columns(obj: Base) -> dict[str, Any]:
+    state = inspect(obj)
+    return {attr.key: _plain(attr.value) for attr in state.attrs if attr.key in state.mapper.columns}
+
+
+def _changes(obj: Base) -> dict[str, Any]:
+    state = inspect(obj)
+    changed = {}
+    for attr in state.attrs:
+        if attr.key not in state.mapper.columns:
+            continue
+        history = attr.history
+        if history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if before != after:
+                changed[attr.key] = {"fore": _plain(before), "efter": _plain(after)}
+    return changed
+
+
+def _row(kontext: Kontext, obj: Base, andring: str, detaljer: dict[str, Any]) -> dict[str, Any]:
+    identity = inspect(obj).identity
+    insats_id = obj.id if obj.__tablename__ == "insats" else getattr(obj, "insats_id", None)
+    return {
+        "tid": kontext.nu.astimezone(timezone.utc),  # stored in UTC; SQLite keeps no offset
+        "aktor": kontext.aktor,
+        "atgard": kontext.atgard,
+        "andring": andring,
+        "objekt": obj.__tablename__,
+        "objekt_id": "/".join(str(v) for v in identity) if identity else None,
+        "insats_id": insats_id,
+        "detaljer": detaljer,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit(session: Session, _flush_context: Any) -> None:
+    objects = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, Base)]
+    objects = [o for o in objects if not isinstance(o, Handelse)]
+    if not objects:
+        return
+    kontext = session.info.get("kontext")
+    if kontext is None:
+        raise RuntimeError("a session that changes domain rows must carry a Kontext (use finsam.db.unit_of_work)")
+    rows = []
+    for obj in session.new:
+        if isinstance(obj, Base) and not isinstance(obj, Handelse):
+            rows.append(_row(kontext, obj, "skapad", _columns(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, Base) and not isinstance(obj, Handelse) and (changes := _changes(obj)):
+            rows.append(_row(kontext, obj, "andrad", changes))
+    for obj in session.deleted:
+        if isinstance(obj, Base) and not isinstance(obj, Handelse):
+            rows.append(_row(kontext, obj, "borttagen", _columns(obj)))
+    if rows:
+        session.connection().execute(insert(Handelse), rows)

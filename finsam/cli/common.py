@@ -1,0 +1,77 @@
+"""What every CLI command shares: settings, rules, the acting person, dates, output and errors."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from finsam import clock
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
+from finsam.domain.parsing import parse_date
+from finsam.domain.rules_config import Regler, load_rules
+from finsam.settings import get_settings
+
+# Wide enough for the tables when the output goes to a file or a pipe (rich assumes 80 there).
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+
+def DATE(value: Any) -> date:
+    """Parser for date options: ÅÅÅÅ-MM-DD (or ÅÅÅÅMMDD)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value))
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+@lru_cache
+def rules() -> Regler:
+    return load_rules(get_settings().rules_file)
+
+
+def database_url() -> str:
+    return get_settings().database_url
+
+
+def actor(av: str | None = None) -> str:
+    return av or os.environ.get("FINSAM_AKTOR") or f"cli:{getpass.getuser()}"
+
+
+def as_of_or_today(as_of: date | None) -> date:
+    return as_of or clock.today()
+
+
+@contextmanager
+def work(atgard: str, *, av: str | None = None, dry_run: bool = False) -> Iterator[Session]:
+    kontext = Kontext(aktor=actor(av), atgard=atgard, nu=clock.now())
+    with unit_of_work(database_url(), kontext, dry_run=dry_run) as session:
+        yield session
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with read_only(database_url()) as session:
+        yield session
+
+
+def print_json(data: Any) -> None:
+    # Plain print, not rich: the output is for programs and must not be wrapped or coloured.
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def kr(amount: int | None) -> str:
+    return "" if amount is None else f"{amount:,} kr".replace(",", "\u00a0")

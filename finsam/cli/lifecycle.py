@@ -1,0 +1,273 @@
+"""CLI commands that drive an insats through its life: ansökan, yttrande, beslut, reports, anstånd, changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Optional
+
+import typer
+
+from finsam.cli.common import DATE, as_of_or_today, console, reading, rules, work
+from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp, Tillstand
+from finsam.domain.meetings import beredning_for, styrelse_for
+from finsam.domain.parsing import parse_amount
+from finsam.domain.schedule import SchemaTyp
+from finsam.errors import FinsamError
+from finsam.services import lifecycle
+from finsam.services.deadlines import SyncResult, grant_anstand
+from finsam.services.lookup import find_insats
+from finsam.services.meetings import meeting_slots
+
+Ref = Annotated[str, typer.Argument(help="Insatsens namn, diarienummer eller id.")]
+AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
+Av = Annotated[Optional[str], typer.Option("--av", help="Vem som registrerar (standard: inloggad användare).")]
+
+
+def _amount(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint=option) from None
+
+
+def _sync_text(sync: SyncResult) -> str:
+    return f"deadlines: {sync.skapade} nya, {sync.andrade} ändrade, {sync.makulerade} makulerade"
+
+
+def ansokan(
+    namn: Annotated[str, typer.Argument(help="Insatsens namn.")],
+    huvudman: Annotated[list[str], typer.Option("--huvudman", help="Huvudman (kan anges flera gånger).")],
+    ankomst: Annotated[date, typer.Option("--ankomst", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Ankomstdatum.")],
+    kontakt: Annotated[str, typer.Option("--kontakt", help="Kontaktpersonens namn.")],
+    epost: Annotated[str, typer.Option("--epost", help="Kontaktpersonens e-postadress.")],
+    inriktning: Annotated[Inriktning, typer.Option("--inriktning")] = Inriktning.INDIVID,
+    part: Annotated[Optional[list[str]], typer.Option("--samverkanspart", help="Samverkanspart (flera gånger).")] = None,
+    belopp: Annotated[Optional[str], typer.Option("--belopp", help="Sökt belopp i kronor.")] = None,
+    start: Annotated[Optional[date], typer.Option("--start", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Sökt startdatum.")] = None,
+    slut: Annotated[Optional[date], typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Sökt slutdatum.")] = None,
+    diarienummer: Annotated[Optional[str], typer.Option("--diarienummer")] = None,
+    telefon: Annotated[Optional[str], typer.Option("--telefon")] = None,
+    av: Av = None,
+) -> None:
+    """Registrera en ansökan; den går till första beredningsgruppsmöte vars handlingsdag den hinner."""
+    ny = lifecycle.NyAnsokan(
+        namn=namn,
+        inriktning=inriktning,
+        huvudman=huvudman,
+        ankomstdatum=ankomst,
+        kontaktperson=kontakt,
+        kontakt_epost=epost,
+        samverkansparter=part or [],
+        sokt_belopp_kr=_amount(belopp, "--belopp"),
+        sokt_start=start,
+        sokt_slut=slut,
+        diarienummer=diarienummer,
+        kontakt_telefon=telefon,
+    )
+    with work("registrera ansökan", av=av) as session:
+        insats, ans = lifecycle.register_ansokan(session, session.info["kontext"], ny)
+        session.flush()
+        mote = ans.beredningsmote
+        console.print(f"Ansökan registrerad: {insats.ref} (id {insats.id}), {insats.tillstand.label}.")
+        if mote:
+            console.print(f"Går till beredningsgruppen {mote.datum} (handlingar senast {mote.handlingar_senast}).")
+        else:
+            console.print("Inget beredningsgruppsmöte i mötesplanen som ansökan hinner till: lägg in fler möten.")
+
+
+def planera(ankomst: Annotated[date, typer.Option("--ankomst", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Ankomstdatum.")]) -> None:
+    """Visa vilket beredningsgruppsmöte och styrelsemöte en ansökan med detta ankomstdatum når."""
+    with reading() as session:
+        slots = meeting_slots(session)
+    beredning = beredning_for(ankomst, slots)
+    if beredning is None:
+        console.print("Inget beredningsgruppsmöte i planen som ansökan hinner till.")
+        return
+    console.print(f"Beredningsgrupp: {beredning.datum} (handlingar senast {beredning.handlingar_senast}).")
+    styrelse = styrelse_for(beredning.datum, slots)
+    if styrelse is None:
+        console.print("Inget styrelsemöte i planen efter det.")
+    else:
+        console.print(f"Styrelse: {styrelse.datum} (handlingar senast {styrelse.handlingar_senast}).")
+
+
+def yttrande(
+    insats: Ref,
+    datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Beredningsgruppens mötesdatum.")],
+    bedomning: Annotated[Bedomning, typer.Option("--bedomning")],
+    motivering: Annotated[Optional[str], typer.Option("--motivering")] = None,
+    av: Av = None,
+) -> None:
+    """Registrera beredningsgruppens yttrande."""
+    with work("registrera yttrande", av=av) as session:
+        target = find_insats(session, insats)
+        lifecycle.register_yttrande(
+            session, session.info["kontext"], target, datum=datum, bedomning=bedomning, motivering=motivering
+        )
+        console.print(f"Yttrande registrerat för {target.ref}: {bedomning.value}.")
+
+
+def beslut(
+    insats: Ref,
+    datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Styrelsemötets datum.")],
+    utfall: Annotated[BeslutUtfall, typer.Option("--utfall")],
+    belopp: Annotated[Optional[str], typer.Option("--belopp", help="Beviljade medel i kronor.")] = None,
+    start: Annotated[Optional[date], typer.Option("--start", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
+    slut: Annotated[Optional[date], typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
+    anteckning: Annotated[Optional[str], typer.Option("--anteckning")] = None,
+    as_of: AsOf = None,
+    av: Av = None,
+) -> None:
+    """Registrera styrelsens beslut (beviljas, avslas, aterremitteras, bordlaggs)."""
+    with work("registrera beslut", av=av) as session:
+        target = find_insats(session, insats)
+        _b, sync = lifecycle.register_beslut(
+            session,
+            session.info["kontext"],
+            target,
+            rules(),
+            datum=datum,
+            utfall=utfall,
+            as_of=as_of_or_today(as_of),
+            belopp_kr=_amount(belopp, "--belopp"),
+            start=start,
+            slut=slut,
+            anteckning=anteckning,
+        )
+        console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
+        if utfall is BeslutUtfall.BEVILJAS:
+            console.print(_sync_text(sync) + ".")
+
+
+def rapport_inkommen(
+    insats: Ref,
+    typ: Annotated[RapportTyp, typer.Option("--typ")],
+    inkom: Annotated[date, typer.Option("--inkom", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen rapporten kom in.")],
+    nr: Annotated[Optional[int], typer.Option("--nr", help="Delrapportens nummer (standard: äldsta öppna).")] = None,
+    av: Av = None,
+) -> None:
+    """Registrera en inkommen delrapport eller slutrapport; påminnelserna för den upphör."""
+    with work("registrera inkommen rapport", av=av) as session:
+        target = find_insats(session, insats)
+        rapport = lifecycle.register_report(session, session.info["kontext"], target, typ=typ, inkom=inkom, nr=nr)
+        session.flush()
+        console.print(f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {inkom}.")
+        if target.tillstand is Tillstand.SLUTREDOVISAD:
+            console.print("Insatsen är slutredovisad.")
+
+
+def anstand(
+    deadline_id: Annotated[int, typer.Argument(help="Deadlinens id (se `finsam deadlines`).")],
+    new_due: Annotated[date, typer.Option("--new-due", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Nytt sista datum.")],
+    reason: Annotated[str, typer.Option("--reason", help="Skäl till anståndet.")],
+    av: Av = None,
+) -> None:
+    """Bevilja anstånd för en rapport. Det gamla datumet finns kvar i historiken."""
+    with work("anstånd", av=av) as session:
+        kontext = session.info["kontext"]
+        beviljad = grant_anstand(session, kontext, deadline_id, new_due, reason, kontext.aktor)
+        if beviljad.nytt_forfaller != new_due:
+            console.print(f"{new_due} är ingen arbetsdag; anståndet gäller till {beviljad.nytt_forfaller}.")
+        console.print(
+            f"Anstånd beviljat: förfaller nu {beviljad.nytt_forfaller} (tidigare {beviljad.tidigare_forfaller})."
+        )
+
+
+def forlang(
+    insats: Ref,
+    slut: Annotated[date, typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Nytt slutdatum.")],
+    as_of: AsOf = None,
+    av: Av = None,
+) -> None:
+    """Förläng en insats till ett nytt slutdatum; öppna rapporter planeras om."""
+    with work("förlängning", av=av) as session:
+        target = find_insats(session, insats)
+        sync = lifecycle.extend(session, session.info["kontext"], target, rules(), slut=slut, as_of=as_of_or_today(as_of))
+        console.print(f"{target.ref} förlängd till {slut}; {_sync_text(sync)}.")
+
+
+def tillaggsanslag(
+    insats: Ref,
+    belopp: Annotated[str, typer.Option("--belopp", help="Tillägg i kronor.")],
+    av: Av = None,
+) -> None:
+    """Registrera ett tilläggsanslag."""
+    with work("tilläggsanslag", av=av) as session:
+        target = find_insats(session, insats)
+        lifecycle.add_funds(session, session.info["kontext"], target, belopp_kr=_amount(belopp, "--belopp") or 0)
+        console.print(f"Tilläggsanslag registrerat; beviljade medel nu {target.beviljade_medel_kr} kr.")
+
+
+def avbryt(
+    insats: Ref,
+    datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Sista dag för insatsen.")],
+    as_of: AsOf = None,
+    av: Av = None,
+) -> None:
+    """Avbryt en insats i förtid; senare delrapporter makuleras och slutrapporten flyttas."""
+    with work("avbrott", av=av) as session:
+        target = find_insats(session, insats)
+        sync = lifecycle.interrupt(session, session.info["kontext"], target, rules(), datum=datum, as_of=as_of_or_today(as_of))
+        console.print(f"{target.ref} avbruten {datum}; {_sync_text(sync)}.")
+
+
+def rapportschema(
+    insats: Ref,
+    schema: Annotated[Optional[SchemaTyp], typer.Option("--schema")] = None,
+    manader: Annotated[Optional[int], typer.Option("--manader", help="Månader per period (rullande).")] = None,
+    fasta_datum: Annotated[Optional[str], typer.Option("--fasta-datum", help="T.ex. 04-30,10-31.")] = None,
+    datumlista: Annotated[Optional[str], typer.Option("--datumlista", help="T.ex. 2024-03-31,2024-09-30.")] = None,
+    dagar_efter_period: Annotated[Optional[int], typer.Option("--dagar-efter-period")] = None,
+    aterstall: Annotated[bool, typer.Option("--aterstall", help="Följ förbundets regler igen.")] = False,
+    as_of: AsOf = None,
+    av: Av = None,
+) -> None:
+    """Ge en insats ett eget rapportschema (enligt överenskommelse med kansliet)."""
+    delrapport: dict[str, object] = {}
+    if schema is not None:
+        delrapport["schema"] = schema.value
+    if manader is not None:
+        delrapport["manader"] = manader
+    if fasta_datum:
+        delrapport["fasta_datum"] = [p.strip() for p in fasta_datum.split(",") if p.strip()]
+    if datumlista:
+        delrapport["datumlista"] = [p.strip() for p in datumlista.split(",") if p.strip()]
+    if dagar_efter_period is not None:
+        delrapport["dagar_efter_period"] = dagar_efter_period
+    if not aterstall and not delrapport:
+        raise FinsamError("Ange något att ändra (t.ex. --schema fasta_datum --fasta-datum 04-30,10-31) eller --aterstall.")
+    with work("ändrat rapportschema", av=av) as session:
+        target = find_insats(session, insats)
+        override = None if aterstall else {"delrapport": {**((target.rapportschema or {}).get("delrapport", {})), **delrapport}}
+        sync = lifecycle.change_schedule(
+            session, session.info["kontext"], target, rules(), schema=override, as_of=as_of_or_today(as_of)
+        )
+        console.print(f"Rapportschema för {target.ref} ändrat; {_sync_text(sync)}.")
+
+
+def uppdatera(as_of: AsOf = None, av: Av = None) -> None:
+    """Flytta insatser till pågående på startdagen och till avslutad efter slutdagen."""
+    with work("uppdatera tillstånd", av=av) as session:
+        moved = lifecycle.advance_states(session, session.info["kontext"], as_of=as_of_or_today(as_of))
+        for insats, before in moved:
+            console.print(f"{insats.ref}: {before.label} → {insats.tillstand.label}")
+        console.print(f"{len(moved)} insatser bytte tillstånd.")
+
+
+def register(app: typer.Typer) -> None:
+    for command, name in (
+        (ansokan, "ansokan"),
+        (planera, "planera"),
+        (yttrande, "yttrande"),
+        (beslut, "beslut"),
+        (rapport_inkommen, "rapport-inkommen"),
+        (anstand, "anstand"),
+        (forlang, "forlang"),
+        (tillaggsanslag, "tillaggsanslag"),
+        (avbryt, "avbryt"),
+        (rapportschema, "rapportschema"),
+        (uppdatera, "uppdatera"),
+    ):
+        app.command(name)(command)

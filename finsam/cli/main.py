@@ -1,0 +1,254 @@
+"""`finsam`: the command line. Messages are Swedish; dates ÅÅÅÅ-MM-DD; `--as-of` replays any day."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from finsam import clock
+from finsam.cli import lifecycle as lifecycle_cli
+from finsam.cli.common import DATE, as_of_or_today, console, database_url, err_console, print_json, reading, rules, work
+from finsam.db import upgrade
+from finsam.domain.model import Handelse, Insats
+from finsam.errors import FinsamError
+from finsam.services.deadlines import list_deadlines
+from finsam.services.import_insatser import import_insatser
+from finsam.services.lookup import find_insats
+from finsam.services.meetings import import_meetings, list_meetings
+
+app = typer.Typer(
+    name="finsam",
+    help="finsam – bevakning av insatser, rapporter och sammanträden för ett samordningsförbund.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
+import_app = typer.Typer(help="Importera insatser och mötesplaner.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+lifecycle_cli.register(app)
+
+AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Kontrollera och visa, men spara ingenting.")]
+Json = Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")]
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Skapa eller uppgradera databasens tabeller."""
+    upgrade(database_url())
+    console.print(f"Databasen är uppgraderad: {database_url()}")
+
+
+@import_app.command("insatser")
+def import_insatser_cmd(
+    fil: Annotated[Path, typer.Argument(help="CSV-fil (komma- eller semikolonseparerad).")],
+    dry_run: DryRun = False,
+    as_of: AsOf = None,
+) -> None:
+    """Importera insatser från CSV. Allt eller inget: en felaktig rad stoppar hela importen."""
+    day = as_of_or_today(as_of)
+    with work(f"import insatser {fil.name}", dry_run=dry_run) as session:
+        result = import_insatser(session, session.info["kontext"], fil, rules(), as_of=day)
+    prefix = "Provkörning, inget sparat: " if dry_run else ""
+    console.print(
+        f"{prefix}{result.nya} nya, {result.uppdaterade} uppdaterade, {result.oforandrade} oförändrade insatser; "
+        f"deadlines: {result.deadlines.skapade} nya, {result.deadlines.andrade} ändrade, "
+        f"{result.deadlines.makulerade} makulerade."
+    )
+
+
+@import_app.command("meetings")
+def import_meetings_cmd(
+    fil: Annotated[Path, typer.Argument(help="YAML- eller CSV-fil med typ, datum, tid, plats.")],
+    dry_run: DryRun = False,
+) -> None:
+    """Importera en mötesplan (styrelse, beredningsgrupp, arbetsutskott)."""
+    with work(f"import möten {fil.name}", dry_run=dry_run) as session:
+        result = import_meetings(session, session.info["kontext"], fil, rules())
+    prefix = "Provkörning, inget sparat: " if dry_run else ""
+    console.print(f"{prefix}{result.nya} nya, {result.andrade} ändrade, {result.oforandrade} oförändrade sammanträden.")
+
+
+@app.command("deadlines")
+def deadlines_cmd(
+    as_of: AsOf = None,
+    insats: Annotated[Optional[str], typer.Option("--insats", help="Namn, diarienummer eller id.")] = None,
+    json_: Json = False,
+    alla: Annotated[bool, typer.Option("--alla", help="Visa även makulerade.")] = False,
+) -> None:
+    """Lista delrapporter och slutrapporter med förfallodag och status."""
+    day = as_of_or_today(as_of)
+    with reading() as session:
+        target = find_insats(session, insats) if insats else None
+        rows = list_deadlines(session, as_of=day, insats=target, include_cancelled=alla)
+    if json_:
+        print_json([r.as_json() for r in rows])
+        return
+    table = Table(title=f"Rapporter per {day.isoformat()}")
+    for column in ("Id", "Insats", "Rapport", "Period", "Förfaller", "Status"):
+        table.add_column(column)
+    for r in rows:
+        rubrik = f"Delrapport {r.nr}" if r.kind.value == "delrapport" else "Slutrapport"
+        status = r.status.label + (f" {r.received.isoformat()}" if r.received else "")
+        if r.due != r.rule_due:
+            status += " (anstånd)"
+        if not r.chased and r.status.value == "forfallen":
+            status += " (bevakas ej)"
+        style = "red" if r.status.value == "forfallen" else None
+        table.add_row(
+            str(r.id), r.insats, rubrik, f"{r.period_start} – {r.period_end}", r.due.isoformat(), status, style=style
+        )
+    console.print(table)
+
+
+@app.command("insatser")
+def insatser_cmd(json_: Json = False) -> None:
+    """Lista insatserna med tillstånd och insatstid."""
+    with reading() as session:
+        insatser = list(session.scalars(select(Insats).order_by(Insats.namn)))
+        data = [
+            {
+                "id": i.id,
+                "namn": i.namn,
+                "diarienummer": i.diarienummer,
+                "inriktning": i.inriktning.value,
+                "huvudman": i.huvudman,
+                "samverkansparter": i.samverkansparter,
+                "tillstand": i.tillstand.value,
+                "start": i.start.isoformat() if i.start else None,
+                "slut": i.slut.isoformat() if i.slut else None,
+                "beviljade_medel_kr": i.beviljade_medel_kr,
+                "kontakt_epost": i.kontaktperson.epost if i.kontaktperson else None,
+            }
+            for i in insatser
+        ]
+    if json_:
+        print_json(data)
+        return
+    table = Table(title="Insatser")
+    for column in ("Id", "Namn", "Diarienr", "Huvudman", "Tillstånd", "Insatstid"):
+        table.add_column(column)
+    for i, d in zip(insatser, data, strict=True):
+        table.add_row(
+            str(i.id), i.namn, i.diarienummer or "", ", ".join(i.huvudman), i.tillstand.label,
+            f"{d['start'] or '?'} – {d['slut'] or 'tills vidare'}",
+        )
+    console.print(table)
+
+
+@app.command("moten")
+def moten_cmd(json_: Json = False) -> None:
+    """Lista mötesplanen med sista dag för handlingar."""
+    with reading() as session:
+        moten = list_meetings(session)
+    data = [
+        {
+            "id": m.id,
+            "typ": m.typ.value,
+            "datum": m.datum.isoformat(),
+            "tid": m.tid.strftime("%H:%M") if m.tid else None,
+            "plats": m.plats,
+            "handlingar_senast": m.handlingar_senast.isoformat(),
+            "installt": m.installt,
+        }
+        for m in moten
+    ]
+    if json_:
+        print_json(data)
+        return
+    table = Table(title="Sammanträden")
+    for column in ("Datum", "Tid", "Möte", "Plats", "Handlingar senast"):
+        table.add_column(column)
+    for m, d in zip(moten, data, strict=True):
+        table.add_row(
+            d["datum"], d["tid"] or "", m.typ.label + (" (inställt)" if m.installt else ""), m.plats or "",
+            d["handlingar_senast"],
+        )
+    console.print(table)
+
+
+@app.command("historik")
+def historik_cmd(
+    insats: Annotated[str, typer.Argument(help="Namn, diarienummer eller id.")],
+    json_: Json = False,
+) -> None:
+    """Visa granskningsloggen för en insats: varje ändring, när och av vem."""
+    with reading() as session:
+        target = find_insats(session, insats)
+        events = list(session.scalars(select(Handelse).where(Handelse.insats_id == target.id).order_by(Handelse.id)))
+    data = [
+        {
+            "tid": clock.local(e.tid).isoformat(timespec="seconds"),
+            "aktor": e.aktor,
+            "atgard": e.atgard,
+            "andring": e.andring,
+            "objekt": e.objekt,
+            "objekt_id": e.objekt_id,
+            "detaljer": e.detaljer,
+        }
+        for e in events
+    ]
+    if json_:
+        print_json(data)
+        return
+    table = Table(title=f"Historik: {target.ref}")
+    for column in ("Tid", "Av", "Åtgärd", "Vad", "Ändring"):
+        table.add_column(column)
+    for d in data:
+        details = ", ".join(
+            f"{k}: {v['fore']} → {v['efter']}" if isinstance(v, dict) and "efter" in v else f"{k}={v}"
+            for k, v in d["detaljer"].items()
+            if k != "id"
+        )
+        table.add_row(d["tid"][:19], d["aktor"], d["atgard"], f"{d['objekt']} {d['andring']}", details[:120])
+    console.print(table)
+
+
+@app.command("config")
+def config_cmd() -> None:
+    """Kontrollera regelfilen och visa reglerna som gäller."""
+    regler = rules()
+    print_json(regler.model_dump(mode="json", by_alias=True))
+
+
+def main() -> None:
+    """Entry point: a refusal prints a Swedish message and exits 1, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except FinsamError as e:
+        err_console.print(f"Fel: {e}", style="red", markup=False, highlight=False)
+        sys.exit(1)
+    except (OperationalError, ProgrammingError) as e:
+        text = str(e.orig) if getattr(e, "orig", None) else str(e)
+        if "no such table" in text or "does not exist" in text:
+            err_console.print("Fel: databasen saknar tabeller: kör först `finsam db upgrade`.", style="red", markup=False)
+        else:
+            err_console.print(f"Fel i databasen: {text}", style="red", markup=False, highlight=False)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        err_console.print("Avbrutet.")
+        sys.exit(1)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # a bug: say so plainly; FINSAM_DEBUG=1 shows the traceback
+        if os.environ.get("FINSAM_DEBUG"):
+            raise
+        err_console.print(
+            f"Oväntat fel ({type(e).__name__}: {e}). Kör igen med FINSAM_DEBUG=1 för detaljer.",
+            style="red", markup=False, highlight=False,
+        )
+        sys.exit(2)

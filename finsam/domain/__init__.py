@@ -1,0 +1,1 @@
+"""The domain: model, rules and lifecycle. Pure Python and SQLAlchemy, no clock."""

@@ -1,0 +1,107 @@
+"""The domain's vocabulary. Values are stable ASCII codes; LABELS are what users read."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Inriktning(StrEnum):
+    INDIVID = "individ"
+    STRUKTUR = "struktur"
+
+
+class Roll(StrEnum):
+    HUVUDMAN = "huvudman"
+    SAMVERKANSPART = "samverkanspart"
+
+
+class Tillstand(StrEnum):
+    """Where an insats is in its life (see lifecycle.py for the allowed steps)."""
+
+    ANSOKAN_INKOMMEN = "ansokan_inkommen"
+    UNDER_BEREDNING = "under_beredning"
+    YTTRANDE_AVGIVET = "yttrande_avgivet"
+    BEVILJAD = "beviljad"
+    AVSLAGEN = "avslagen"
+    PAGAENDE = "pagaende"
+    AVSLUTAD = "avslutad"
+    SLUTREDOVISAD = "slutredovisad"
+
+    @property
+    def label(self) -> str:
+        return TILLSTAND_LABELS[self]
+
+
+TILLSTAND_LABELS = {
+    Tillstand.ANSOKAN_INKOMMEN: "ansökan inkommen",
+    Tillstand.UNDER_BEREDNING: "under beredning",
+    Tillstand.YTTRANDE_AVGIVET: "yttrande avgivet",
+    Tillstand.BEVILJAD: "beviljad",
+    Tillstand.AVSLAGEN: "avslagen",
+    Tillstand.PAGAENDE: "pågående",
+    Tillstand.AVSLUTAD: "avslutad (väntar på slutrapport)",
+    Tillstand.SLUTREDOVISAD: "slutredovisad",
+}
+
+
+class RapportTyp(StrEnum):
+    DELRAPPORT = "delrapport"
+    SLUTRAPPORT = "slutrapport"
+
+    @property
+    def label(self) -> str:
+        return "Delrapport" if self is RapportTyp.DELRAPPORT else "Slutrapport"
+
+
+class DeadlineTillstand(StrEnum):
+    """What is stored. The status shown on a given day also depends on that day (see DeadlineStatus)."""
+
+    OPPEN = "oppen"
+    INKOMMEN = "inkommen"
+    MAKULERAD = "makulerad"
+
+
+class DeadlineStatus(StrEnum):
+    KOMMANDE = "kommande"
+    FORFALLEN = "forfallen"
+    INKOMMEN = "inkommen"
+    MAKULERAD = "makulerad"
+
+    @property
+    def label(self) -> str:
+        return {"kommande": "kommande", "forfallen": "förfallen", "inkommen": "inkommen", "makulerad": "makulerad"}[
+            self.value
+        ]
+
+
+class MoteTyp(StrEnum):
+    STYRELSE = "styrelse"
+    BEREDNINGSGRUPP = "beredningsgrupp"
+    ARBETSUTSKOTT = "arbetsutskott"
+
+    @property
+    def label(self) -> str:
+        return {"styrelse": "Styrelsemöte", "beredningsgrupp": "Beredningsgruppsmöte", "arbetsutskott": "Arbetsutskott"}[
+            self.value
+        ]
+
+
+class Bedomning(StrEnum):
+    """The beredningsgrupp's yttrande."""
+
+    TILLSTYRKS = "tillstyrks"
+    AVSTYRKS = "avstyrks"
+    KOMPLETTERAS = "kompletteras"
+
+
+class BeslutUtfall(StrEnum):
+    BEVILJAS = "beviljas"
+    AVSLAS = "avslas"
+    ATERREMITTERAS = "aterremitteras"
+    BORDLAGGS = "bordlaggs"
+
+    @property
+    def label(self) -> str:
+        return {"beviljas": "beviljas", "avslas": "avslås", "aterremitteras": "återremitteras", "bordlaggs": "bordläggs"}[
+            self.value
+        ]

@@ -1,0 +1,303 @@
+"""The ORM model (SQLAlchemy 2, typed). Table and column names are the domain's Swedish nouns.
+
+Every change to these rows is written to `handelse` (the audit log) by finsam.audit, with
+the actor and use case the session carries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from finsam.domain.enums import (
+    Bedomning,
+    BeslutUtfall,
+    DeadlineStatus,
+    DeadlineTillstand,
+    Inriktning,
+    MoteTyp,
+    RapportTyp,
+    Roll,
+    Tillstand,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(cls: type) -> Enum:
+    # Stored as plain strings (no native ENUM type) so SQLite and PostgreSQL behave alike.
+    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namn: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Kontaktperson(Base):
+    __tablename__ = "kontaktperson"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namn: Mapped[str] = mapped_column(String(200))
+    epost: Mapped[str] = mapped_column(String(320), unique=True)
+    telefon: Mapped[str | None] = mapped_column(String(40))
+
+
+class InsatsOrganisation(Base):
+    """An organisation's part in an insats: huvudman (runs it) or samverkanspart."""
+
+    __tablename__ = "insats_organisation"
+
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    roll: Mapped[Roll] = mapped_column(_enum(Roll), primary_key=True)
+    ordning: Mapped[int] = mapped_column(Integer, default=0)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Insats(Base):
+    __tablename__ = "insats"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namn: Mapped[str] = mapped_column(String(300))
+    diarienummer: Mapped[str | None] = mapped_column(String(50), unique=True)
+    inriktning: Mapped[Inriktning] = mapped_column(_enum(Inriktning))
+    tillstand: Mapped[Tillstand] = mapped_column(_enum(Tillstand))
+    start: Mapped[date | None] = mapped_column(Date)
+    slut: Mapped[date | None] = mapped_column(Date)
+    beviljade_medel_kr: Mapped[int | None] = mapped_column(BigInteger)
+    kontaktperson_id: Mapped[int | None] = mapped_column(ForeignKey("kontaktperson.id"))
+    # The insats's own report schedule, agreed with the kansli; None follows the förbund's rules.
+    rapportschema: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    avbruten: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    kontaktperson: Mapped[Kontaktperson | None] = relationship(lazy="joined")
+    parter: Mapped[list[InsatsOrganisation]] = relationship(
+        cascade="all, delete-orphan", order_by="InsatsOrganisation.ordning", lazy="selectin"
+    )
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="insats", order_by="(Deadline.period_slut, Deadline.typ)", cascade="all, delete-orphan"
+    )
+    ekonomi: Mapped[list[InsatsEkonomi]] = relationship(cascade="all, delete-orphan", order_by="InsatsEkonomi.ar")
+
+    def organisationer(self, roll: Roll) -> list[str]:
+        return [p.organisation.namn for p in self.parter if p.roll is roll]
+
+    @property
+    def huvudman(self) -> list[str]:
+        return self.organisationer(Roll.HUVUDMAN)
+
+    @property
+    def samverkansparter(self) -> list[str]:
+        return self.organisationer(Roll.SAMVERKANSPART)
+
+    @property
+    def ref(self) -> str:
+        """How the insats is named to users: its diarienummer where it has one."""
+        return f"{self.namn} ({self.diarienummer})" if self.diarienummer else self.namn
+
+
+class InsatsEkonomi(Base):
+    """A year's budget and outcome (utfall) for an insats, in kronor."""
+
+    __tablename__ = "insats_ekonomi"
+    __table_args__ = (UniqueConstraint("insats_id", "ar"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"))
+    ar: Mapped[int] = mapped_column(Integer)
+    budget_kr: Mapped[int | None] = mapped_column(BigInteger)
+    utfall_kr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Sammantrade(Base):
+    """A meeting of the styrelse, the beredningsgrupp or the arbetsutskott (Europe/Stockholm time)."""
+
+    __tablename__ = "sammantrade"
+    __table_args__ = (UniqueConstraint("typ", "datum"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    typ: Mapped[MoteTyp] = mapped_column(_enum(MoteTyp))
+    datum: Mapped[date] = mapped_column(Date)
+    tid: Mapped[time | None] = mapped_column(Time)
+    plats: Mapped[str | None] = mapped_column(String(200))
+    handlingar_senast: Mapped[date] = mapped_column(Date)
+    installt: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    @property
+    def rubrik(self) -> str:
+        return f"{self.typ.label} {self.datum.isoformat()}"
+
+
+class Ansokan(Base):
+    __tablename__ = "ansokan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), unique=True)
+    ankomstdatum: Mapped[date] = mapped_column(Date)
+    sokt_belopp_kr: Mapped[int | None] = mapped_column(BigInteger)
+    sokt_start: Mapped[date | None] = mapped_column(Date)
+    sokt_slut: Mapped[date | None] = mapped_column(Date)
+    beredningsmote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+    styrelsemote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+
+    insats: Mapped[Insats] = relationship()
+    beredningsmote: Mapped[Sammantrade | None] = relationship(foreign_keys=[beredningsmote_id])
+    styrelsemote: Mapped[Sammantrade | None] = relationship(foreign_keys=[styrelsemote_id])
+
+
+class Yttrande(Base):
+    __tablename__ = "yttrande"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"))
+    sammantrade_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+    datum: Mapped[date] = mapped_column(Date)
+    bedomning: Mapped[Bedomning] = mapped_column(_enum(Bedomning))
+    motivering: Mapped[str | None] = mapped_column(Text)
+
+
+class Beslut(Base):
+    __tablename__ = "beslut"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"))
+    sammantrade_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+    datum: Mapped[date] = mapped_column(Date)
+    utfall: Mapped[BeslutUtfall] = mapped_column(_enum(BeslutUtfall))
+    belopp_kr: Mapped[int | None] = mapped_column(BigInteger)
+    start: Mapped[date | None] = mapped_column(Date)
+    slut: Mapped[date | None] = mapped_column(Date)
+    anteckning: Mapped[str | None] = mapped_column(Text)
+
+
+class Deadline(Base):
+    """A report the insats owes: a delrapport for a period, or the slutrapport."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (UniqueConstraint("insats_id", "typ", "nr"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    typ: Mapped[RapportTyp] = mapped_column(_enum(RapportTyp))
+    nr: Mapped[int] = mapped_column(Integer)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_slut: Mapped[date] = mapped_column(Date)
+    # The due date in force (after any anstånd) and the one the rules gave.
+    forfaller: Mapped[date] = mapped_column(Date, index=True)
+    regel_forfaller: Mapped[date] = mapped_column(Date)
+    tillstand: Mapped[DeadlineTillstand] = mapped_column(_enum(DeadlineTillstand), default=DeadlineTillstand.OPPEN)
+    inkom: Mapped[date | None] = mapped_column(Date)
+    # False for deadlines already past when the insats was imported: listed, not chased.
+    bevakas: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    insats: Mapped[Insats] = relationship(back_populates="deadlines")
+    historik: Mapped[list[DeadlineAndring]] = relationship(
+        order_by="DeadlineAndring.id", cascade="all, delete-orphan", back_populates="deadline"
+    )
+
+    @property
+    def rubrik(self) -> str:
+        return f"Delrapport {self.nr}" if self.typ is RapportTyp.DELRAPPORT else "Slutrapport"
+
+    def status(self, as_of: date) -> DeadlineStatus:
+        if self.tillstand is DeadlineTillstand.INKOMMEN:
+            return DeadlineStatus.INKOMMEN
+        if self.tillstand is DeadlineTillstand.MAKULERAD:
+            return DeadlineStatus.MAKULERAD
+        return DeadlineStatus.FORFALLEN if as_of > self.forfaller else DeadlineStatus.KOMMANDE
+
+
+class DeadlineAndring(Base):
+    """One change to a deadline: what changed, from what to what, why and by whom."""
+
+    __tablename__ = "deadline_andring"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"), index=True)
+    tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    falt: Mapped[str] = mapped_column(String(40))
+    fore: Mapped[str | None] = mapped_column(String(100))
+    efter: Mapped[str | None] = mapped_column(String(100))
+    orsak: Mapped[str] = mapped_column(Text)
+    aktor: Mapped[str] = mapped_column(String(200))
+
+    deadline: Mapped[Deadline] = relationship(back_populates="historik")
+
+
+class Anstand(Base):
+    """An extension of one deadline, granted by the kansli."""
+
+    __tablename__ = "anstand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"), index=True)
+    tidigare_forfaller: Mapped[date] = mapped_column(Date)
+    nytt_forfaller: Mapped[date] = mapped_column(Date)
+    skal: Mapped[str] = mapped_column(Text)
+    beviljat_av: Mapped[str] = mapped_column(String(200))
+    tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InkommenRapport(Base):
+    """A report that arrived: when, what, and which deadline it fulfils."""
+
+    __tablename__ = "inkommen_rapport"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadline.id"))
+    typ: Mapped[RapportTyp] = mapped_column(_enum(RapportTyp))
+    inkom: Mapped[date] = mapped_column(Date)
+    filnamn: Mapped[str | None] = mapped_column(String(300))
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    registrerad_av: Mapped[str] = mapped_column(String(200))
+    tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    deadline: Mapped[Deadline | None] = relationship()
+
+
+class Handelse(Base):
+    """The audit log: every change to the rows above, when, by whom or which flow, in which use case."""
+
+    __tablename__ = "handelse"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tid: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    aktor: Mapped[str] = mapped_column(String(200))
+    atgard: Mapped[str] = mapped_column(String(200))
+    andring: Mapped[str] = mapped_column(String(20))  # skapad / andrad / borttagen
+    objekt: Mapped[str] = mapped_column(String(50))
+    objekt_id: Mapped[str | None] = mapped_column(String(100))
+    insats_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detaljer: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,63 @@
+"""Reading values the way Swedish users and their files write them. Errors are Swedish ValueErrors."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from email_validator import EmailNotValidError, validate_email
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_AMOUNT = re.compile(r"^-?\d+(?:,\d{1,2}|\.\d{1,2})?$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def parse_date(text: str) -> date:
+    """`2021-12-31` or `20211231` (as the förbund's own documents write it)."""
+    value = text.strip()
+    match = _ISO.match(value) or _COMPACT.match(value)
+    if not match:
+        raise ValueError(f"'{value}' är inte ett datum (skriv ÅÅÅÅ-MM-DD)")
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        raise ValueError(f"'{value}' är inte ett giltigt datum") from None
+
+
+def parse_time(text: str) -> time:
+    """`13:00` or `13.00`."""
+    value = text.strip()
+    match = _TIME.match(value)
+    if not match:
+        raise ValueError(f"'{value}' är inte en tid (skriv TT:MM)")
+    try:
+        return time(int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        raise ValueError(f"'{value}' är inte en giltig tid") from None
+
+
+def parse_amount(text: str) -> int:
+    """Whole kronor from `580 690 kr`, `2530000 Kr`, `894000,00` or `1 234,50` (öre are dropped only if zero)."""
+    value = text.strip().lower().removesuffix("kr").removesuffix("sek").strip()
+    value = re.sub(r"[\s\u00a0\u202f]", "", value)
+    if not _AMOUNT.match(value):
+        raise ValueError(f"'{text.strip()}' är inte ett belopp i kronor")
+    whole, _, ore = value.replace(".", ",").partition(",")
+    if ore and int(ore) != 0:
+        raise ValueError(f"'{text.strip()}': ange hela kronor")
+    amount = int(whole)
+    if amount < 0:
+        raise ValueError(f"'{text.strip()}': beloppet kan inte vara negativt")
+    return amount
+
+
+def parse_email(text: str) -> str:
+    """A syntactically valid address, normalised (no DNS look-up: the server may be offline)."""
+    value = text.strip()
+    if not value:
+        raise ValueError("e-postadress saknas")
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as e:
+        raise ValueError(f"ogiltig e-postadress '{value}': {e}") from None

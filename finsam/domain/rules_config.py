@@ -1,0 +1,150 @@
+"""The förbund's rules, read from YAML (config/regler.yaml) and validated on load.
+
+Field names are the Swedish ones the kansli reads in the file. A bad value is refused with
+the file name and the path of the field, e.g. `regler.yaml: rapportering.delrapport.manader: ...`.
+An insats may override the report schedule ("enligt överenskommelse med kansliet") with a
+dict of the same `delrapport`/`slutrapport` keys; see `schedule_for`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from finsam.domain.enums import MoteTyp
+from finsam.domain.schedule import ReportSchedule, SchemaTyp
+from finsam.errors import FinsamError, InputProblem, InvalidInput
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DelrapportRegel(_Strict):
+    schema_: SchemaTyp = Field(default=SchemaTyp.ROLLANDE, alias="schema")
+    manader: int = Field(default=6, ge=1, le=24)
+    fasta_datum: list[str] = Field(default_factory=lambda: ["04-30", "10-31"])
+    datumlista: list[date] = Field(default_factory=list)
+    dagar_efter_period: int = Field(default=30, ge=0, le=365)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("fasta_datum")
+    @classmethod
+    def _month_days(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                month, day = (int(part) for part in value.split("-"))
+                date(2024, month, day)  # a leap year, so 02-29 is accepted
+            except ValueError:
+                raise ValueError(f"'{value}' är inte ett datum på formen MM-DD") from None
+        return values
+
+    @model_validator(mode="after")
+    def _schema_has_dates(self) -> DelrapportRegel:
+        if self.schema_ is SchemaTyp.FASTA_DATUM and not self.fasta_datum:
+            raise ValueError("schema 'fasta_datum' kräver minst ett datum i fasta_datum")
+        if self.schema_ is SchemaTyp.DATUMLISTA and not self.datumlista:
+            raise ValueError("schema 'datumlista' kräver minst ett datum i datumlista")
+        return self
+
+
+class SlutrapportRegel(_Strict):
+    dagar_efter_slut: int = Field(default=60, ge=0, le=365)
+
+
+class Rapportering(_Strict):
+    delrapport: DelrapportRegel = DelrapportRegel()
+    slutrapport: SlutrapportRegel = SlutrapportRegel()
+    minsta_period_dagar: int = Field(default=60, ge=1, le=366)
+    horisont_manader: int = Field(default=12, ge=1, le=60)
+
+
+class Sammantraden(_Strict):
+    # Documents must reach the kansli this many days before a meeting.
+    handlingar_dagar_fore: dict[MoteTyp, int] = Field(
+        default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 14, MoteTyp.STYRELSE: 14, MoteTyp.ARBETSUTSKOTT: 7}
+    )
+
+
+class Forbund(_Strict):
+    namn: str = "Samordningsförbund"
+    kansli_epost: str = "kansli@forbund.example"
+
+
+class Regler(_Strict):
+    forbund: Forbund = Forbund()
+    rapportering: Rapportering = Rapportering()
+    sammantraden: Sammantraden = Sammantraden()
+
+    def schedule(self, override: dict[str, Any] | None = None) -> ReportSchedule:
+        """The report schedule for one insats: the förbund's, with the insats's own override."""
+        rapportering = self.rapportering
+        if override:
+            rapportering = parse_override(rapportering, override)
+        d = rapportering.delrapport
+        return ReportSchedule(
+            schema=d.schema_,
+            manader=d.manader,
+            fasta_datum=tuple(tuple(int(p) for p in v.split("-")) for v in d.fasta_datum),  # type: ignore[misc]
+            datumlista=tuple(d.datumlista),
+            dagar_efter_period=d.dagar_efter_period,
+            slutrapport_dagar_efter_slut=rapportering.slutrapport.dagar_efter_slut,
+            minsta_period_dagar=rapportering.minsta_period_dagar,
+            horisont_manader=rapportering.horisont_manader,
+        )
+
+    def handlingar_dagar(self, typ: MoteTyp) -> int:
+        return self.sammantraden.handlingar_dagar_fore.get(typ, 0)
+
+
+def _problems(error: ValidationError) -> list[InputProblem]:
+    problems = []
+    for e in error.errors():
+        path = ".".join(str(p) for p in e["loc"] if p != "__root__") or "(hela filen)"
+        message = e["msg"].removeprefix("Value error, ")
+        problems.append(InputProblem(f"{path}: {message}"))
+    return problems
+
+
+def parse_override(base: Rapportering, override: dict[str, Any]) -> Rapportering:
+    """Merge an insats's schedule override over the förbund's rules; refused if invalid."""
+    merged = base.model_dump(by_alias=True)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    try:
+        return Rapportering.model_validate(merged)
+    except ValidationError as e:
+        raise InvalidInput("rapportschema", _problems(e)) from None
+
+
+def parse_rules(data: Any, source: str) -> Regler:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvalidInput(source, [InputProblem("filen ska innehålla nycklar (forbund, rapportering, sammantraden)")])
+    try:
+        return Regler.model_validate(data)
+    except ValidationError as e:
+        raise InvalidInput(source, _problems(e)) from None
+
+
+def load_rules(path: Path) -> Regler:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise FinsamError(f"Kan inte läsa regelfilen {path}: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InvalidInput(str(path), [InputProblem(f"ogiltig YAML: {getattr(e, 'problem', e)}", line=line)]) from None
+    return parse_rules(data, str(path))

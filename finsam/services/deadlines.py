@@ -1,0 +1,256 @@
+"""Deadlines of an insats: materialised from the rules, re-planned when the insats changes, extended by anstånd.
+
+Re-planning never touches a fulfilled deadline or its history, nor an open one for a period
+that is already behind the last fulfilled one; it only re-plans what comes after. It is
+idempotent: a second run with the same inputs finds nothing to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from finsam.audit import Kontext
+from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, RapportTyp
+from finsam.domain.lifecycle import REPORTING_STATES
+from finsam.domain.model import Anstand, Deadline, DeadlineAndring, Insats
+from finsam.domain.rules_config import Regler
+from finsam.domain.schedule import PlannedDeadline, plan_deadlines
+from finsam.domain.workdays import next_working_day
+from finsam.errors import FinsamError, NotFound
+
+
+@dataclass
+class SyncResult:
+    skapade: int = 0
+    andrade: int = 0
+    makulerade: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.skapade or self.andrade or self.makulerade)
+
+    def __iadd__(self, other: SyncResult) -> SyncResult:
+        self.skapade += other.skapade
+        self.andrade += other.andrade
+        self.makulerade += other.makulerade
+        return self
+
+
+def _record(deadline: Deadline, kontext: Kontext, falt: str, fore: object, efter: object, orsak: str) -> None:
+    deadline.historik.append(
+        DeadlineAndring(
+            tid=kontext.nu.astimezone(timezone.utc),
+            falt=falt,
+            fore=None if fore is None else str(fore),
+            efter=None if efter is None else str(efter),
+            orsak=orsak,
+            aktor=kontext.aktor,
+        )
+    )
+
+
+def _set(deadline: Deadline, kontext: Kontext, falt: str, value: object, orsak: str) -> bool:
+    before = getattr(deadline, falt)
+    if before == value:
+        return False
+    setattr(deadline, falt, value)
+    _record(deadline, kontext, falt, before, value, orsak)
+    return True
+
+
+def cancel(deadline: Deadline, kontext: Kontext, orsak: str) -> None:
+    _set(deadline, kontext, "tillstand", DeadlineTillstand.MAKULERAD, orsak)
+
+
+def sync_deadlines(
+    session: Session,
+    insats: Insats,
+    regler: Regler,
+    kontext: Kontext,
+    *,
+    as_of: date,
+    orsak: str,
+    bevaka_passerade: bool = True,
+) -> SyncResult:
+    """Bring an insats's stored deadlines in line with its dates and schedule.
+
+    `bevaka_passerade=False` (imports) stores deadlines already due before `as_of` as not
+    chased: they are listed for the kansli, but no reminder or escalation is sent for them.
+    """
+    result = SyncResult()
+    existing = {(d.typ, d.nr): d for d in insats.deadlines}
+    owes_reports = insats.tillstand in REPORTING_STATES and insats.start is not None
+
+    fulfilled = [d for d in existing.values() if d.tillstand is DeadlineTillstand.INKOMMEN]
+    slutrapport_in = any(d.typ is RapportTyp.SLUTRAPPORT for d in fulfilled)
+    reported = [d.period_slut for d in fulfilled if d.typ is RapportTyp.DELRAPPORT]
+    covered_until = max(reported, default=None)
+    # Open delrapporter for periods behind the last fulfilled one stay as they are: still owed.
+    frozen = {
+        key
+        for key, d in existing.items()
+        if d.tillstand is DeadlineTillstand.INKOMMEN
+        or (
+            covered_until is not None
+            and d.typ is RapportTyp.DELRAPPORT
+            and d.tillstand is DeadlineTillstand.OPPEN
+            and d.period_slut <= covered_until
+        )
+    }
+
+    planned: list[PlannedDeadline] = []
+    if owes_reports and not slutrapport_in:
+        first_nr = 1 + max((nr for (typ, nr) in frozen if typ is RapportTyp.DELRAPPORT), default=0)
+        planned = plan_deadlines(
+            insats.start,
+            insats.slut,
+            regler.schedule(insats.rapportschema),
+            as_of=as_of,
+            covered_until=covered_until,
+            first_nr=first_nr,
+        )
+
+    wanted = set()
+    for plan in planned:
+        key = (plan.typ, plan.nr)
+        wanted.add(key)
+        deadline = existing.get(key)
+        if deadline is None:
+            deadline = Deadline(
+                typ=plan.typ,
+                nr=plan.nr,
+                period_start=plan.period_start,
+                period_slut=plan.period_slut,
+                forfaller=plan.forfaller,
+                regel_forfaller=plan.forfaller,
+                tillstand=DeadlineTillstand.OPPEN,
+                bevakas=bevaka_passerade or plan.forfaller >= as_of,
+            )
+            insats.deadlines.append(deadline)
+            _record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
+            result.skapade += 1
+            continue
+        same_period = (deadline.period_start, deadline.period_slut) == (plan.period_start, plan.period_slut)
+        had_anstand = deadline.forfaller != deadline.regel_forfaller
+        changed = _set(deadline, kontext, "period_start", plan.period_start, orsak)
+        changed |= _set(deadline, kontext, "period_slut", plan.period_slut, orsak)
+        changed |= _set(deadline, kontext, "regel_forfaller", plan.forfaller, orsak)
+        if not (same_period and had_anstand):  # an anstånd holds while its period does
+            changed |= _set(deadline, kontext, "forfaller", plan.forfaller, orsak)
+        changed |= _set(deadline, kontext, "tillstand", DeadlineTillstand.OPPEN, orsak)
+        result.andrade += changed
+
+    for key, deadline in existing.items():
+        if key not in wanted and key not in frozen and deadline.tillstand is DeadlineTillstand.OPPEN:
+            cancel(deadline, kontext, orsak)
+            result.makulerade += 1
+    return result
+
+
+def grant_anstand(
+    session: Session, kontext: Kontext, deadline_id: int, nytt: date, skal: str, beviljat_av: str
+) -> Anstand:
+    """Extend one deadline. The old due date stays in the history and in the anstånd record."""
+    deadline = session.get(Deadline, deadline_id)
+    if deadline is None:
+        raise NotFound(f"Det finns ingen deadline med id {deadline_id}.")
+    if deadline.tillstand is not DeadlineTillstand.OPPEN:
+        raise FinsamError(
+            f"{deadline.rubrik} för {deadline.insats.namn} är {deadline.tillstand.value}; anstånd ges bara för öppna."
+        )
+    if not skal.strip():
+        raise FinsamError("Ange ett skäl för anståndet (--reason).")
+    if not beviljat_av.strip():
+        raise FinsamError("Ange vem som beviljar anståndet.")
+    nytt = next_working_day(nytt)
+    if nytt <= deadline.forfaller:
+        raise FinsamError(
+            f"Nytt datum {nytt.isoformat()} är inte senare än nuvarande {deadline.forfaller.isoformat()}; "
+            "ett anstånd förlänger tiden."
+        )
+    anstand = Anstand(
+        deadline_id=deadline.id,
+        tidigare_forfaller=deadline.forfaller,
+        nytt_forfaller=nytt,
+        skal=skal.strip(),
+        beviljat_av=beviljat_av.strip(),
+        tid=kontext.nu.astimezone(timezone.utc),
+    )
+    session.add(anstand)
+    _set(deadline, kontext, "forfaller", nytt, f"anstånd: {skal.strip()} (beviljat av {beviljat_av.strip()})")
+    return anstand
+
+
+def fulfil(session: Session, kontext: Kontext, deadline: Deadline, inkom: date, orsak: str) -> None:
+    if deadline.tillstand is DeadlineTillstand.INKOMMEN:
+        raise FinsamError(f"{deadline.rubrik} för {deadline.insats.namn} är redan registrerad som inkommen.")
+    if deadline.tillstand is DeadlineTillstand.MAKULERAD:
+        raise FinsamError(f"{deadline.rubrik} för {deadline.insats.namn} är makulerad.")
+    _set(deadline, kontext, "tillstand", DeadlineTillstand.INKOMMEN, orsak)
+    _set(deadline, kontext, "inkom", inkom, orsak)
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    """A deadline as listed to users (CLI table, --json, flows' artifacts)."""
+
+    id: int
+    insats: str
+    diarienummer: str | None
+    kind: RapportTyp
+    nr: int
+    period_start: date
+    period_end: date
+    due: date
+    rule_due: date
+    status: DeadlineStatus
+    received: date | None
+    chased: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "insats": self.insats,
+            "diarienummer": self.diarienummer,
+            "kind": self.kind.value,
+            "nr": self.nr,
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "due": self.due.isoformat(),
+            "rule_due": self.rule_due.isoformat(),
+            "status": self.status.value,
+            "received": self.received.isoformat() if self.received else None,
+            "chased": self.chased,
+        }
+
+
+def list_deadlines(
+    session: Session, *, as_of: date, insats: Insats | None = None, include_cancelled: bool = False
+) -> list[DeadlineRow]:
+    query = select(Deadline).join(Deadline.insats).options(selectinload(Deadline.insats))
+    if insats is not None:
+        query = query.where(Deadline.insats_id == insats.id)
+    if not include_cancelled:
+        query = query.where(Deadline.tillstand != DeadlineTillstand.MAKULERAD)
+    query = query.order_by(Deadline.forfaller, Insats.namn, Deadline.typ, Deadline.nr)
+    return [
+        DeadlineRow(
+            id=d.id,
+            insats=d.insats.namn,
+            diarienummer=d.insats.diarienummer,
+            kind=d.typ,
+            nr=d.nr,
+            period_start=d.period_start,
+            period_end=d.period_slut,
+            due=d.forfaller,
+            rule_due=d.regel_forfaller,
+            status=d.status(as_of),
+            received=d.inkom,
+            chased=d.bevakas,
+        )
+        for d in session.scalars(query)
+    ]

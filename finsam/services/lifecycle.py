@@ -1,0 +1,308 @@
+"""Lifecycle use cases: an ansökan through beredning and beslut to a running insats and its end.
+
+Each function changes one insats inside the caller's unit of work; the state machine in
+finsam.domain.lifecycle decides what is allowed, and deadlines are re-planned where dates change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finsam.audit import Kontext
+from finsam.domain.enums import Bedomning, BeslutUtfall, DeadlineTillstand, Inriktning, MoteTyp, RapportTyp, Roll, Tillstand
+from finsam.domain.lifecycle import Steg, next_state
+from finsam.domain.meetings import beredning_for, styrelse_for
+from finsam.domain.model import (
+    Ansokan,
+    Beslut,
+    Deadline,
+    InkommenRapport,
+    Insats,
+    InsatsOrganisation,
+    Kontaktperson,
+    Organisation,
+    Sammantrade,
+    Yttrande,
+)
+from finsam.domain.parsing import parse_email
+from finsam.domain.rules_config import Regler
+from finsam.errors import FinsamError, NotFound
+from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
+from finsam.services.meetings import meeting_slots
+
+
+def _step(insats: Insats, steg: Steg, *, as_of: date | None = None) -> None:
+    insats.tillstand = next_state(insats.tillstand, steg, start=insats.start, end=insats.slut, as_of=as_of)
+
+
+def _organisation(session: Session, namn: str) -> Organisation:
+    return session.scalar(select(Organisation).where(Organisation.namn == namn)) or Organisation(namn=namn)
+
+
+def _meeting(session: Session, typ: MoteTyp, datum: date) -> Sammantrade:
+    mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == typ, Sammantrade.datum == datum))
+    if mote is None:
+        raise NotFound(f"Det finns inget {typ.label.lower()} {datum.isoformat()} i mötesplanen.")
+    return mote
+
+
+@dataclass(frozen=True)
+class NyAnsokan:
+    namn: str
+    inriktning: Inriktning
+    huvudman: list[str]
+    ankomstdatum: date
+    kontaktperson: str
+    kontakt_epost: str
+    samverkansparter: list[str]
+    sokt_belopp_kr: int | None = None
+    sokt_start: date | None = None
+    sokt_slut: date | None = None
+    diarienummer: str | None = None
+    kontakt_telefon: str | None = None
+
+
+def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple[Insats, Ansokan]:
+    """A new ansökan; sent on to the first beredningsgrupp meeting whose document deadline it makes."""
+    if not ny.namn.strip():
+        raise FinsamError("Ansökan saknar namn på insatsen.")
+    if not ny.huvudman:
+        raise FinsamError("Ansökan saknar huvudman.")
+    if ny.sokt_start and ny.sokt_slut and ny.sokt_slut < ny.sokt_start:
+        raise FinsamError(f"Sökt slutdatum {ny.sokt_slut} är före sökt startdatum {ny.sokt_start}.")
+    try:
+        epost = parse_email(ny.kontakt_epost)
+    except ValueError as e:
+        raise FinsamError(f"Kontaktpersonens e-post: {e}") from None
+    if ny.diarienummer and session.scalar(select(Insats).where(Insats.diarienummer == ny.diarienummer)):
+        raise FinsamError(f"Diarienumret {ny.diarienummer} används redan.")
+    person = session.scalar(select(Kontaktperson).where(Kontaktperson.epost == epost))
+    if person is None:
+        person = Kontaktperson(namn=ny.kontaktperson.strip() or epost, epost=epost, telefon=ny.kontakt_telefon)
+    insats = Insats(
+        namn=ny.namn.strip(),
+        diarienummer=ny.diarienummer,
+        inriktning=ny.inriktning,
+        tillstand=Tillstand.ANSOKAN_INKOMMEN,
+        kontaktperson=person,
+    )
+    for i, (roll, namn) in enumerate(
+        [(Roll.HUVUDMAN, n) for n in ny.huvudman] + [(Roll.SAMVERKANSPART, n) for n in ny.samverkansparter]
+    ):
+        insats.parter.append(InsatsOrganisation(organisation=_organisation(session, namn), roll=roll, ordning=i))
+    ansokan = Ansokan(
+        insats=insats,
+        ankomstdatum=ny.ankomstdatum,
+        sokt_belopp_kr=ny.sokt_belopp_kr,
+        sokt_start=ny.sokt_start,
+        sokt_slut=ny.sokt_slut,
+    )
+    session.add_all([insats, ansokan])
+    route_ansokan(session, ansokan)
+    return insats, ansokan
+
+
+def route_ansokan(session: Session, ansokan: Ansokan) -> Sammantrade | None:
+    """Send an ansökan to its beredningsgrupp meeting, if the plan has one it can make."""
+    slot = beredning_for(ansokan.ankomstdatum, meeting_slots(session))
+    if slot is None:
+        return None
+    ansokan.beredningsmote_id = slot.id
+    if ansokan.insats.tillstand is Tillstand.ANSOKAN_INKOMMEN:
+        _step(ansokan.insats, Steg.BEREDNING)
+    return session.get(Sammantrade, slot.id)
+
+
+def _ansokan(session: Session, insats: Insats) -> Ansokan | None:
+    return session.scalar(select(Ansokan).where(Ansokan.insats_id == insats.id))
+
+
+def register_yttrande(
+    session: Session,
+    kontext: Kontext,
+    insats: Insats,
+    *,
+    datum: date,
+    bedomning: Bedomning,
+    motivering: str | None = None,
+) -> Yttrande:
+    """The beredningsgrupp's yttrande; the ansökan goes on to the next styrelse meeting it can make."""
+    if insats.tillstand is Tillstand.ANSOKAN_INKOMMEN:
+        _step(insats, Steg.BEREDNING)  # handled by the group without being routed first
+    _step(insats, Steg.YTTRANDE)
+    mote = session.scalar(
+        select(Sammantrade).where(Sammantrade.typ == MoteTyp.BEREDNINGSGRUPP, Sammantrade.datum == datum)
+    )
+    yttrande = Yttrande(
+        insats_id=insats.id, sammantrade_id=mote.id if mote else None, datum=datum, bedomning=bedomning, motivering=motivering
+    )
+    session.add(yttrande)
+    if (ansokan := _ansokan(session, insats)) is not None:
+        slot = styrelse_for(datum, meeting_slots(session))
+        ansokan.styrelsemote_id = slot.id if slot else None
+    return yttrande
+
+
+def register_beslut(
+    session: Session,
+    kontext: Kontext,
+    insats: Insats,
+    regler: Regler,
+    *,
+    datum: date,
+    utfall: BeslutUtfall,
+    as_of: date,
+    belopp_kr: int | None = None,
+    start: date | None = None,
+    slut: date | None = None,
+    anteckning: str | None = None,
+) -> tuple[Beslut, SyncResult]:
+    """The styrelse's decision. Beviljas needs amount and insatstid; it plans the insats's deadlines."""
+    mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum == datum))
+    sync = SyncResult()
+    if utfall is BeslutUtfall.BEVILJAS:
+        missing = [name for name, value in (("belopp", belopp_kr), ("start", start)) if value is None]
+        if missing:
+            raise FinsamError(f"Ett beviljande behöver {' och '.join(missing)} (beviljade medel och insatstid).")
+        if slut is not None and slut < start:  # type: ignore[operator]
+            raise FinsamError(f"Slutdatum {slut} är före startdatum {start}.")
+        next_state(insats.tillstand, Steg.BEVILJA, start=start, end=slut, as_of=as_of)  # refuses before changing
+        insats.start, insats.slut, insats.beviljade_medel_kr = start, slut, belopp_kr
+        _step(insats, Steg.BEVILJA, as_of=as_of)
+    else:
+        steg = {
+            BeslutUtfall.AVSLAS: Steg.AVSLA,
+            BeslutUtfall.ATERREMITTERAS: Steg.ATERREMITTERA,
+            BeslutUtfall.BORDLAGGS: Steg.BORDLAGGA,
+        }[utfall]
+        _step(insats, steg)
+    beslut = Beslut(
+        insats_id=insats.id,
+        sammantrade_id=mote.id if mote else None,
+        datum=datum,
+        utfall=utfall,
+        belopp_kr=belopp_kr,
+        start=start,
+        slut=slut,
+        anteckning=anteckning,
+    )
+    session.add(beslut)
+    if (ansokan := _ansokan(session, insats)) is not None:
+        if utfall is BeslutUtfall.BORDLAGGS:
+            later = [s for s in meeting_slots(session) if s.typ is MoteTyp.STYRELSE and s.datum > datum]
+            ansokan.styrelsemote_id = min(later, key=lambda s: s.datum).id if later else None
+        elif utfall is BeslutUtfall.ATERREMITTERAS:
+            slot = beredning_for(datum, meeting_slots(session))
+            ansokan.beredningsmote_id, ansokan.styrelsemote_id = (slot.id if slot else None), None
+    if utfall is BeslutUtfall.BEVILJAS:
+        sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"beslut {datum.isoformat()}")
+    return beslut, sync
+
+
+def extend(
+    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, slut: date, as_of: date
+) -> SyncResult:
+    """Förlängning: a new, later end date; the deadlines still open are re-planned."""
+    if insats.start is not None and slut < insats.start:
+        raise FinsamError(f"Nytt slutdatum {slut} är före insatsens start {insats.start}.")
+    if insats.slut is not None and slut <= insats.slut:
+        raise FinsamError(f"En förlängning behöver ett slutdatum efter nuvarande {insats.slut}; använd avbrott för att korta.")
+    insats.tillstand = next_state(insats.tillstand, Steg.FORLANGA, start=insats.start, end=slut, as_of=as_of)
+    insats.slut = slut
+    return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"förlängning till {slut.isoformat()}")
+
+
+def add_funds(session: Session, kontext: Kontext, insats: Insats, *, belopp_kr: int) -> None:
+    """Tilläggsanslag: more money for the insats."""
+    if belopp_kr <= 0:
+        raise FinsamError("Tilläggsanslaget måste vara större än noll.")
+    _step(insats, Steg.TILLAGGSANSLAG)
+    insats.beviljade_medel_kr = (insats.beviljade_medel_kr or 0) + belopp_kr
+
+
+def interrupt(
+    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, datum: date, as_of: date
+) -> SyncResult:
+    """Avbrott: the insats ends on `datum`; delrapporter after it are cancelled, the slutrapport moves."""
+    if insats.start is not None and datum < insats.start:
+        raise FinsamError(f"Avbrottsdatum {datum} är före insatsens start {insats.start}.")
+    if insats.slut is not None and datum > insats.slut:
+        raise FinsamError(f"Avbrottsdatum {datum} är efter insatsens slut {insats.slut}; använd förlängning.")
+    insats.tillstand = next_state(insats.tillstand, Steg.AVBRYTA, start=insats.start, end=datum, as_of=as_of)
+    insats.slut = datum
+    insats.avbruten = True
+    return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"avbrott {datum.isoformat()}")
+
+
+def change_schedule(
+    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, schema: dict | None, as_of: date
+) -> SyncResult:
+    """The insats's own report schedule ("enligt överenskommelse med kansliet"), or None for the förbund's."""
+    if schema is not None:
+        regler.schedule(schema)  # refuses an invalid override before anything changes
+    insats.rapportschema = schema
+    return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak="ändrat rapportschema")
+
+
+def advance_states(session: Session, kontext: Kontext, *, as_of: date) -> list[tuple[Insats, Tillstand]]:
+    """Move granted insatser to pågående on their start date and to avslutad after their end date."""
+    moved = []
+    for insats in session.scalars(
+        select(Insats).where(Insats.tillstand.in_([Tillstand.BEVILJAD, Tillstand.PAGAENDE])).order_by(Insats.id)
+    ):
+        before = insats.tillstand
+        if before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of:
+            _step(insats, Steg.STARTA)
+        if insats.tillstand is Tillstand.PAGAENDE and insats.slut is not None and insats.slut < as_of:
+            _step(insats, Steg.AVSLUTA)
+        if insats.tillstand is not before:
+            moved.append((insats, before))
+    return moved
+
+
+def register_report(
+    session: Session,
+    kontext: Kontext,
+    insats: Insats,
+    *,
+    typ: RapportTyp,
+    inkom: date,
+    nr: int | None = None,
+    filnamn: str | None = None,
+    sha256: str | None = None,
+) -> InkommenRapport:
+    """A report arrived: it fulfils its deadline (the given delrapport, else the oldest open one)."""
+    open_ = [d for d in insats.deadlines if d.typ is typ and d.tillstand is DeadlineTillstand.OPPEN]
+    if nr is not None:
+        match = [d for d in insats.deadlines if d.typ is typ and d.nr == nr]
+        if not match:
+            raise NotFound(f"{insats.namn} har ingen {typ.value} nr {nr}.")
+        deadline: Deadline = match[0]
+    elif open_:
+        deadline = min(open_, key=lambda d: d.period_slut)
+    else:
+        raise FinsamError(f"{insats.namn} har ingen öppen {typ.value} att registrera.")
+    if typ is RapportTyp.SLUTRAPPORT:
+        _step(insats, Steg.SLUTREDOVISA)
+    fulfil(session, kontext, deadline, inkom, f"{typ.label} inkom {inkom.isoformat()}")
+    rapport = InkommenRapport(
+        insats_id=insats.id,
+        deadline_id=deadline.id,
+        typ=typ,
+        inkom=inkom,
+        filnamn=filnamn,
+        sha256=sha256,
+        registrerad_av=kontext.aktor,
+        tid=kontext.nu.astimezone(timezone.utc),
+    )
+    session.add(rapport)
+    if typ is RapportTyp.SLUTRAPPORT:
+        for other in insats.deadlines:
+            if other.tillstand is DeadlineTillstand.OPPEN and other.typ is RapportTyp.DELRAPPORT:
+                # Delrapporter still open are covered by the slutrapport: no reminders for them.
+                cancel(other, kontext, "slutrapporten har kommit in")
+    return rapport
