@@ -1,0 +1,3 @@
+from finsam.cli.main import main
+
+main()
