@@ -68,3 +68,10 @@ def test_invalid_override_is_refused() -> None:
     regler = parse_rules({}, "x")
     with pytest.raises(InvalidInput, match="datumlista"):
         regler.schedule({"delrapport": {"schema": "datumlista"}})
+
+
+def test_impossible_date_in_a_date_list_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "regler.yaml"
+    path.write_text("rapportering:\n  delrapport:\n    schema: datumlista\n    datumlista: [2027-02-30]\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"rapportering\.delrapport\.datumlista\.0"):
+        load_rules(path)

@@ -93,17 +93,20 @@ def running_state(start: date, end: date | None, as_of: date) -> T:
     return T.PAGAENDE
 
 
-def next_state(
-    state: T, steg: Steg, *, start: date | None = None, end: date | None = None, as_of: date | None = None
-) -> T:
-    """The state after `steg`, or TransitionNotAllowed saying why and what is allowed instead."""
-    key = (state, steg)
-    if key not in TRANSITIONS:
+def ensure_allowed(state: T, steg: Steg) -> None:
+    if (state, steg) not in TRANSITIONS:
         allowed = ", ".join(s.label for s in allowed_steps(state)) or "inga fler steg"
         raise TransitionNotAllowed(
             f"Det går inte att {steg.label} en insats som är {state.label}. Tillåtet nu: {allowed}."
         )
-    target = TRANSITIONS[key]
+
+
+def next_state(
+    state: T, steg: Steg, *, start: date | None = None, end: date | None = None, as_of: date | None = None
+) -> T:
+    """The state after `steg`, or TransitionNotAllowed saying why and what is allowed instead."""
+    ensure_allowed(state, steg)
+    target = TRANSITIONS[(state, steg)]
     if target is BY_DATES:
         if start is None or as_of is None:
             raise ValueError(f"steget {steg} behöver start, slut och as_of")

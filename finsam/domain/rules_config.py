@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finsam.domain.enums import MoteTyp
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
+from finsam.domain.yamlfile import load_yaml
 from finsam.errors import FinsamError, InputProblem, InvalidInput
 
 
@@ -141,10 +141,5 @@ def load_rules(path: Path) -> Regler:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise FinsamError(f"Kan inte läsa regelfilen {path}: {e.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InvalidInput(str(path), [InputProblem(f"ogiltig YAML: {getattr(e, 'problem', e)}", line=line)]) from None
+    data, _nodes = load_yaml(text, str(path))
     return parse_rules(data, str(path))

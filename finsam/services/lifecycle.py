@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
 from finsam.domain.enums import Bedomning, BeslutUtfall, DeadlineTillstand, Inriktning, MoteTyp, RapportTyp, Roll, Tillstand
-from finsam.domain.lifecycle import Steg, next_state
+from finsam.domain.lifecycle import Steg, ensure_allowed, next_state
 from finsam.domain.meetings import beredning_for, styrelse_for
 from finsam.domain.model import (
     Ansokan,
@@ -165,12 +165,12 @@ def register_beslut(
     mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum == datum))
     sync = SyncResult()
     if utfall is BeslutUtfall.BEVILJAS:
+        ensure_allowed(insats.tillstand, Steg.BEVILJA)
         missing = [name for name, value in (("belopp", belopp_kr), ("start", start)) if value is None]
         if missing:
             raise FinsamError(f"Ett beviljande behöver {' och '.join(missing)} (beviljade medel och insatstid).")
         if slut is not None and slut < start:  # type: ignore[operator]
             raise FinsamError(f"Slutdatum {slut} är före startdatum {start}.")
-        next_state(insats.tillstand, Steg.BEVILJA, start=start, end=slut, as_of=as_of)  # refuses before changing
         insats.start, insats.slut, insats.beviljade_medel_kr = start, slut, belopp_kr
         _step(insats, Steg.BEVILJA, as_of=as_of)
     else:

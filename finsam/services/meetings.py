@@ -11,7 +11,6 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from finsam.domain.meetings import MeetingSlot, document_deadline
 from finsam.domain.model import Sammantrade
 from finsam.domain.parsing import parse_date, parse_time
 from finsam.domain.rules_config import Regler
+from finsam.domain.yamlfile import load_yaml
 from finsam.errors import InputProblem, InvalidInput
 from finsam.services.tabular import read_csv, read_text
 
@@ -66,9 +66,7 @@ def _parse(line: int | None, values: dict[str, Any], problems: list[InputProblem
         problem("typ", f"okänd mötestyp '{text}' (ska vara {allowed})" if text else "värde saknas")
     datum = None
     raw_date = values.get("datum")
-    if isinstance(raw_date, date):
-        datum = raw_date
-    elif not _as_text(raw_date).strip():
+    if not _as_text(raw_date).strip():
         problem("datum", "värde saknas")
     else:
         try:
@@ -95,15 +93,7 @@ def _parse(line: int | None, values: dict[str, Any], problems: list[InputProblem
 
 def _yaml_items(path: Path) -> list[tuple[int, Any]]:
     """The items of a YAML list of meetings, each with the line it starts on."""
-    text = read_text(path)
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise InvalidInput(
-            str(path), [InputProblem(f"ogiltig YAML: {getattr(e, 'problem', e)}", line=mark.line + 1 if mark else None)]
-        ) from None
+    data, root = load_yaml(read_text(path), str(path))
     if isinstance(data, dict) and "sammantraden" in data:
         data = data["sammantraden"]
         root = next(v for k, v in root.value if k.value == "sammantraden")
