@@ -17,6 +17,7 @@ import finsam.audit  # noqa: F401  (registers the audit listener)
 from finsam.audit import Kontext
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+WRITE_OPTION = "finsam_write"
 
 
 def normalise_url(url: str) -> str:
@@ -26,11 +27,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A unit of work takes the write lock up front (BEGIN IMMEDIATE), so two runs at once queue
+    # behind each other instead of failing with "database is locked" when both try to write.
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache(maxsize=16)
@@ -38,7 +49,8 @@ def get_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -55,6 +67,7 @@ def unit_of_work(url: str, kontext: Kontext, *, dry_run: bool = False) -> Iterat
     """
     with session_factory(url)() as session:
         session.info["kontext"] = kontext
+        session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             if dry_run:

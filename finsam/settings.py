@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,24 @@ class Settings(BaseSettings):
     rules_file: Path = Field(
         default=PROJECT_ROOT / "config" / "regler.yaml",
         description="The förbund's rules: report schedules, meeting lead times.",
+    )
+
+    # Mail. Without a host, messages are written as .eml files into `mail_folder` (the demo's mail sink).
+    smtp_host: str | None = Field(default=None, description="SMTP relay; unset writes .eml files instead.")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = Field(
+        default="none", description="none (plain, e.g. a local relay), starttls, or tls (implicit, port 465)."
+    )
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds for connecting and each SMTP command.")
+    smtp_attempts: int = Field(default=3, ge=1, description="Tries per message in one run for transient errors.")
+    smtp_retry_delay: float = Field(default=2.0, ge=0, description="Seconds before the first retry; doubles each time.")
+    smtp_validate_certs: bool = True
+    mail_from: str = Field(default="finsam@forbund.example", description="From address of every message.")
+    mail_folder: Path = Field(default=Path("utskick"), description="Where .eml files go without an SMTP host.")
+    claim_timeout_minutes: int = Field(
+        default=15, ge=1, description="A message claimed by a run that died is sent again after this long."
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import json
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +22,11 @@ from finsam.audit import Kontext
 from finsam.db import read_only, unit_of_work
 from finsam.domain.parsing import parse_date
 from finsam.domain.rules_config import Regler, load_rules
+from finsam.adapters.mail import transport_from_settings
+from finsam.messages.compose import Recipient
+from finsam.messages.render import MailRenderer
+from finsam.services.delivery import DeliveryReport, deliver
+from finsam.services.notify import MailContext
 from finsam.settings import get_settings
 
 # Wide enough for the tables when the output goes to a file or a pipe (rich assumes 80 there).
@@ -41,6 +47,31 @@ def DATE(value: Any) -> date:
 @lru_cache
 def rules() -> Regler:
     return load_rules(get_settings().rules_file)
+
+
+def mail_context() -> MailContext:
+    settings = get_settings()
+    return MailContext(
+        regler=rules(),
+        renderer=MailRenderer(),
+        sender=Recipient(rules().forbund.namn, settings.mail_from),
+    )
+
+
+def send_outbox() -> DeliveryReport:
+    """Send what the outbox holds now (the .eml folder without an SMTP host)."""
+    settings = get_settings()
+    return asyncio.run(
+        deliver(
+            database_url(),
+            transport_from_settings(settings),
+            clock=clock.now,
+            aktor=actor(),
+            attempts=settings.smtp_attempts,
+            retry_delay=settings.smtp_retry_delay,
+            claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
+        )
+    )
 
 
 def database_url() -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from finsam.cli.common import DATE, as_of_or_today, console, reading, rules, work
+from finsam.cli.common import DATE, as_of_or_today, console, mail_context, reading, rules, send_outbox, work
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp, Tillstand
 from finsam.domain.meetings import beredning_for, styrelse_for
 from finsam.domain.parsing import parse_amount
@@ -17,6 +17,7 @@ from finsam.services import lifecycle
 from finsam.services.deadlines import SyncResult, grant_anstand
 from finsam.services.lookup import find_insats
 from finsam.services.meetings import meeting_slots
+from finsam.services.notify import queue_beslutsmeddelande, queue_kvittens
 
 Ref = Annotated[str, typer.Argument(help="Insatsens namn, diarienummer eller id.")]
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
@@ -30,6 +31,12 @@ def _amount(text: str | None, option: str) -> int | None:
         return parse_amount(text)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint=option) from None
+
+
+def _send_now() -> None:
+    report = send_outbox()
+    if report.sent or report.failed or report.deferred:
+        console.print(f"Utskick: {report.summary()}.")
 
 
 def _sync_text(sync: SyncResult) -> str:
@@ -123,7 +130,7 @@ def beslut(
     """Registrera styrelsens beslut (beviljas, avslas, aterremitteras, bordlaggs)."""
     with work("registrera beslut", av=av) as session:
         target = find_insats(session, insats)
-        _b, sync = lifecycle.register_beslut(
+        beslut_, sync = lifecycle.register_beslut(
             session,
             session.info["kontext"],
             target,
@@ -139,6 +146,11 @@ def beslut(
         console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
         if utfall is BeslutUtfall.BEVILJAS:
             console.print(_sync_text(sync) + ".")
+        if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
+            session.flush()
+            if queue_beslutsmeddelande(session, session.info["kontext"], mail_context(), target, beslut_):
+                console.print("Beslutsmeddelande köat till sökanden.")
+    _send_now()
 
 
 def rapport_inkommen(
@@ -156,6 +168,9 @@ def rapport_inkommen(
         console.print(f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {inkom}.")
         if target.tillstand is Tillstand.SLUTREDOVISAD:
             console.print("Insatsen är slutredovisad.")
+        if queue_kvittens(session, session.info["kontext"], mail_context(), rapport):
+            console.print("Kvittens köad till kontaktpersonen.")
+    _send_now()
 
 
 def anstand(

@@ -16,14 +16,29 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from finsam import clock
 from finsam.cli import lifecycle as lifecycle_cli
-from finsam.cli.common import DATE, as_of_or_today, console, database_url, err_console, print_json, reading, rules, work
+from finsam.cli.common import (
+    DATE,
+    as_of_or_today,
+    console,
+    database_url,
+    err_console,
+    mail_context,
+    print_json,
+    reading,
+    rules,
+    send_outbox,
+    work,
+)
 from finsam.db import upgrade
+from finsam.domain.enums import UtskickTillstand
 from finsam.domain.model import Handelse, Insats
 from finsam.errors import FinsamError
 from finsam.services.deadlines import list_deadlines
 from finsam.services.import_insatser import import_insatser
 from finsam.services.lookup import find_insats
+from finsam.services.daily import plan_day
 from finsam.services.meetings import import_meetings, list_meetings
+from finsam.services.outbox import list_outbox
 
 app = typer.Typer(
     name="finsam",
@@ -33,9 +48,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Databasen.", no_args_is_help=True)
+run_app = typer.Typer(help="Kör dagens arbete.", no_args_is_help=True)
 import_app = typer.Typer(help="Importera insatser och mötesplaner.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
+app.add_typer(run_app, name="run")
 lifecycle_cli.register(app)
 
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
@@ -212,6 +229,78 @@ def historik_cmd(
             if k != "id"
         )
         table.add_row(d["tid"][:19], d["aktor"], d["atgard"], f"{d['objekt']} {d['andring']}", details[:120])
+    console.print(table)
+
+
+@run_app.command("daily")
+def run_daily(
+    as_of: AsOf = None,
+    skicka: Annotated[bool, typer.Option("--skicka/--skicka-inte", help="Skicka utkorgen direkt efter planeringen.")] = True,
+) -> None:
+    """Daglig bevakning: uppdatera tillstånd, köa dagens påminnelser och eskaleringar, skicka utkorgen."""
+    day = as_of_or_today(as_of)
+    with work(f"daglig bevakning {day.isoformat()}") as session:
+        plan = plan_day(session, session.info["kontext"], mail_context(), as_of=day)
+        for insats, before in plan.moved:
+            console.print(f"{insats.ref}: {before.label} → {insats.tillstand.label}")
+        for row in plan.queued:
+            console.print(f"Köat: {row.amne} → {row.mottagare}", highlight=False)
+        for deadline in plan.flagged:
+            console.print(f"Till styrelsens uppföljningslista: {deadline.rubrik} – {deadline.insats.namn}")
+        queued = len(plan.queued)
+    console.print(f"{day.isoformat()}: {queued} nya meddelanden i utkorgen.")
+    if skicka:
+        report = send_outbox()
+        console.print(f"Utskick: {report.summary()}.")
+        if report.failed or report.deferred:
+            raise typer.Exit(3)
+
+
+@app.command("skicka")
+def skicka_cmd() -> None:
+    """Skicka det som väntar i utkorgen."""
+    report = send_outbox()
+    console.print(f"Utskick: {report.summary()}.")
+    if report.failed or report.deferred:
+        raise typer.Exit(3)
+
+
+@app.command("outbox")
+def outbox_cmd(
+    json_: Json = False,
+    tillstand: Annotated[Optional[list[UtskickTillstand]], typer.Option("--tillstand", help="Bara dessa tillstånd.")] = None,
+    antal: Annotated[int, typer.Option("--antal", help="Högst så många, senaste först.")] = 200,
+) -> None:
+    """Visa utkorgen: vad som skickats, vad som väntar och vad som misslyckats."""
+    with reading() as session:
+        rows = list_outbox(session, states=tillstand or None, limit=antal)
+        data = [
+            {
+                "id": r.id,
+                "typ": r.typ,
+                "steg": r.steg,
+                "mottagare": r.mottagare,
+                "kopia": r.kopia,
+                "amne": r.amne,
+                "tillstand": r.tillstand.value,
+                "forsok": r.forsok,
+                "planerad": r.planerad.isoformat(),
+                "skickad": clock.local(r.skickad).isoformat(timespec="seconds") if r.skickad else None,
+                "fel": r.senaste_fel,
+                "message_id": r.message_id,
+            }
+            for r in rows
+        ]
+    if json_:
+        print_json(data)
+        return
+    table = Table(title="Utkorgen")
+    for column in ("Id", "Planerad", "Till", "Ämne", "Status", "Försök", "Fel"):
+        table.add_column(column)
+    for r, d in zip(rows, data, strict=True):
+        style = "red" if r.tillstand.value == "misslyckad" else None
+        table.add_row(str(r.id), d["planerad"], r.mottagare, r.amne, r.tillstand.label, str(r.forsok), r.senaste_fel or "",
+                      style=style)
     console.print(table)
 
 

@@ -105,3 +105,33 @@ class BeslutUtfall(StrEnum):
         return {"beviljas": "beviljas", "avslas": "avslås", "aterremitteras": "återremitteras", "bordlaggs": "bordläggs"}[
             self.value
         ]
+
+
+class Veckodag(StrEnum):
+    MANDAG = "mandag"
+    TISDAG = "tisdag"
+    ONSDAG = "onsdag"
+    TORSDAG = "torsdag"
+    FREDAG = "fredag"
+
+    @property
+    def weekday(self) -> int:
+        return list(Veckodag).index(self)
+
+
+class UtskickTillstand(StrEnum):
+    VANTAR = "vantar"  # waiting to be sent (or to be retried)
+    SKICKAR = "skickar"  # claimed by a run
+    SKICKAD = "skickad"  # accepted by the mail server
+    MISSLYCKAD = "misslyckad"  # refused for good (5xx): the kansli is told
+    MAKULERAD = "makulerad"  # no longer wanted (the report arrived first)
+
+    @property
+    def label(self) -> str:
+        return {
+            "vantar": "väntar",
+            "skickar": "skickas",
+            "skickad": "skickad",
+            "misslyckad": "misslyckad",
+            "makulerad": "makulerad",
+        }[self.value]

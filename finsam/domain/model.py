@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     Boolean,
     Date,
     DateTime,
@@ -36,6 +37,7 @@ from finsam.domain.enums import (
     RapportTyp,
     Roll,
     Tillstand,
+    UtskickTillstand,
 )
 
 NAMING = {
@@ -220,6 +222,8 @@ class Deadline(Base):
     inkom: Mapped[date | None] = mapped_column(Date)
     # False for deadlines already past when the insats was imported: listed, not chased.
     bevakas: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when the last escalation step put it on the styrelse's follow-up list.
+    flaggad_styrelse: Mapped[date | None] = mapped_column(Date)
 
     insats: Mapped[Insats] = relationship(back_populates="deadlines")
     historik: Mapped[list[DeadlineAndring]] = relationship(
@@ -285,6 +289,39 @@ class InkommenRapport(Base):
     tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     deadline: Mapped[Deadline | None] = relationship()
+
+
+class Utskick(Base):
+    """The outbox: one row per message and recipient, rendered in full, sent exactly once.
+
+    `nyckel` is unique: (deadline, due date, step, recipient) for the ladder, or the like for
+    other kinds. A row is claimed (`skickar`) before sending; a claim older than the timeout
+    is taken to belong to a run that died and is sent again, with the same Message-ID.
+    """
+
+    __tablename__ = "utskick"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nyckel: Mapped[str] = mapped_column(String(400), unique=True)
+    typ: Mapped[str] = mapped_column(String(40))
+    steg: Mapped[str | None] = mapped_column(String(40))
+    insats_id: Mapped[int | None] = mapped_column(ForeignKey("insats.id", ondelete="SET NULL"), index=True)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadline.id", ondelete="SET NULL"), index=True)
+    forfaller: Mapped[date | None] = mapped_column(Date)  # the due date the message was about
+    planerad: Mapped[date] = mapped_column(Date)  # the day (as-of) it was planned for
+    mottagare: Mapped[str] = mapped_column(String(320))
+    kopia: Mapped[list[str]] = mapped_column(JSON, default=list)
+    amne: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    meddelande: Mapped[bytes] = mapped_column(LargeBinary)  # the whole RFC 5322 message
+    tillstand: Mapped[UtskickTillstand] = mapped_column(_enum(UtskickTillstand), index=True)
+    forsok: Mapped[int] = mapped_column(Integer, default=0)
+    nasta_forsok: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claim: Mapped[str | None] = mapped_column(String(40))
+    claimed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    skickad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    senaste_fel: Mapped[str | None] = mapped_column(Text)
+    skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Handelse(Base):

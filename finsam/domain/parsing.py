@@ -61,3 +61,11 @@ def parse_email(text: str) -> str:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as e:
         raise ValueError(f"ogiltig e-postadress '{value}': {e}") from None
+
+
+def plain_text(text: str) -> str:
+    """A name or title as it may go into an e-mail header: one line, no control characters."""
+    value = text.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("får inte innehålla radbrytningar eller styrtecken")
+    return value

@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from finsam.domain.enums import MoteTyp
+from finsam.domain.enums import MoteTyp, Veckodag
+from finsam.domain.ladder import Ladder, Mottagare
+from finsam.domain.parsing import parse_email, plain_text
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
 from finsam.errors import FinsamError, InputProblem, InvalidInput
@@ -71,15 +73,97 @@ class Sammantraden(_Strict):
     )
 
 
+class Person(_Strict):
+    namn: str
+    epost: str
+
+    @field_validator("epost")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return parse_email(value)
+
+    @field_validator("namn")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return plain_text(value)
+
+
 class Forbund(_Strict):
     namn: str = "Samordningsförbund"
     kansli_epost: str = "kansli@forbund.example"
+    # The kansli's people; a role left out is reached through the shared mailbox.
+    verksamhetsutvecklare: Person | None = None
+    forbundschef: Person | None = None
+
+    @field_validator("kansli_epost")
+    @classmethod
+    def _valid(cls, value: str) -> str:
+        return parse_email(value)
+
+    @field_validator("namn")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return plain_text(value)
+
+
+class EfterSteg(_Strict):
+    """A step after the due date: who is told, and whether the styrelse's follow-up list gets it."""
+
+    dagar: int = Field(ge=1, le=365)
+    till: Mottagare
+    kopia: list[Mottagare] = Field(default_factory=list)
+    flagga_styrelse: bool = False
+
+
+class Paminnelser(_Strict):
+    fore: list[int] = Field(default_factory=lambda: [30, 14, 3, 0])  # days before the due date
+    efter: list[EfterSteg] = Field(
+        default_factory=lambda: [
+            EfterSteg(dagar=3, till=Mottagare.INSATSAGARE, kopia=[Mottagare.KANSLI]),
+            EfterSteg(dagar=14, till=Mottagare.VERKSAMHETSUTVECKLARE),
+            EfterSteg(dagar=30, till=Mottagare.FORBUNDSCHEF, flagga_styrelse=True),
+        ]
+    )
+    veckosammanfattning: Veckodag = Veckodag.MANDAG
+
+    @field_validator("fore")
+    @classmethod
+    def _days_before(cls, values: list[int]) -> list[int]:
+        if any(v < 0 or v > 365 for v in values):
+            raise ValueError("dagar före förfallodagen ska vara mellan 0 och 365")
+        if len(set(values)) != len(values):
+            raise ValueError("samma dag finns flera gånger")
+        return sorted(values, reverse=True)
+
+    @field_validator("efter")
+    @classmethod
+    def _days_after(cls, steps: list[EfterSteg]) -> list[EfterSteg]:
+        if len({s.dagar for s in steps}) != len(steps):
+            raise ValueError("samma antal dagar finns i flera steg")
+        return sorted(steps, key=lambda s: s.dagar)
 
 
 class Regler(_Strict):
     forbund: Forbund = Forbund()
     rapportering: Rapportering = Rapportering()
     sammantraden: Sammantraden = Sammantraden()
+    paminnelser: Paminnelser = Paminnelser()
+
+    def ladder(self) -> Ladder:
+        return Ladder.build(
+            before=self.paminnelser.fore,
+            after=[(s.dagar, s.till, tuple(s.kopia), s.flagga_styrelse) for s in self.paminnelser.efter],
+        )
+
+    def address(self, roll: Mottagare) -> tuple[str, str]:
+        """(name, address) of a kansli role; a role with no person configured is the shared mailbox."""
+        person = {
+            Mottagare.VERKSAMHETSUTVECKLARE: self.forbund.verksamhetsutvecklare,
+            Mottagare.FORBUNDSCHEF: self.forbund.forbundschef,
+        }.get(roll)
+        if person is not None:
+            return person.namn, person.epost
+        return f"{self.forbund.namn}, kansliet", self.forbund.kansli_epost
 
     def schedule(self, override: dict[str, Any] | None = None) -> ReportSchedule:
         """The report schedule for one insats: the förbund's, with the insats's own override."""

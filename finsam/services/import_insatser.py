@@ -19,7 +19,7 @@ from finsam.audit import Kontext
 from finsam.domain.enums import Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
 from finsam.domain.model import Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
-from finsam.domain.parsing import parse_amount, parse_date, parse_email
+from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import InputProblem, InvalidInput
 from finsam.services.deadlines import SyncResult, sync_deadlines
@@ -85,6 +85,11 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
 
     if row.problem:
         problem(None, row.problem)
+    for column in ("namn", "huvudman", "samverkansparter", "kontaktperson", "diarienummer", "kontakt_telefon"):
+        try:
+            plain_text(row.get(column))
+        except ValueError as e:
+            problem(column, str(e))
     namn = row.get("namn")
     if not namn:
         problem("namn", "värde saknas")

@@ -28,7 +28,7 @@ from finsam.domain.model import (
     Sammantrade,
     Yttrande,
 )
-from finsam.domain.parsing import parse_email
+from finsam.domain.parsing import parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
@@ -70,6 +70,11 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
     """A new ansökan; sent on to the first beredningsgrupp meeting whose document deadline it makes."""
     if not ny.namn.strip():
         raise FinsamError("Ansökan saknar namn på insatsen.")
+    for field_name, value in (("namn", ny.namn), ("kontaktperson", ny.kontaktperson), *(("huvudman", h) for h in ny.huvudman)):
+        try:
+            plain_text(value)
+        except ValueError as e:
+            raise FinsamError(f"Ansökan, {field_name}: {e}") from None
     if not ny.huvudman:
         raise FinsamError("Ansökan saknar huvudman.")
     if ny.sokt_start and ny.sokt_slut and ny.sokt_slut < ny.sokt_start:

@@ -1,0 +1,55 @@
+"""Rendering a message kind from templates/email/: subject and text from KIND.txt, HTML from KIND.html.
+
+StrictUndefined makes a missing value an error, never a blank; HTML is autoescaped and its
+CSS inlined (Outlook ignores <style> blocks in many setups).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import css_inline
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from finsam.domain.parsing import plain_text
+from finsam.messages.format import dagar_kvar, datum, kronor
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def _environment(directory: Path, *, html: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(directory),
+        undefined=StrictUndefined,
+        autoescape=html,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(datum=datum, kronor=kronor, dagar_kvar=dagar_kvar)
+    return env
+
+
+class MailRenderer:
+    def __init__(self, directory: Path = TEMPLATES):
+        self.directory = directory
+        self._text = _environment(directory, html=False)
+        self._html = _environment(directory, html=True)
+        self._inliner = css_inline.CSSInliner(keep_style_tags=False)
+
+    def render(self, kind: str, context: dict[str, Any]) -> Rendered:
+        text_template = self._text.get_template(f"{kind}.txt")
+        subject = "".join(text_template.blocks["subject"](text_template.new_context(context)))
+        subject = plain_text(" ".join(subject.split()))  # one line; control characters refused
+        text = text_template.render(context)
+        html = self._inliner.inline(self._html.get_template(f"{kind}.html").render(context))
+        return Rendered(subject=subject, text=text, html=html)

@@ -1,0 +1,138 @@
+"""Sending the outbox: claim a batch, send it over one connection, mark each row as it goes.
+
+The transport is a port (`Transport`); finsam.adapters.mail has SMTP and an .eml folder.
+Transient failures (connection lost, timeouts, 4xx) are retried in the run with a growing
+delay and, if they persist, left waiting with a backoff; permanent ones (5xx) are recorded
+with the server's answer and not retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from finsam.audit import Kontext
+from finsam.db import unit_of_work
+from finsam.domain.model import Utskick
+from finsam.services import outbox
+from finsam.services.notify import is_stale
+
+
+class TransientMailError(Exception):
+    """Worth trying again: the connection failed or dropped, a timeout, a 4xx answer."""
+
+
+class PermanentMailError(Exception):
+    """Trying again will not help: a 5xx answer (unknown recipient, refused content)."""
+
+
+class Connection(Protocol):
+    async def send(self, sender: str, recipients: list[str], message: bytes) -> str | None:
+        """Deliver; returns a note if some (not all) recipients were refused, else None."""
+        ...
+
+
+class Transport(Protocol):
+    sender: str
+
+    def connect(self) -> AbstractAsyncContextManager[Connection]: ...
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    deferred: list[tuple[int, str]] = field(default_factory=list)
+    cancelled: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.sent)} skickade, {len(self.failed)} misslyckade, {len(self.deferred)} väntar på nytt försök, "
+                f"{len(self.cancelled)} makulerade")
+
+
+async def deliver(
+    database_url: str,
+    transport: Transport,
+    *,
+    clock: Callable[[], datetime],
+    aktor: str,
+    batch_size: int = 100,
+    attempts: int = 3,
+    retry_delay: float = 2.0,
+    claim_timeout: timedelta = timedelta(minutes=15),
+    sleep: Callable[[float], object] = asyncio.sleep,
+) -> DeliveryReport:
+    """Send everything due in the outbox, batch by batch, until nothing is left or the server is unreachable."""
+    report = DeliveryReport()
+
+    def work() -> object:
+        return unit_of_work(database_url, Kontext(aktor=aktor, atgard="skicka utskick", nu=clock()))
+
+    while True:
+        with work() as session:
+            batch = outbox.claim(session, now=clock(), limit=batch_size, claim_timeout=claim_timeout)
+            session.expunge_all()
+        if not batch:
+            return report
+        pending = list(batch)
+        try:
+            async with transport.connect() as connection:
+                while pending:
+                    row = pending[0]
+                    with work() as session:
+                        stale = is_stale(session, row)
+                        if stale:
+                            outbox.cancel(session, row, reason=stale)
+                    if stale:
+                        report.cancelled.append((row.id, stale))
+                        pending.pop(0)
+                        continue
+                    await _send_one(connection, transport, row, report, work, clock, attempts, retry_delay, sleep)
+                    pending.pop(0)
+        except TransientMailError as e:
+            # Could not connect (or reconnect): everything still held goes back to waiting.
+            with work() as session:
+                for row in pending:
+                    outbox.defer(session, row, now=clock(), error=str(e), tried=True)
+            report.deferred.extend((row.id, str(e)) for row in pending)
+            return report
+        if len(batch) < batch_size:
+            return report
+
+
+async def _send_one(
+    connection: Connection,
+    transport: Transport,
+    row: Utskick,
+    report: DeliveryReport,
+    work: Callable[[], object],
+    clock: Callable[[], datetime],
+    attempts: int,
+    retry_delay: float,
+    sleep: Callable[[float], object],
+) -> None:
+    recipients = [row.mottagare, *row.kopia]
+    for attempt in range(1, attempts + 1):
+        try:
+            note = await connection.send(transport.sender, recipients, row.meddelande)
+        except PermanentMailError as e:
+            with work() as session:
+                outbox.mark_failed(session, row, now=clock(), error=str(e))
+            report.failed.append((row.id, str(e)))
+            return
+        except TransientMailError as e:
+            if attempt == attempts:
+                with work() as session:
+                    outbox.defer(session, row, now=clock(), error=str(e))
+                report.deferred.append((row.id, str(e)))
+                return
+            await sleep(retry_delay * 2 ** (attempt - 1))  # type: ignore[misc]
+            continue
+        with work() as session:
+            outbox.mark_sent(session, row, now=clock(), note=note)
+        report.sent.append(row.id)
+        return

@@ -1,0 +1,355 @@
+"""What to tell whom: ladder steps, kvittens, beslutsmeddelande and the weekly summary, queued in the outbox.
+
+Every message is rendered in full when it is queued; the outbox key makes queuing idempotent,
+so planning the same day twice queues nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from finsam.audit import Kontext
+from finsam.calendar.ics import DeadlineEvent, deadline_calendar
+from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, UtskickTillstand
+from finsam.domain.ladder import LadderStep, MeddelandeTyp, Mottagare, offset_of
+from finsam.domain.lifecycle import REPORTING_STATES
+from finsam.domain.model import Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Utskick
+from finsam.domain.rules_config import Regler
+from finsam.messages.compose import Attachment, Recipient, compose, message_id
+from finsam.messages.format import datum
+from finsam.messages.render import MailRenderer
+from finsam.services import outbox
+
+
+@dataclass(frozen=True)
+class MailContext:
+    """What composing needs: the rules (addresses, ladder), the templates and the sender."""
+
+    regler: Regler
+    renderer: MailRenderer
+    sender: Recipient
+
+    @property
+    def kansli(self) -> Recipient:
+        return Recipient(*self.regler.address(Mottagare.KANSLI))
+
+
+def _insats_view(insats: Insats) -> dict[str, Any]:
+    return {"namn": insats.namn, "diarienummer": insats.diarienummer, "huvudman": insats.huvudman}
+
+
+def _deadline_view(deadline: Deadline) -> dict[str, Any]:
+    return {
+        "rubrik": deadline.rubrik,
+        "period_start": deadline.period_start,
+        "period_slut": deadline.period_slut,
+        "forfaller": deadline.forfaller,
+    }
+
+
+def _sequence(deadline: Deadline) -> int:
+    """How often the due date has moved: the event's SEQUENCE."""
+    return sum(1 for h in deadline.historik if h.falt == "forfaller")
+
+
+def _event(deadline: Deadline, mail: MailContext) -> DeadlineEvent:
+    insats = deadline.insats
+    return DeadlineEvent(
+        deadline_id=deadline.id,
+        sequence=_sequence(deadline),
+        summary=f"{deadline.rubrik} – {insats.namn}",
+        description=(
+            f"{deadline.rubrik} för {insats.namn}"
+            + (f" ({insats.diarienummer})" if insats.diarienummer else "")
+            + f", perioden {deadline.period_start.isoformat()} – {deadline.period_slut.isoformat()}.\n"
+            f"Skickas till {mail.regler.forbund.kansli_epost} senast {datum(deadline.forfaller)}.\n"
+            f"Frågor: {mail.regler.forbund.kansli_epost}"
+        ),
+        due=deadline.forfaller,
+        cancelled=deadline.tillstand is DeadlineTillstand.MAKULERAD,
+    )
+
+
+def _calendar(deadlines: list[Deadline], mail: MailContext, kontext: Kontext, name: str) -> Attachment:
+    data = deadline_calendar([_event(d, mail) for d in deadlines], name=name, stamp=kontext.nu)
+    return Attachment(filename="rapporter.ics", data=data, params={"method": "PUBLISH"})
+
+
+def _contact(insats: Insats) -> Recipient | None:
+    person = insats.kontaktperson
+    return Recipient(person.namn, person.epost) if person else None
+
+
+def _recipient(roll: Mottagare, insats: Insats, mail: MailContext) -> Recipient:
+    if roll is Mottagare.INSATSAGARE:
+        # An insats without a contact person: the kansli gets the message instead, and sees why.
+        return _contact(insats) or mail.kansli
+    return Recipient(*mail.regler.address(roll))
+
+
+def queue(
+    session: Session,
+    kontext: Kontext,
+    mail: MailContext,
+    *,
+    nyckel: str,
+    typ: MeddelandeTyp,
+    to: Recipient,
+    cc: list[Recipient],
+    context: dict[str, Any],
+    planerad: date,
+    attachments: list[Attachment] = (),  # type: ignore[assignment]
+    steg: str | None = None,
+    insats: Insats | None = None,
+    deadline: Deadline | None = None,
+) -> Utskick | None:
+    """Render, compose and queue one message, unless its key is already in the outbox."""
+    if outbox.exists(session, nyckel):
+        return None
+    full = {
+        "forbund": {"namn": mail.regler.forbund.namn, "kansli_epost": mail.regler.forbund.kansli_epost},
+        "mottagare": {"namn": to.name, "epost": to.address},
+        "idag": planerad,
+        **context,
+    }
+    rendered = mail.renderer.render(typ.value, full)
+    cc = [c for c in cc if c.address != to.address]
+    msg_id = message_id(nyckel, mail.sender.address)
+    data = compose(
+        rendered,
+        sender=mail.sender,
+        to=to,
+        cc=cc,
+        reply_to=mail.regler.forbund.kansli_epost,
+        msg_id=msg_id,
+        date=kontext.nu,
+        attachments=list(attachments),
+    )
+    return outbox.enqueue(
+        session,
+        kontext,
+        outbox.NewMessage(
+            nyckel=nyckel,
+            typ=typ.value,
+            steg=steg,
+            mottagare=to.address,
+            kopia=[c.address for c in cc],
+            amne=rendered.subject,
+            message_id=msg_id,
+            meddelande=data,
+            planerad=planerad,
+            insats_id=insats.id if insats else None,
+            deadline_id=deadline.id if deadline else None,
+            forfaller=deadline.forfaller if deadline else None,
+        ),
+    )
+
+
+def ladder_key(deadline: Deadline, step: LadderStep, recipient: str) -> str:
+    # The due date is part of the key: an anstånd starts the ladder afresh for the new date.
+    return f"stege:{deadline.id}:{deadline.forfaller.isoformat()}:{step.key}:{recipient.lower()}"
+
+
+def _sent_offsets(session: Session, deadline: Deadline) -> set[int]:
+    """Steps already queued (sent or not) for this deadline's current due date."""
+    rows = session.scalars(
+        select(Utskick.steg).where(Utskick.deadline_id == deadline.id, Utskick.forfaller == deadline.forfaller,
+                                   Utskick.steg.is_not(None))
+    )
+    return {offset_of(key) for key in rows}
+
+
+def next_styrelse(session: Session, after: date) -> date | None:
+    return session.scalar(
+        select(Sammantrade.datum)
+        .where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > after, Sammantrade.installt.is_(False))
+        .order_by(Sammantrade.datum)
+        .limit(1)
+    )
+
+
+@dataclass
+class LadderResult:
+    queued: list[Utskick]
+    flagged: list[Deadline]
+
+
+def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
+    """Queue today's step, if any, for every open deadline that is chased."""
+    ladder = mail.regler.ladder()
+    first_offset = ladder.steps[0].offset if ladder.steps else 0
+    horizon = as_of - timedelta(days=first_offset)  # nothing is due for deadlines further ahead
+    deadlines = session.scalars(
+        select(Deadline)
+        .join(Deadline.insats)
+        .where(
+            Deadline.tillstand == DeadlineTillstand.OPPEN,
+            Deadline.bevakas.is_(True),
+            Deadline.forfaller <= horizon,
+            Insats.tillstand.in_(list(REPORTING_STATES)),
+        )
+        .options(selectinload(Deadline.insats), selectinload(Deadline.historik))
+        .order_by(Deadline.forfaller, Deadline.id)
+    ).all()
+    result = LadderResult([], [])
+    for deadline in deadlines:
+        step = ladder.step_to_send(deadline.forfaller, as_of, _sent_offsets(session, deadline))
+        if step is None:
+            continue
+        insats = deadline.insats
+        to = _recipient(step.till, insats, mail)
+        cc = [_recipient(r, insats, mail) for r in step.kopia]
+        styrelse = None
+        if step.flagga_styrelse and deadline.flaggad_styrelse is None:
+            deadline.flaggad_styrelse = as_of
+            result.flagged.append(deadline)
+        if step.flagga_styrelse:
+            styrelse = next_styrelse(session, as_of)
+        contact = _contact(insats)
+        row = queue(
+            session,
+            kontext,
+            mail,
+            nyckel=ladder_key(deadline, step, to.address),
+            typ=step.kind,
+            to=to,
+            cc=cc,
+            context={
+                "insats": _insats_view(insats),
+                "deadline": _deadline_view(deadline),
+                "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
+                "flagga_styrelse": step.flagga_styrelse,
+                "styrelsemote": styrelse,
+            },
+            planerad=as_of,
+            attachments=[_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
+            steg=step.key,
+            insats=insats,
+            deadline=deadline,
+        )
+        if row is not None:
+            result.queued.append(row)
+    return result
+
+
+def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rapport: InkommenRapport) -> Utskick | None:
+    deadline = rapport.deadline
+    insats = deadline.insats
+    to = _contact(insats) or mail.kansli
+    return queue(
+        session, kontext, mail,
+        nyckel=f"kvittens:{rapport.id}:{to.address.lower()}",
+        typ=MeddelandeTyp.KVITTENS,
+        to=to,
+        cc=[],
+        context={"insats": _insats_view(insats), "deadline": _deadline_view(deadline), "inkom": rapport.inkom},
+        planerad=rapport.inkom,
+        insats=insats,
+        deadline=deadline,
+    )
+
+
+def queue_beslutsmeddelande(
+    session: Session, kontext: Kontext, mail: MailContext, insats: Insats, beslut: Beslut
+) -> Utskick | None:
+    """The decision to the applicant; a grant lists every reporting deadline and carries them as .ics."""
+    beviljad = beslut.utfall.value == "beviljas"
+    deadlines = [d for d in insats.deadlines if d.tillstand is not DeadlineTillstand.MAKULERAD] if beviljad else []
+    to = _contact(insats) or mail.kansli
+    return queue(
+        session, kontext, mail,
+        nyckel=f"beslut:{beslut.id}:{to.address.lower()}",
+        typ=MeddelandeTyp.BESLUTSMEDDELANDE,
+        to=to,
+        cc=[mail.kansli],
+        context={
+            "insats": _insats_view(insats),
+            "beviljad": beviljad,
+            "beslut": {
+                "datum": beslut.datum, "belopp": beslut.belopp_kr, "start": beslut.start, "slut": beslut.slut,
+                "anteckning": beslut.anteckning,
+            },
+            "deadlines": [_deadline_view(d) for d in sorted(deadlines, key=lambda d: d.forfaller)],
+        },
+        planerad=beslut.datum,
+        attachments=[_calendar(deadlines, mail, kontext, f"Rapporter – {insats.namn}")] if deadlines else [],
+        insats=insats,
+    )
+
+
+def queue_weekly_summary(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> Utskick | None:
+    """Once per ISO week, on the configured weekday or the first run after it."""
+    if as_of.weekday() < mail.regler.paminnelser.veckosammanfattning.weekday:
+        return None
+    year, week, _ = as_of.isocalendar()
+    nyckel = f"vecka:{year}-{week:02d}:{mail.kansli.address.lower()}"
+    if outbox.exists(session, nyckel):
+        return None
+    open_deadlines = session.scalars(
+        select(Deadline).where(Deadline.tillstand == DeadlineTillstand.OPPEN)
+        .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
+    ).all()
+    overdue = [d for d in open_deadlines if d.status(as_of) is DeadlineStatus.FORFALLEN]
+    coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=30)]
+    problems = session.scalars(
+        select(Utskick).where(
+            (Utskick.tillstand == UtskickTillstand.MISSLYCKAD)
+            | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
+        ).order_by(Utskick.id)
+    ).all()
+
+    def row(d: Deadline) -> dict[str, Any]:
+        return {"insats": d.insats.namn, "rubrik": d.rubrik, "forfaller": d.forfaller,
+                "flaggad": d.flaggad_styrelse is not None}
+
+    return queue(
+        session, kontext, mail,
+        nyckel=nyckel,
+        typ=MeddelandeTyp.VECKOSAMMANFATTNING,
+        to=mail.kansli,
+        cc=[],
+        context={
+            "vecka": week,
+            "forfallna": [row(d) for d in overdue if d.bevakas],
+            "kommande": [row(d) for d in coming],
+            "misslyckade": [
+                {"mottagare": u.mottagare, "amne": u.amne, "tillstand": u.tillstand.label, "fel": u.senaste_fel}
+                for u in problems
+            ],
+        },
+        planerad=as_of,
+    )
+
+
+def is_stale(session: Session, row: Utskick) -> str | None:
+    """Why a queued ladder message should no longer go out (the report arrived, the date moved), or None."""
+    if row.steg is None or row.deadline_id is None:
+        return None
+    deadline = session.get(Deadline, row.deadline_id)
+    if deadline is None:
+        return "rapporten finns inte längre"
+    if deadline.tillstand is DeadlineTillstand.INKOMMEN:
+        return "rapporten har kommit in"
+    if deadline.tillstand is DeadlineTillstand.MAKULERAD:
+        return "rapporten är makulerad"
+    if deadline.forfaller != row.forfaller:
+        return f"nytt sista datum {deadline.forfaller.isoformat()}"
+    # Queued while the mail server was down, and a later step has been queued since: send only that one.
+    later = session.scalars(
+        select(Utskick.steg).where(
+            Utskick.deadline_id == row.deadline_id,
+            Utskick.forfaller == row.forfaller,
+            Utskick.steg.is_not(None),
+            Utskick.id != row.id,
+            Utskick.tillstand != UtskickTillstand.MAKULERAD,
+        )
+    )
+    if any(offset_of(key) > offset_of(row.steg) for key in later):
+        return "ersatt av ett senare steg"
+    return None
+

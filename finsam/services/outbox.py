@@ -1,0 +1,138 @@
+"""The outbox: messages queued once under a unique key, claimed atomically, marked when sent.
+
+Exactly once is a property of this table: a message is queued only if its key is new (the
+unique constraint settles races between two planners), a run claims rows in one UPDATE so
+two runs never hold the same row, and a row is marked sent right after the server accepts
+it. A run that dies between the two leaves the row claimed; after the claim timeout another
+run sends it again, with the same Message-ID. Nothing is lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from finsam.audit import Kontext
+from finsam.domain.enums import UtskickTillstand as U
+from finsam.domain.model import Utskick
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    nyckel: str
+    typ: str
+    mottagare: str
+    kopia: list[str]
+    amne: str
+    message_id: str
+    meddelande: bytes
+    planerad: date
+    steg: str | None = None
+    insats_id: int | None = None
+    deadline_id: int | None = None
+    forfaller: date | None = None
+
+
+def exists(session: Session, nyckel: str) -> bool:
+    return session.scalar(select(Utskick.id).where(Utskick.nyckel == nyckel)) is not None
+
+
+def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick | None:
+    """Queue a message unless its key is already queued (by this run or a concurrent one)."""
+    if exists(session, message.nyckel):
+        return None
+    row = Utskick(
+        nyckel=message.nyckel,
+        typ=message.typ,
+        steg=message.steg,
+        insats_id=message.insats_id,
+        deadline_id=message.deadline_id,
+        forfaller=message.forfaller,
+        planerad=message.planerad,
+        mottagare=message.mottagare,
+        kopia=message.kopia,
+        amne=message.amne,
+        message_id=message.message_id,
+        meddelande=message.meddelande,
+        tillstand=U.VANTAR,
+        forsok=0,
+        nasta_forsok=kontext.nu.astimezone(timezone.utc),
+        skapad=kontext.nu.astimezone(timezone.utc),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None  # another run queued the same key first
+    return row
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)
+
+
+def claim(session: Session, *, now: datetime, limit: int, claim_timeout: timedelta) -> list[Utskick]:
+    """Take up to `limit` rows due for sending; no other run can take them until released or stale."""
+    token = uuid.uuid4().hex
+    now = _utc(now)
+    due = or_(
+        and_(Utskick.tillstand == U.VANTAR, Utskick.nasta_forsok <= now),
+        and_(Utskick.tillstand == U.SKICKAR, Utskick.claimed < now - claim_timeout),
+    )
+    candidates = select(Utskick.id).where(due).order_by(Utskick.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    session.execute(
+        update(Utskick)
+        .where(Utskick.id.in_(candidates.scalar_subquery()), due)
+        .values(tillstand=U.SKICKAR, claim=token, claimed=now)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(select(Utskick).where(Utskick.claim == token).order_by(Utskick.id)))
+
+
+def _finish(session: Session, row_id: int, claim_token: str | None, **values: object) -> None:
+    # Only the run that holds the claim may finish the row.
+    session.execute(
+        update(Utskick)
+        .where(Utskick.id == row_id, Utskick.claim == claim_token, Utskick.tillstand == U.SKICKAR)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_sent(session: Session, row: Utskick, *, now: datetime, note: str | None = None) -> None:
+    """Accepted by the server; `note` records recipients it refused while accepting the others."""
+    _finish(session, row.id, row.claim, tillstand=U.SKICKAD, skickad=_utc(now), forsok=row.forsok + 1,
+            senaste_fel=note, claim=None)
+
+
+def mark_failed(session: Session, row: Utskick, *, now: datetime, error: str) -> None:
+    _finish(session, row.id, row.claim, tillstand=U.MISSLYCKAD, forsok=row.forsok + 1, senaste_fel=error[:2000],
+            claim=None)
+
+
+def defer(session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True) -> None:
+    """Back to waiting, to be retried after a backoff that grows with the attempts (capped at six hours)."""
+    attempts = row.forsok + (1 if tried else 0)
+    wait = timedelta(minutes=min(5 * 2 ** max(attempts - 1, 0), 360)) if tried else timedelta(0)
+    _finish(session, row.id, row.claim, tillstand=U.VANTAR, forsok=attempts, nasta_forsok=_utc(now) + wait,
+            senaste_fel=error[:2000] if tried else row.senaste_fel, claim=None)
+
+
+def cancel(session: Session, row: Utskick, *, reason: str) -> None:
+    _finish(session, row.id, row.claim, tillstand=U.MAKULERAD, senaste_fel=reason, claim=None)
+
+
+def list_outbox(session: Session, *, states: list[U] | None = None, limit: int | None = None) -> list[Utskick]:
+    query = select(Utskick).order_by(Utskick.id.desc())
+    if states:
+        query = query.where(Utskick.tillstand.in_(states))
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
