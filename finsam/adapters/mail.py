@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import aiosmtplib
@@ -92,8 +95,9 @@ class FolderConnection:
         self.folder = folder
 
     async def send(self, sender: str, recipients: list[str], message: bytes) -> str | None:
-        match = re.search(rb"^Message-ID: <([^>]+)>", message, re.MULTILINE | re.IGNORECASE)
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", match.group(1).decode() if match else str(len(message)))
+        headers = BytesParser(policy=policy.default).parsebytes(message, headersonly=True)
+        message_id = str(headers.get("Message-ID", "")).strip().strip("<>")
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id or hashlib.sha256(message).hexdigest())
         target = self.folder / f"{name}.eml"
         try:
             # Written whole or not at all; the same message twice overwrites its own file.

@@ -124,7 +124,7 @@ class Paminnelser(_Strict):
             EfterSteg(dagar=30, till=Mottagare.FORBUNDSCHEF, flagga_styrelse=True),
         ]
     )
-    veckosammanfattning: Veckodag = Veckodag.MANDAG
+    veckosammanfattning: Veckodag | None = Veckodag.MANDAG  # None: no weekly summary
 
     @field_validator("fore")
     @classmethod

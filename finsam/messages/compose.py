@@ -8,6 +8,7 @@ policy refuses a CR or LF in any header, so no name or subject can inject one.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,7 +45,9 @@ class Attachment:
 def message_id(key: str, sender: str) -> str:
     """Stable for the same outbox key: a resend after a crash carries the same Message-ID."""
     domain = sender.rpartition("@")[2] or "finsam.invalid"
-    return f"<{uuid.uuid5(MESSAGE_ID_NAMESPACE, key)}@{domain}>"
+    # 26 base32 characters: short enough that the header is rarely folded.
+    left = base64.b32encode(uuid.uuid5(MESSAGE_ID_NAMESPACE, key).bytes).decode().rstrip("=").lower()
+    return f"<{left}@{domain}>"
 
 
 def compose(

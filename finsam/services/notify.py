@@ -284,7 +284,8 @@ def queue_beslutsmeddelande(
 
 def queue_weekly_summary(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> Utskick | None:
     """Once per ISO week, on the configured weekday or the first run after it."""
-    if as_of.weekday() < mail.regler.paminnelser.veckosammanfattning.weekday:
+    weekday = mail.regler.paminnelser.veckosammanfattning
+    if weekday is None or as_of.weekday() < weekday.weekday:
         return None
     year, week, _ = as_of.isocalendar()
     nyckel = f"vecka:{year}-{week:02d}:{mail.kansli.address.lower()}"

@@ -1,0 +1,283 @@
+"""Reminders over a real SMTP server: what arrives, byte for byte where it matters, and exactly once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from sqlalchemy import select
+
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
+from finsam.domain.enums import Inriktning, RapportTyp, Tillstand, UtskickTillstand, Veckodag
+from finsam.domain.model import Deadline, Insats, Kontaktperson, Utskick
+from finsam.services import lifecycle, outbox
+from finsam.services.deadlines import grant_anstand, sync_deadlines
+from finsam.services.notify import queue_kvittens
+from mailtools import SENDER, Clock, mail_context, plan, send, smtp_settings
+from smtp_servers import Recorder, free_port, smtp_server
+
+START, END = date(2027, 1, 1), date(2027, 12, 31)
+FIRST_DUE = date(2027, 7, 30)  # delrapport 1: period ends 2027-06-30, + 30 days = Friday 30 July
+
+
+def k(day: date = date(2027, 1, 1)) -> Kontext:
+    return Kontext(aktor="test", atgard="test", nu=datetime(day.year, day.month, day.day, 6, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def insats_id(db_url: str, regler) -> int:
+    with unit_of_work(db_url, k()) as session:
+        person = Kontaktperson(namn="Åsa Öberg", epost="asa.oberg@hofors.example")
+        insats = Insats(namn="Steg till arbete – Hofors", diarienummer="SFG 27-1.1", inriktning=Inriktning.INDIVID,
+                        tillstand=Tillstand.PAGAENDE, start=START, slut=END, kontaktperson=person)
+        session.add(insats)
+        session.flush()
+        sync_deadlines(session, insats, regler, k(), as_of=START, orsak="test")
+        return insats.id
+
+
+def first_deadline(db_url: str, insats_id: int) -> Deadline:
+    with read_only(db_url) as session:
+        return session.scalars(select(Deadline).where(Deadline.insats_id == insats_id).order_by(Deadline.forfaller)).first()
+
+
+def rows(db_url: str) -> list[Utskick]:
+    with read_only(db_url) as session:
+        return list(session.scalars(select(Utskick).order_by(Utskick.id)))
+
+
+@pytest.fixture
+def regler(regler):
+    """The förbund's rules without the weekly summary, so each test sees only its own messages."""
+    return regler.model_copy(update={"paminnelser": regler.paminnelser.model_copy(update={"veckosammanfattning": None})})
+
+
+
+def test_a_reminder_arrives_as_outlook_expects_it(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    day = FIRST_DUE - timedelta(days=14)
+    with smtp_server() as server:
+        plan(db_url, mail, day)
+        report = send(db_url, smtp_settings(server.port), Clock.on(day))
+        assert len(report.sent) == 1
+        [got] = server.recorder.received
+    assert got.mail_from == SENDER
+    assert got.rcpt_tos == ["asa.oberg@hofors.example"]
+    raw = got.data
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nAuto-Submitted: auto-generated\r\n" in headers
+    assert b"\r\nReply-To: kontakt@samordningsforbund-gavleborg.example\r\n" in headers
+    assert b"=?utf-8?" in headers  # å/ä/ö in names and subject are RFC 2047-encoded, never raw 8-bit
+    assert all(byte < 128 for byte in headers)
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert msg["Subject"] == "Påminnelse: Delrapport 1 för Steg till arbete – Hofors ska vara inne fredag 30 juli 2027"
+    assert str(msg["To"]) == "Åsa Öberg <asa.oberg@hofors.example>"
+    assert str(msg["From"]) == f"Samordningsförbund Gävleborg <{SENDER}>"
+    assert msg["Message-ID"].strip() == rows(db_url)[0].message_id
+    assert msg["Date"] and msg["Content-Language"] == "sv-SE"
+    assert msg.get_content_type() == "multipart/mixed"
+    alternative, calendar = msg.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, html = alternative.get_payload()
+    assert text.get_content_type() == "text/plain" and text.get_content_charset() == "utf-8"
+    assert "om 14 dagar, fredag 30 juli 2027" in text.get_content()
+    assert "Hej Åsa Öberg" in text.get_content()
+    assert html.get_content_type() == "text/html"
+    assert 'style="' in html.get_content() and "<style" not in html.get_content()  # CSS inlined for Outlook
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_param("method") == "PUBLISH" and calendar.get_filename() == "rapporter.ics"
+    ics = calendar.get_content()
+    assert "METHOD:PUBLISH" in ics and "DTSTART;VALUE=DATE:20270730" in ics and "Steg till arbete – Hofors" in ics
+
+
+def test_rerunning_a_day_sends_nothing(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    day = FIRST_DUE - timedelta(days=3)
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        assert len(plan(db_url, mail, day).queued) == 1
+        send(db_url, settings, Clock.on(day))
+        assert len(plan(db_url, mail, day).queued) == 0
+        assert send(db_url, settings, Clock.on(day)).sent == []
+        assert len(server.recorder.received) == 1
+
+
+def test_451_is_retried_in_the_run(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    with smtp_server(Recorder(data_answers=["451 4.3.0 Try again later"])) as server:
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, smtp_settings(server.port), Clock.on(FIRST_DUE))
+        assert len(report.sent) == 1 and len(server.recorder.received) == 1
+    [row] = rows(db_url)
+    assert (row.tillstand, row.forsok) == (UtskickTillstand.SKICKAD, 1)
+
+
+def test_a_lasting_451_waits_with_backoff_and_is_delivered_later(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    clock = Clock.on(FIRST_DUE)
+    with smtp_server(Recorder(data_answers=["451 4.3.0 Try again later"] * 3)) as server:
+        settings = smtp_settings(server.port, smtp_attempts=3)
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, settings, clock)
+        assert report.sent == [] and len(report.deferred) == 1
+        [row] = rows(db_url)
+        assert row.tillstand is UtskickTillstand.VANTAR and "451" in row.senaste_fel
+        assert send(db_url, settings, clock).sent == []  # not before the backoff has passed
+        clock.advance(minutes=6)
+        assert len(send(db_url, settings, clock).sent) == 1
+        assert len(server.recorder.received) == 1
+
+
+def test_550_is_permanent_recorded_and_not_retried(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    clock = Clock.on(FIRST_DUE)
+    recorder = Recorder(refuse_rcpt={"asa.oberg@hofors.example": "550 5.1.1 Mailbox unavailable"})
+    with smtp_server(recorder) as server:
+        settings = smtp_settings(server.port)
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, settings, clock)
+        assert report.sent == [] and len(report.failed) == 1
+        clock.advance(days=1)
+        send(db_url, settings, clock)
+    [row] = rows(db_url)
+    assert row.tillstand is UtskickTillstand.MISSLYCKAD and row.forsok == 1
+    assert "550 5.1.1 Mailbox unavailable" in row.senaste_fel
+    assert server.recorder.received == []
+    # The kansli hears of it in the weekly summary.
+    monday = FIRST_DUE + timedelta(days=3)
+    weekly = regler.model_copy(update={"paminnelser": regler.paminnelser.model_copy(update={"veckosammanfattning": Veckodag.MANDAG})})
+    with smtp_server() as server:
+        plan(db_url, mail_context(weekly), monday)
+        send(db_url, smtp_settings(server.port), Clock.on(monday))
+        summary = next(r for r in server.recorder.received if "Veckosammanfattning" in r.message["Subject"])
+        assert "550 5.1.1 Mailbox unavailable" in summary.message.get_body(("plain",)).get_content()
+
+
+def test_a_server_that_requires_auth(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    clock = Clock.on(FIRST_DUE)
+    with smtp_server(auth=("finsam", "hemligt")) as server:
+        plan(db_url, mail, FIRST_DUE)
+        without = send(db_url, smtp_settings(server.port), clock)
+        assert without.sent == [] and len(without.deferred) == 1  # a login problem: waits, is not lost
+        clock.advance(hours=1)
+        report = send(db_url, smtp_settings(server.port, smtp_username="finsam", smtp_password="hemligt"), clock)
+        assert len(report.sent) == 1
+        assert server.recorder.logins == ["finsam"] and len(server.recorder.received) == 1
+
+
+def test_a_dropped_connection_reconnects_and_delivers(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    with smtp_server(Recorder(drop_connections=1)) as server:
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, smtp_settings(server.port), Clock.on(FIRST_DUE))
+        assert len(report.sent) == 1 and len(server.recorder.received) == 1
+
+
+def test_server_down_loses_nothing(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    clock = Clock.on(FIRST_DUE)
+    port = free_port()
+    plan(db_url, mail, FIRST_DUE)
+    report = send(db_url, smtp_settings(port), clock)
+    assert report.sent == [] and len(report.deferred) == 1
+    clock.advance(hours=2)
+    with smtp_server(port=port) as server:
+        assert len(send(db_url, smtp_settings(port), clock).sent) == 1
+        assert len(server.recorder.received) == 1
+
+
+def test_a_crash_after_acceptance_resends_with_the_same_message_id(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    clock = Clock.on(FIRST_DUE)
+    plan(db_url, mail, FIRST_DUE)
+    with unit_of_work(db_url, k(FIRST_DUE)) as session:  # a run claims the row ... and dies before marking it
+        [claimed] = outbox.claim(session, now=clock(), limit=10, claim_timeout=timedelta(minutes=15))
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        assert send(db_url, settings, clock).sent == []  # the claim is still fresh: nobody else takes it
+        clock.advance(minutes=16)
+        assert len(send(db_url, settings, clock).sent) == 1
+        assert server.recorder.received[0].message["Message-ID"].strip() == claimed.message_id
+
+
+def test_two_senders_at_once_never_send_a_row_twice(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    with unit_of_work(db_url, k()) as session:  # forty insatser, all due the same day
+        for i in range(40):
+            person = Kontaktperson(namn=f"Kontakt {i}", epost=f"kontakt{i}@kommun.example")
+            insats = Insats(namn=f"Insats {i}", inriktning=Inriktning.STRUKTUR, tillstand=Tillstand.PAGAENDE,
+                            start=START, slut=END, kontaktperson=person)
+            session.add(insats)
+            session.flush()
+            sync_deadlines(session, insats, regler, k(), as_of=START, orsak="test")
+    assert len(plan(db_url, mail, FIRST_DUE).queued) == 41
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        reports = []
+        threads = [threading.Thread(target=lambda: reports.append(send(db_url, settings, Clock.on(FIRST_DUE), batch_size=5)))
+                   for _ in range(3)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        ids = [i for r in reports for i in r.sent]
+        assert len(ids) == len(set(ids)) == 41
+        assert all(len(v) == 1 for v in server.recorder.by_message_id().values())
+        assert len(server.recorder.received) == 41
+
+
+def test_no_step_once_the_report_is_in_and_a_kvittens_goes_out(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        plan(db_url, mail, FIRST_DUE - timedelta(days=3))  # queued, not yet sent
+        with unit_of_work(db_url, k(FIRST_DUE)) as session:
+            insats = session.get(Insats, insats_id)
+            rapport = lifecycle.register_report(session, k(), insats, typ=RapportTyp.DELRAPPORT, inkom=FIRST_DUE - timedelta(days=2))
+            session.flush()
+            queue_kvittens(session, k(), mail, rapport)
+        report = send(db_url, settings, Clock.on(FIRST_DUE - timedelta(days=2)))
+        assert len(report.cancelled) == 1 and "rapporten har kommit in" in report.cancelled[0][1]
+        for n in range(0, 40):
+            day = FIRST_DUE + timedelta(days=n)
+            plan(db_url, mail, day)
+            send(db_url, settings, Clock.on(day))
+        subjects = [r.message["Subject"] for r in server.recorder.received]
+        assert subjects[0] == "Kvittens: Delrapport 1 för Steg till arbete – Hofors har kommit in"
+        assert not any("Delrapport 1" in s for s in subjects[1:]), subjects
+
+
+def test_anstand_moves_the_whole_ladder(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    deadline = first_deadline(db_url, insats_id)
+    new_due = date(2027, 8, 31)
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        for n in range(-31, 64):
+            day = FIRST_DUE + timedelta(days=n)
+            if day == FIRST_DUE - timedelta(days=2):
+                with unit_of_work(db_url, k(day)) as session:
+                    grant_anstand(session, k(day), deadline.id, new_due, "Ny projektledare", "Kansliet")
+            plan(db_url, mail, day)
+            send(db_url, settings, Clock.on(day))
+        sent = [(r.message["Subject"], r.message["Date"]) for r in server.recorder.received if "Delrapport 1" in r.message["Subject"]]
+    with read_only(db_url) as session:
+        fired = [(u.steg, u.forfaller, u.planerad) for u in session.scalars(
+            select(Utskick).where(Utskick.deadline_id == deadline.id, Utskick.tillstand == UtskickTillstand.SKICKAD).order_by(Utskick.id))]
+    assert fired == [
+        ("fore-30", FIRST_DUE, FIRST_DUE - timedelta(days=30)),
+        ("fore-14", FIRST_DUE, FIRST_DUE - timedelta(days=14)),
+        ("fore-3", FIRST_DUE, FIRST_DUE - timedelta(days=3)),
+        # the anstånd on 28 July: the ladder starts again for 31 August
+        ("fore-30", new_due, new_due - timedelta(days=30)),
+        ("fore-14", new_due, new_due - timedelta(days=14)),
+        ("fore-3", new_due, new_due - timedelta(days=3)),
+        ("forfallodag", new_due, new_due),
+        ("efter-3", new_due, new_due + timedelta(days=3)),
+        ("efter-14", new_due, new_due + timedelta(days=14)),
+        ("efter-30", new_due, new_due + timedelta(days=30)),
+    ]
+    assert len(sent) == 10
