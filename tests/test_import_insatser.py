@@ -125,6 +125,8 @@ def test_a_bad_row_refuses_the_whole_file_with_its_line_and_column(db_url: str, 
         ("X,individ,Gävle kommun,,,,,,,A,a@gavle.example", "start", "värde saknas"),
         ("X,individ,Gävle kommun,,2022-01-01,,12 tkr,,,A,a@gavle.example", "budget_2021_kr", "inte ett belopp"),
         ("X,individ,Gävle kommun,,2022-01-01,,,,,A,", "kontakt_epost", "saknar e-postadress"),
+        ('X,individ,Gävle kommun,,2022-01-01,,,,,"Anna\nBcc: evil@x.example",a@gavle.example', "kontaktperson",
+         "radbrytningar"),
     ],
 )
 def test_each_kind_of_bad_value_is_named(tmp_path: Path, row: str, column: str, message: str) -> None:

@@ -314,7 +314,9 @@ def config_cmd() -> None:
 def main() -> None:
     """Entry point: a refusal prints a Swedish message and exits 1, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except FinsamError as e:
         err_console.print(f"Fel: {e}", style="red", markup=False, highlight=False)
         sys.exit(1)

@@ -280,7 +280,8 @@ def register_report(
     filnamn: str | None = None,
     sha256: str | None = None,
 ) -> InkommenRapport:
-    """A report arrived: it fulfils its deadline (the given delrapport, else the oldest open one)."""
+    """A report arrived: it fulfils its deadline (the given delrapport `nr`, else the open one whose
+    period ended last before it arrived)."""
     open_ = [d for d in insats.deadlines if d.typ is typ and d.tillstand is DeadlineTillstand.OPPEN]
     if nr is not None:
         match = [d for d in insats.deadlines if d.typ is typ and d.nr == nr]
@@ -288,7 +289,9 @@ def register_report(
             raise NotFound(f"{insats.namn} har ingen {typ.value} nr {nr}.")
         deadline: Deadline = match[0]
     elif open_:
-        deadline = min(open_, key=lambda d: d.period_slut)
+        # The report for the latest period that had ended when it arrived; else the first one.
+        ended = [d for d in open_ if d.period_slut <= inkom]
+        deadline = max(ended, key=lambda d: d.period_slut) if ended else min(open_, key=lambda d: d.period_slut)
     else:
         raise FinsamError(f"{insats.namn} har ingen öppen {typ.value} att registrera.")
     if typ is RapportTyp.SLUTRAPPORT:

@@ -1,0 +1,114 @@
+"""The templates and the composed message: Swedish, strict, escaped, and safe from header injection."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from finsam.domain.ladder import MeddelandeTyp
+from finsam.messages.compose import Recipient, compose, message_id
+from finsam.messages.format import dagar_kvar, datum, kronor
+from finsam.messages.render import TEMPLATES, MailRenderer
+
+FORBUND = {"namn": "Samordningsförbund Gävleborg", "kansli_epost": "kontakt@sfg.example"}
+DEADLINE = {"rubrik": "Delrapport 2", "period_start": date(2026, 11, 1), "period_slut": date(2027, 3, 31),
+            "forfaller": date(2027, 4, 30)}
+INSATS = {"namn": "Steg till arbete", "diarienummer": "SFG 26-3.2", "huvudman": ["Hofors kommun"]}
+BASE = {"forbund": FORBUND, "mottagare": {"namn": "Åsa Öberg", "epost": "asa@hofors.example"}, "idag": date(2027, 4, 16),
+        "insats": INSATS, "deadline": DEADLINE}
+CONTEXTS = {
+    MeddelandeTyp.PAMINNELSE: {},
+    MeddelandeTyp.FORSENAD: {"idag": date(2027, 5, 3)},
+    MeddelandeTyp.ESKALERING: {"idag": date(2027, 5, 31), "kontakt": {"namn": "Åsa", "epost": "asa@hofors.example"},
+                               "flagga_styrelse": True, "styrelsemote": date(2027, 6, 10)},
+    MeddelandeTyp.KVITTENS: {"inkom": date(2027, 4, 20)},
+    MeddelandeTyp.BESLUTSMEDDELANDE: {"beviljad": True, "beslut": {"datum": date(2026, 10, 15), "belopp": 580690,
+                                      "start": date(2026, 11, 1), "slut": None, "anteckning": None},
+                                      "deadlines": [DEADLINE]},
+    MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
+                                        "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": []},
+}
+
+
+def test_swedish_formatting() -> None:
+    assert datum(date(2027, 4, 30)) == "fredag 30 april 2027"
+    assert datum(date(2021, 6, 25), veckodag=False) == "25 juni 2021"
+    assert kronor(580690) == "580\u00a0690\u00a0kr"
+    assert dagar_kvar(date(2027, 4, 30), date(2027, 4, 16)) == "om 14 dagar"
+    assert dagar_kvar(date(2027, 4, 30), date(2027, 5, 3)) == "för 3 dagar sedan"
+
+
+def test_every_kind_has_text_and_html_sharing_one_layout() -> None:
+    renderer = MailRenderer()
+    for kind in MeddelandeTyp:
+        assert (TEMPLATES / f"{kind.value}.txt").exists() and (TEMPLATES / f"{kind.value}.html").exists()
+        rendered = renderer.render(kind.value, {**BASE, **CONTEXTS[kind]})
+        assert rendered.subject and "\n" not in rendered.subject
+        assert "Meddelandet skickades automatiskt" in rendered.text and "Meddelandet skickades automatiskt" in rendered.html
+        assert "<style" not in rendered.html and 'style="' in rendered.html
+
+
+def test_reminder_text() -> None:
+    rendered = MailRenderer().render("paminnelse", BASE)
+    assert rendered.subject == "Påminnelse: Delrapport 2 för Steg till arbete ska vara inne fredag 30 april 2027"
+    assert "om 14 dagar, fredag 30 april 2027" in rendered.text
+    assert "1 november 2026 – 31 mars 2027" in rendered.text
+
+
+def test_a_missing_value_is_an_error_not_a_blank() -> None:
+    context = {k: v for k, v in BASE.items() if k != "deadline"}
+    with pytest.raises(UndefinedError):
+        MailRenderer().render("paminnelse", context)
+
+
+def test_html_is_escaped() -> None:
+    context = {**BASE, "insats": {**INSATS, "namn": '<script>alert("x")</script> & Co'}}
+    rendered = MailRenderer().render("paminnelse", context)
+    assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
+    assert "<script>" in rendered.text  # plain text needs no escaping
+
+
+def test_a_template_of_our_own(tmp_path: Path) -> None:
+    for name in ("layout.txt", "layout.html"):
+        (tmp_path / name).write_text((TEMPLATES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "x.txt").write_text('{% extends "layout.txt" %}{% block subject %}Hej\n{{ a }}{% endblock %}{% block body %}{{ a }}{% endblock %}')
+    (tmp_path / "x.html").write_text('{% extends "layout.html" %}{% block body %}{{ a }}{% endblock %}')
+    rendered = MailRenderer(tmp_path).render("x", {"forbund": FORBUND, "a": "b"})
+    assert rendered.subject == "Hej b"  # folded to one line
+    with pytest.raises(ValueError, match="radbrytningar eller styrtecken"):
+        MailRenderer(tmp_path).render("x", {"forbund": FORBUND, "a": "b\x00Bcc: x@y.example"})
+
+
+def _compose(name: str = "Åsa Öberg", subject: str = "Påminnelse") -> bytes:
+    rendered = MailRenderer().render("paminnelse", BASE)
+    rendered = type(rendered)(subject=subject, text=rendered.text, html=rendered.html)
+    return compose(rendered, sender=Recipient("Förbundet", "finsam@sfg.example"), to=Recipient(name, "asa@hofors.example"),
+                   cc=[Recipient("Kansliet", "kontakt@sfg.example")], reply_to="kontakt@sfg.example",
+                   msg_id=message_id("k", "finsam@sfg.example"), date=datetime(2027, 4, 16, 5, tzinfo=timezone.utc))
+
+
+def test_composed_message_parses_with_utf8_names() -> None:
+    msg = BytesParser(policy=policy.default).parsebytes(_compose())
+    assert str(msg["To"]) == "Åsa Öberg <asa@hofors.example>"
+    assert str(msg["Cc"]) == "Kansliet <kontakt@sfg.example>"
+    assert msg["Subject"] == "Påminnelse"
+    assert msg["Date"] == "Fri, 16 Apr 2027 05:00:00 +0000"
+    assert msg.get_content_type() == "multipart/alternative"
+    assert message_id("k", "x@a.example") == message_id("k", "y@a.example") != message_id("l", "x@a.example")
+
+
+@pytest.mark.parametrize("name", ["Åsa\r\nBcc: evil@attacker.example", "Åsa\nX-Injected: 1"])
+def test_a_name_cannot_inject_a_header(name: str) -> None:
+    with pytest.raises(ValueError):
+        _compose(name=name)
+
+
+@pytest.mark.parametrize("subject", ["Hej\r\nBcc: evil@attacker.example", "Hej\nX: y"])
+def test_a_subject_cannot_inject_a_header(subject: str) -> None:
+    with pytest.raises(ValueError):
+        _compose(subject=subject)

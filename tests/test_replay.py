@@ -1,0 +1,143 @@
+"""A year of daily runs over the 2021 insatser, against a real SMTP server: every ladder step of every
+chased deadline exactly once, on its day, to the right people; none after the report arrives; a week
+with the mail server down loses nothing and ends in one message per deadline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
+from finsam.domain.enums import DeadlineTillstand, RapportTyp, UtskickTillstand
+from finsam.domain.ladder import offset_of
+from finsam.domain.model import Deadline, Insats, Utskick
+from finsam.services import lifecycle
+from finsam.services.import_insatser import import_insatser
+from finsam.services.notify import queue_kvittens
+from mailtools import Clock, mail_context, plan, send, smtp_settings
+from smtp_servers import free_port, smtp_server
+
+YEAR_START, YEAR_END = date(2021, 1, 1), date(2021, 12, 31)
+ROLE_ADDRESS = {
+    "verksamhetsutvecklare": "verksamhetsutvecklare@samordningsforbund-gavleborg.example",
+    "forbundschef": "forbundschef@samordningsforbund-gavleborg.example",
+}
+KANSLI = "kontakt@samordningsforbund-gavleborg.example"
+
+
+def days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def import_2021(db_url: str, regler, csv: Path, as_of: date) -> None:
+    kontext = Kontext(aktor="test", atgard="import", nu=Clock.on(as_of)())
+    with unit_of_work(db_url, kontext) as session:
+        import_insatser(session, kontext, csv, regler, as_of=as_of)
+
+
+def register(db_url: str, mail, ref: str, typ: RapportTyp, day: date) -> None:
+    kontext = Kontext(aktor="kansliet", atgard="rapport", nu=Clock.on(day)())
+    with unit_of_work(db_url, kontext) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == ref))
+        rapport = lifecycle.register_report(session, kontext, insats, typ=typ, inkom=day)
+        session.flush()
+        queue_kvittens(session, kontext, mail, rapport)
+
+
+def test_a_year_of_daily_runs(db_url: str, regler, insatser_csv: Path) -> None:
+    mail = mail_context(regler)
+    import_2021(db_url, regler, insatser_csv, YEAR_START)
+    arrivals = {date(2021, 6, 24): ("SFG 21-6.58", RapportTyp.DELRAPPORT)}  # Hudiksvall, before its 30 June due date
+    with smtp_server() as server:
+        settings = smtp_settings(server.port)
+        for day in days(YEAR_START, YEAR_END):
+            if day in arrivals:
+                register(db_url, mail, *arrivals[day], day)
+            plan(db_url, mail, day)
+            report = send(db_url, settings, Clock.on(day))
+            assert not report.failed and not report.deferred
+        # Rerunning any day sends nothing more.
+        before = len(server.recorder.received)
+        plan(db_url, mail, date(2021, 8, 16))
+        send(db_url, settings, Clock.on(date(2021, 8, 16)))
+        assert len(server.recorder.received) == before
+        received = {r.message["Message-ID"].strip(): r for r in server.recorder.received}
+        assert len(received) == len(server.recorder.received), "no message delivered twice"
+
+    with read_only(db_url) as session:
+        ladder = regler.ladder()
+        rows = session.scalars(select(Utskick).where(Utskick.steg.is_not(None))).all()
+        assert all(r.tillstand is UtskickTillstand.SKICKAD for r in rows)
+        by_deadline: dict[int, list[Utskick]] = defaultdict(list)
+        for r in rows:
+            by_deadline[r.deadline_id].append(r)
+        checked = 0
+        for deadline in session.scalars(select(Deadline)).all():
+            sent = by_deadline.get(deadline.id, [])
+            if not deadline.bevakas:
+                assert sent == [], "a deadline already past at the import is not chased"
+                continue
+            stop = deadline.inkom or YEAR_END
+            expected = [s for s in ladder.steps if s.day(deadline.forfaller) <= min(stop, YEAR_END)
+                        and (deadline.inkom is None or s.day(deadline.forfaller) < deadline.inkom)]
+            assert [r.steg for r in sorted(sent, key=lambda r: offset_of(r.steg))] == [s.key for s in expected], deadline.id
+            for r in sent:
+                step = ladder.by_key(r.steg)
+                assert r.planerad == step.day(deadline.forfaller), "each step on its own day"
+                message = received[r.message_id].message
+                if step.till.value == "insatsagare":
+                    assert r.mottagare == deadline.insats.kontaktperson.epost
+                else:
+                    assert r.mottagare == ROLE_ADDRESS[step.till.value]
+                assert (KANSLI in r.kopia) == (step.key == "efter-3")
+                assert message["To"].addresses[0].addr_spec == r.mottagare
+                if step.flagga_styrelse:
+                    assert deadline.flaggad_styrelse == step.day(deadline.forfaller)
+                checked += 1
+        assert checked > 100
+        hudiksvall = session.scalars(select(Deadline).join(Insats).where(Insats.diarienummer == "SFG 21-6.58",
+                                                                         Deadline.tillstand == DeadlineTillstand.INKOMMEN)).one()
+        steps = sorted(r.steg for r in by_deadline[hudiksvall.id])
+        assert steps == ["fore-14", "fore-30"]  # 30 May and 16 June; the report came on 24 June
+        assert session.scalar(select(Utskick).where(Utskick.typ == "kvittens")).tillstand is UtskickTillstand.SKICKAD
+        weekly = session.scalars(select(Utskick).where(Utskick.typ == "veckosammanfattning")).all()
+        assert len(weekly) == 53  # each ISO week touched by 2021, once
+
+
+def test_a_week_with_the_mail_server_down(db_url: str, regler, insatser_csv: Path) -> None:
+    """Runs go on while the server is down; when it is back every deadline gets one message, the latest."""
+    mail = mail_context(regler.model_copy(update={"paminnelser": regler.paminnelser.model_copy(update={"veckosammanfattning": None})}))
+    first = date(2021, 9, 20)
+    import_2021(db_url, regler, insatser_csv, first)
+    port = free_port()
+    settings = smtp_settings(port)
+    for day in days(first, first + timedelta(days=6)):  # a week of runs with nothing listening
+        plan(db_url, mail, day)
+        report = send(db_url, settings, Clock.on(day))
+        assert report.sent == []
+    with read_only(db_url) as session:
+        queued = session.scalars(select(Utskick)).all()
+        assert queued and all(u.tillstand is UtskickTillstand.VANTAR for u in queued)
+        deadlines = {u.deadline_id for u in queued}
+        assert len(queued) > len(deadlines), "some deadlines reached a second step during the outage"
+    back = first + timedelta(days=7)
+    with smtp_server(port=port) as server:
+        clock = Clock.on(back)
+        report = send(db_url, settings, clock)
+        got = server.recorder.received
+        assert len(got) == len(deadlines), "one message per deadline"
+        assert len(report.cancelled) == len(queued) - len(deadlines)
+    with read_only(db_url) as session:
+        for deadline_id in deadlines:
+            rows = session.scalars(select(Utskick).where(Utskick.deadline_id == deadline_id)).all()
+            sent = [r for r in rows if r.tillstand is UtskickTillstand.SKICKAD]
+            assert len(sent) == 1
+            assert offset_of(sent[0].steg) == max(offset_of(r.steg) for r in rows), "the latest step went"
+        assert not session.scalars(select(Utskick).where(Utskick.tillstand == UtskickTillstand.VANTAR)).all()
