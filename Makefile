@@ -21,15 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 demo: install
-	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	@echo "== finsam demo: 2021 års insatser och en exempelplan för sammanträden ($(DEMO)/) =="
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam db upgrade
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam import meetings data/sammantraden-2021-2022.yaml
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam import insatser data/insatser-2021.csv --as-of 2021-09-01
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam uppdatera --as-of 2021-09-01
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam deadlines --as-of 2021-09-01
-	FINSAM_DATABASE_URL=sqlite:///$(DEMO)/finsam.db $(BIN)/finsam deadlines --as-of 2021-09-01 --json > $(DEMO)/deadlines.json
-	@echo "Klart. Databasen: $(DEMO)/finsam.db, deadlines som JSON: $(DEMO)/deadlines.json"
+	$(BIN)/finsam demo --output $(DEMO)
 
 test: install
 	$(BIN)/python -m pytest

@@ -304,6 +304,32 @@ def outbox_cmd(
     console.print(table)
 
 
+@app.command("demo")
+def demo_cmd(
+    output: Annotated[Path, typer.Option("--output", help="Mappen demon skriver till.")] = Path("demo-output"),
+    fran: Annotated[Optional[date], typer.Option("--fran", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
+    till: Annotated[Optional[date], typer.Option("--till", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
+) -> None:
+    """Spela upp 2021-09-01 – 2022-03-31 över 2021 års insatser: alla påminnelser och eskaleringar som e-postfiler."""
+    from finsam.demo import run_demo
+
+    start, end = fran or date(2021, 9, 1), till or date(2022, 3, 31)
+    console.print(f"Spelar upp {start} – {end} över 2021 års insatser och en exempelplan för sammanträden …")
+    result = run_demo(output, rules(), start=start, end=end)
+    for line in result.events:
+        console.print(f"  {line}")
+    table = Table(title=f"Utskick under {result.days} arbetsdagar")
+    table.add_column("Slag")
+    table.add_column("Status")
+    table.add_column("Antal", justify="right")
+    for (typ, state), count in sorted(result.sent.items()):
+        table.add_row(typ, state, str(count))
+    console.print(table)
+    console.print(f"E-post (öppnas i Outlook eller Thunderbird): {result.mail_folder}/")
+    console.print(f"Databasen: {result.database}   Rapporter och förfallodagar: {output}/deadlines.json")
+    console.print(f"Utforska: FINSAM_DATABASE_URL=sqlite:///{result.database} finsam deadlines --as-of {end}")
+
+
 @app.command("config")
 def config_cmd() -> None:
     """Kontrollera regelfilen och visa reglerna som gäller."""
