@@ -44,9 +44,8 @@ class Clock:
 
 
 def smtp_settings(port: int, **changes: object) -> Settings:
-    return Settings(
-        smtp_host="127.0.0.1", smtp_port=port, mail_from=SENDER, smtp_timeout=5, smtp_retry_delay=0.01, **changes
-    )
+    values = {"smtp_host": "127.0.0.1", "smtp_port": port, "mail_from": SENDER, "smtp_timeout": 5, "smtp_retry_delay": 0.01}
+    return Settings(**{**values, **changes})
 
 
 def plan(db_url: str, mail: MailContext, day: date, clock: Clock | None = None) -> DayPlan:

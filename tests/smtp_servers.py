@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ class Recorder:
     data_answers: list[str] = field(default_factory=list)  # answers to DATA, used up one per message
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> answer
     drop_connections: int = 0  # close the connection instead of answering DATA, this many times
+    slow_answers: list[float] = field(default_factory=list)  # seconds to wait before answering DATA, one per message
     lock: threading.Lock = field(default_factory=threading.Lock)
     logins: list[str] = field(default_factory=list)
 
@@ -49,6 +51,10 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            delay = self.slow_answers.pop(0) if self.slow_answers else 0
+        if delay:
+            await asyncio.sleep(delay)  # the client gives up first; the message is taken all the same
         with self.lock:
             if self.drop_connections > 0:
                 self.drop_connections -= 1
@@ -94,6 +100,64 @@ def smtp_server(recorder: Recorder | None = None, *, port: int | None = None, au
 
         kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     port = port or free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False, **kwargs)
+    controller.start()
+    server = Server("127.0.0.1", port, recorder, controller)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def self_signed(tmp_dir) -> tuple[str, str]:
+    """A certificate and key for 127.0.0.1, written as PEM files; returns their paths."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = f"{tmp_dir}/cert.pem", f"{tmp_dir}/key.pem"
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@contextmanager
+def tls_smtp_server(cert: str, key: str, *, implicit: bool, auth: tuple[str, str] | None = None) -> Iterator[Server]:
+    """STARTTLS required (implicit=False) or TLS from the first byte (implicit=True)."""
+    import ssl
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    recorder = Recorder()
+    kwargs: dict = {"ssl_context": context} if implicit else {"tls_context": context, "require_starttls": True}
+    if auth is not None:
+        user, password = auth
+
+        def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001
+            ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == (user, password)
+            if ok:
+                recorder.logins.append(user)
+            return AuthResult(success=ok)
+
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; with implicit TLS the whole session is encrypted.
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=not implicit)
+    port = free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False, **kwargs)
     controller.start()
     server = Server("127.0.0.1", port, recorder, controller)

@@ -281,3 +281,46 @@ def test_anstand_moves_the_whole_ladder(db_url: str, regler, insats_id: int) -> 
         ("efter-30", new_due, new_due + timedelta(days=30)),
     ]
     assert len(sent) == 10
+
+
+def test_a_timeout_is_retried_and_a_resend_keeps_its_message_id(db_url: str, regler, insats_id: int) -> None:
+    mail = mail_context(regler)
+    with smtp_server(Recorder(slow_answers=[1.5])) as server:
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, smtp_settings(server.port, smtp_timeout=0.5), Clock.on(FIRST_DUE))
+        assert len(report.sent) == 1
+        import time
+
+        time.sleep(1.5)  # had the server taken the slow first delivery after all, it would be here now
+        ids = [r.message["Message-ID"] for r in server.recorder.received]
+        assert ids and len(set(ids)) == 1, "a duplicate, if any, carries the same Message-ID"
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "implicit-tls"])
+def test_tls_and_auth(db_url: str, regler, insats_id: int, tmp_path, implicit: bool) -> None:
+    from smtp_servers import self_signed, tls_smtp_server
+
+    mail = mail_context(regler)
+    cert, key = self_signed(tmp_path)
+    with tls_smtp_server(cert, key, implicit=implicit, auth=("finsam", "hemligt")) as server:
+        plan(db_url, mail, FIRST_DUE)
+        settings = smtp_settings(server.port, smtp_tls="tls" if implicit else "starttls", smtp_validate_certs=False,
+                                 smtp_username="finsam", smtp_password="hemligt")
+        report = send(db_url, settings, Clock.on(FIRST_DUE))
+        assert len(report.sent) == 1 and len(server.recorder.received) == 1
+        assert server.recorder.logins == ["finsam"]
+
+
+def test_a_server_that_requires_starttls_refuses_plain_and_nothing_is_lost(db_url: str, regler, insats_id: int, tmp_path) -> None:
+    from smtp_servers import self_signed, tls_smtp_server
+
+    mail = mail_context(regler)
+    cert, key = self_signed(tmp_path)
+    with tls_smtp_server(cert, key, implicit=False) as server:
+        plan(db_url, mail, FIRST_DUE)
+        report = send(db_url, smtp_settings(server.port), Clock.on(FIRST_DUE))
+        assert report.sent == [] and len(report.deferred) == 1
+        assert server.recorder.received == []
+        report = send(db_url, smtp_settings(server.port, smtp_tls="starttls", smtp_validate_certs=False),
+                      Clock(Clock.on(FIRST_DUE)() + timedelta(hours=1)))
+        assert len(report.sent) == 1

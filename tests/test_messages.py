@@ -26,7 +26,7 @@ CONTEXTS = {
     MeddelandeTyp.FORSENAD: {"idag": date(2027, 5, 3)},
     MeddelandeTyp.ESKALERING: {"idag": date(2027, 5, 31), "kontakt": {"namn": "Åsa", "epost": "asa@hofors.example"},
                                "flagga_styrelse": True, "styrelsemote": date(2027, 6, 10)},
-    MeddelandeTyp.KVITTENS: {"inkom": date(2027, 4, 20)},
+    MeddelandeTyp.KVITTENS: {"inkom": date(2027, 4, 20), "kvar": [DEADLINE]},
     MeddelandeTyp.BESLUTSMEDDELANDE: {"beviljad": True, "beslut": {"datum": date(2026, 10, 15), "belopp": 580690,
                                       "start": date(2026, 11, 1), "slut": None, "anteckning": None},
                                       "deadlines": [DEADLINE]},

@@ -59,10 +59,11 @@ def _sequence(deadline: Deadline) -> int:
 
 def _event(deadline: Deadline, mail: MailContext) -> DeadlineEvent:
     insats = deadline.insats
+    received = deadline.tillstand is DeadlineTillstand.INKOMMEN
     return DeadlineEvent(
         deadline_id=deadline.id,
-        sequence=_sequence(deadline),
-        summary=f"{deadline.rubrik} – {insats.namn}",
+        sequence=_sequence(deadline) + (1 if received else 0),
+        summary=f"{deadline.rubrik} – {insats.namn}" + (" (inkommen)" if received else ""),
         description=(
             f"{deadline.rubrik} för {insats.namn}"
             + (f" ({insats.diarienummer})" if insats.diarienummer else "")
@@ -72,6 +73,7 @@ def _event(deadline: Deadline, mail: MailContext) -> DeadlineEvent:
         ),
         due=deadline.forfaller,
         cancelled=deadline.tillstand is DeadlineTillstand.MAKULERAD,
+        alarm_days_before=0 if received else 7,
     )
 
 
@@ -241,14 +243,22 @@ def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rappor
     deadline = rapport.deadline
     insats = deadline.insats
     to = _contact(insats) or mail.kansli
+    # The calendar part updates the event of the report that came in and carries the ones still owed.
+    owed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN]
     return queue(
         session, kontext, mail,
         nyckel=f"kvittens:{rapport.id}:{to.address.lower()}",
         typ=MeddelandeTyp.KVITTENS,
         to=to,
         cc=[],
-        context={"insats": _insats_view(insats), "deadline": _deadline_view(deadline), "inkom": rapport.inkom},
+        context={
+            "insats": _insats_view(insats),
+            "deadline": _deadline_view(deadline),
+            "inkom": rapport.inkom,
+            "kvar": [_deadline_view(d) for d in sorted(owed, key=lambda d: d.forfaller)],
+        },
         planerad=rapport.inkom,
+        attachments=[_calendar([deadline, *owed], mail, kontext, f"Rapporter – {insats.namn}")],
         insats=insats,
         deadline=deadline,
     )
@@ -324,6 +334,7 @@ def queue_weekly_summary(session: Session, kontext: Kontext, mail: MailContext, 
             ],
         },
         planerad=as_of,
+        attachments=[_calendar([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
     )
 
 
