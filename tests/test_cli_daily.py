@@ -80,3 +80,17 @@ def test_beslut_and_report_send_their_messages(db_url: str, tmp_path: Path) -> N
     assert "Kvittens köad" in out
     subjects = {BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"] for f in (tmp_path / "utskick").glob("*.eml")}
     assert "Kvittens: Delrapport 1 för Steg till arbete har kommit in" in subjects
+
+
+def test_a_deadline_past_at_import_is_chased_once_the_kansli_says_so(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    rows = finsam_json(db_url, "deadlines", "--insats", "SFG 21-6.58", "--as-of", "2021-09-01")
+    missing = next(r for r in rows if r["status"] == "forfallen")
+    assert missing["chased"] is False
+    run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-01", "--skicka-inte")
+    assert not [r for r in finsam_json(db_url, "outbox") if r["amne"].startswith("Eskalering") or r["amne"].startswith("Försenad")]
+    out = run(db_url, tmp_path, "bevaka", str(missing["id"])).stdout
+    assert "bevakas nu" in out
+    out = run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-02", "--skicka-inte").stdout
+    assert "Köat: Eskalering" in out and "insatsansvarig@hudiksvalls.example" not in out.split("Köat: Eskalering")[1].split("\n")[0]
+    assert "Till styrelsens uppföljningslista" in out  # long overdue: the latest step, +30, goes

@@ -14,7 +14,7 @@ from finsam.domain.parsing import parse_amount
 from finsam.domain.schedule import SchemaTyp
 from finsam.errors import FinsamError
 from finsam.services import lifecycle
-from finsam.services.deadlines import SyncResult, grant_anstand
+from finsam.services.deadlines import SyncResult, grant_anstand, set_chased
 from finsam.services.lookup import find_insats
 from finsam.services.meetings import meeting_slots
 from finsam.services.notify import queue_beslutsmeddelande, queue_kvittens
@@ -190,6 +190,19 @@ def anstand(
         )
 
 
+def bevaka(
+    deadline_id: Annotated[int, typer.Argument(help="Deadlinens id (se `finsam deadlines`).")],
+    inte: Annotated[bool, typer.Option("--inte", help="Sluta bevaka (inga fler påminnelser).")] = False,
+    av: Av = None,
+) -> None:
+    """Bevaka en rapport som saknas på riktigt (t.ex. en som redan var försenad vid importen)."""
+    with work("bevakning", av=av) as session:
+        deadline = set_chased(session, session.info["kontext"], deadline_id, not inte,
+                              "bevakas inte längre" if inte else "saknas: bevakas")
+        state = "bevakas inte längre" if inte else "bevakas nu; nästa dagliga körning skickar det steg som gäller"
+        console.print(f"{deadline.rubrik} för {deadline.insats.namn} {state}.")
+
+
 def forlang(
     insats: Ref,
     slut: Annotated[date, typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Nytt slutdatum.")],
@@ -279,6 +292,7 @@ def register(app: typer.Typer) -> None:
         (beslut, "beslut"),
         (rapport_inkommen, "rapport-inkommen"),
         (anstand, "anstand"),
+        (bevaka, "bevaka"),
         (forlang, "forlang"),
         (tillaggsanslag, "tillaggsanslag"),
         (avbryt, "avbryt"),

@@ -185,6 +185,17 @@ def grant_anstand(
     return anstand
 
 
+def set_chased(session: Session, kontext: Kontext, deadline_id: int, chased: bool, orsak: str) -> Deadline:
+    """Turn reminders on for a deadline the kansli finds really missing (or off again)."""
+    deadline = session.get(Deadline, deadline_id)
+    if deadline is None:
+        raise NotFound(f"Det finns ingen deadline med id {deadline_id}.")
+    if deadline.tillstand is not DeadlineTillstand.OPPEN:
+        raise FinsamError(f"{deadline.rubrik} för {deadline.insats.namn} är {deadline.tillstand.value}, inte öppen.")
+    _set(deadline, kontext, "bevakas", chased, orsak)
+    return deadline
+
+
 def fulfil(session: Session, kontext: Kontext, deadline: Deadline, inkom: date, orsak: str) -> None:
     if deadline.tillstand is DeadlineTillstand.INKOMMEN:
         raise FinsamError(f"{deadline.rubrik} för {deadline.insats.namn} är redan registrerad som inkommen.")
