@@ -12,13 +12,21 @@ export DO_NOT_TRACK := 1
 
 .PHONY: install demo test clean
 
-install: $(STAMP)
+JS_STAMP := tests/js/node_modules/.installed
+
+install: $(STAMP) $(JS_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "finsam behöver Python 3.11 eller senare (sätt PYTHON=python3.11)")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+# Mozilla's ical.js reads our calendars back in the tests; without npm those checks are skipped.
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/js --no-audit --no-fund --silent && touch $(JS_STAMP); \
+	else echo "npm saknas: kalenderkontrollen med ical.js hoppas över i testerna"; fi
 
 demo: install
 	$(BIN)/finsam demo --output $(DEMO)

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     smtp_validate_certs: bool = True
     mail_from: str = Field(default="finsam@forbund.example", description="From address of every message.")
     mail_folder: Path = Field(default=Path("utskick"), description="Where .eml files go without an SMTP host.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8080", description="Where `finsam serve` is reached from outside (feed links)."
+    )
+    serve_host: str = Field(default="127.0.0.1", description="Address `finsam serve` listens on.")
+    serve_port: int = Field(default=8080, ge=1, le=65535)
     claim_timeout_minutes: int = Field(
         default=15, ge=1, description="A message claimed by a run that died is sent again after this long."
     )

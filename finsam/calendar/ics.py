@@ -1,59 +1,147 @@
-"""Deadlines as all-day iCalendar events (METHOD:PUBLISH: information, not invitations).
+"""iCalendar files (RFC 5545) for deadlines and meetings, built with `icalendar`.
 
-UIDs come from the deadline's id (uuid5, no personal data); SEQUENCE counts how often its due
-date has moved, so a calendar that already has the event replaces it instead of adding a copy.
+- Deadlines and document deadlines are all-day events (VALUE=DATE); meetings are timed events
+  in Europe/Stockholm with a VTIMEZONE, never floating times.
+- UIDs are uuid5 of the object's id (no personal data) and stay the same across runs and
+  machines; SEQUENCE rises with each change, and a removed object is sent as STATUS:CANCELLED.
+- Files that are e-mailed carry METHOD:PUBLISH (information, not an invitation); feeds and
+  exports carry no METHOD, as RFC 5545 calendar files.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration, vRecur
+
+from finsam import TIMEZONE
 
 UID_NAMESPACE = uuid.UUID("0b6f3a0e-2f7e-4c59-8f0a-6a3b7f9d2c11")
 PRODID = "-//finsam//Bevakning av insatser//SV"
+STOCKHOLM = ZoneInfo(TIMEZONE)
+
+
+def uid(kind: str, object_id: int) -> str:
+    return f"{uuid.uuid5(UID_NAMESPACE, f'{kind}:{object_id}')}@finsam"
 
 
 @dataclass(frozen=True)
-class DeadlineEvent:
-    deadline_id: int
+class AllDayEvent:
+    """A deadline: a report due, or the last day for a meeting's documents."""
+
+    uid: str
     sequence: int
     summary: str
     description: str
-    due: date
+    day: date
+    stamp: datetime
     alarm_days_before: int = 7
     cancelled: bool = False
 
-    @property
-    def uid(self) -> str:
-        return f"{uuid.uuid5(UID_NAMESPACE, f'deadline:{self.deadline_id}')}@finsam"
+
+@dataclass(frozen=True)
+class TimedEvent:
+    """A meeting at a time of day in Stockholm."""
+
+    uid: str
+    sequence: int
+    summary: str
+    description: str
+    start: datetime  # timezone-aware
+    end: datetime
+    location: str | None
+    stamp: datetime
+    alarm_minutes_before: int = 60 * 24
+    cancelled: bool = False
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("a meeting's times must carry their time zone")
 
 
-def deadline_calendar(events: list[DeadlineEvent], *, name: str, stamp: datetime, method: str = "PUBLISH") -> bytes:
+def stockholm_time(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=STOCKHOLM)
+
+
+def _stockholm_vtimezone() -> Timezone:
+    """Europe/Stockholm as Outlook and Google write it: the EU rule since 1996, with no end year."""
+    zone = Timezone()
+    zone.add("tzid", TIMEZONE)
+    zone.add("x-lic-location", TIMEZONE)
+    summer = TimezoneDaylight()
+    summer.add("tzname", "CEST")
+    summer.add("tzoffsetfrom", timedelta(hours=1))
+    summer.add("tzoffsetto", timedelta(hours=2))
+    summer.add("dtstart", datetime(1970, 3, 29, 2, 0))
+    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    winter = TimezoneStandard()
+    winter.add("tzname", "CET")
+    winter.add("tzoffsetfrom", timedelta(hours=2))
+    winter.add("tzoffsetto", timedelta(hours=1))
+    winter.add("dtstart", datetime(1970, 10, 25, 3, 0))
+    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    zone.add_component(summer)
+    zone.add_component(winter)
+    return zone
+
+
+def _alarm(summary: str, before: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", -before)
+    return alarm
+
+
+def _common(event: Event, item: AllDayEvent | TimedEvent) -> None:
+    event.add("uid", item.uid)
+    event.add("sequence", item.sequence)
+    event.add("dtstamp", item.stamp.astimezone(timezone.utc))
+    event.add("summary", item.summary)
+    event.add("description", item.description)
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+
+
+def build_calendar(
+    events: list[AllDayEvent | TimedEvent],
+    *,
+    name: str,
+    method: str | None = None,
+    refresh: timedelta | None = None,
+) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    if method:
+        calendar.add("method", method)
     calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TIMEZONE)
+    if refresh is not None:
+        calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(refresh))
+    if any(isinstance(e, TimedEvent) for e in events):
+        calendar.add_component(_stockholm_vtimezone())
     for item in events:
         event = Event()
-        event.add("uid", item.uid)
-        event.add("sequence", item.sequence)
-        event.add("dtstamp", stamp.astimezone(timezone.utc))
-        event.add("dtstart", item.due)
-        event.add("dtend", item.due + timedelta(days=1))
-        event.add("summary", item.summary)
-        event.add("description", item.description)
-        event.add("transp", "TRANSPARENT")  # an all-day deadline does not make anyone busy
-        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-        if not item.cancelled and item.alarm_days_before > 0:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", item.summary)
-            alarm.add("trigger", timedelta(days=-item.alarm_days_before))
-            event.add_component(alarm)
+        _common(event, item)
+        if isinstance(item, AllDayEvent):
+            event.add("dtstart", item.day)
+            event.add("dtend", item.day + timedelta(days=1))
+            event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+            if not item.cancelled and item.alarm_days_before > 0:
+                # An all-day event starts at midnight: the alarm goes off at 09:00 the chosen number of days before.
+                event.add_component(_alarm(item.summary, timedelta(days=item.alarm_days_before) - timedelta(hours=9)))
+        else:
+            event.add("dtstart", item.start.astimezone(STOCKHOLM))
+            event.add("dtend", item.end.astimezone(STOCKHOLM))
+            if item.location:
+                event.add("location", item.location)
+            event.add("transp", "OPAQUE")
+            if not item.cancelled and item.alarm_minutes_before > 0:
+                event.add_component(_alarm(item.summary, timedelta(minutes=item.alarm_minutes_before)))
         calendar.add_component(event)
     return calendar.to_ical()

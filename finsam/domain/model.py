@@ -155,6 +155,9 @@ class Sammantrade(Base):
     plats: Mapped[str | None] = mapped_column(String(200))
     handlingar_senast: Mapped[date] = mapped_column(Date)
     installt: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Calendars: SEQUENCE rises with each change of date, time, place or cancellation; `andrad` is DTSTAMP.
+    sekvens: Mapped[int] = mapped_column(Integer, default=0)
+    andrad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def rubrik(self) -> str:
@@ -322,6 +325,28 @@ class Utskick(Base):
     skickad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     senaste_fel: Mapped[str | None] = mapped_column(Text)
     skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KalenderToken(Base):
+    """A secret feed address: one insats's deadlines for its insatsägare, or everything for the kansli.
+
+    Only a hash of the token is stored; the token itself is shown once, when it is created.
+    """
+
+    __tablename__ = "kalender_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    insats_id: Mapped[int | None] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    beskrivning: Mapped[str | None] = mapped_column(String(200))
+    skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    aterkallad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    insats: Mapped[Insats | None] = relationship()
+
+    @property
+    def for_kansli(self) -> bool:
+        return self.insats_id is None
 
 
 class Handelse(Base):

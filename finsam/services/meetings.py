@@ -7,7 +7,7 @@ and a meeting marked `installt` is kept as cancelled (the flows cancel its sched
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from finsam.errors import InputProblem, InvalidInput
 from finsam.services.tabular import read_csv, read_text
 
 COLUMNS = {"typ", "datum"}
-OPTIONAL = {"tid", "plats", "installt"}
+OPTIONAL = {"tid", "plats", "installt", "flyttad_fran"}
 _TRUE = {"ja", "true", "1", "x", "yes"}
 _FALSE = {"nej", "false", "0", "", "no"}
 
@@ -38,6 +38,7 @@ class MoteRad:
     tid: time | None
     plats: str | None
     installt: bool
+    flyttad_fran: date | None = None  # a meeting moved: the date it had
 
 
 def _as_text(value: Any) -> str:
@@ -82,13 +83,19 @@ def _parse(line: int | None, values: dict[str, Any], problems: list[InputProblem
     installt = _as_text(values.get("installt")).strip().lower()
     if installt not in _TRUE | _FALSE:
         problem("installt", f"'{installt}' ska vara ja eller nej")
+    flyttad = None
+    if text := _as_text(values.get("flyttad_fran")).strip():
+        try:
+            flyttad = parse_date(text)
+        except ValueError as e:
+            problem("flyttad_fran", str(e))
     unknown = set(values) - COLUMNS - OPTIONAL
     for column in sorted(unknown):
         problem(column, "okänt fält")
     if len(problems) > before:
         return None
     plats = _as_text(values.get("plats")).strip() or None
-    return MoteRad(line, typ, datum, tid, plats, installt in _TRUE)  # type: ignore[arg-type]
+    return MoteRad(line, typ, datum, tid, plats, installt in _TRUE, flyttad)  # type: ignore[arg-type]
 
 
 def _yaml_items(path: Path) -> list[tuple[int, Any]]:
@@ -143,6 +150,13 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
     result = MeetingImportResult()
     for row in read_meetings(path):
         mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == row.typ, Sammantrade.datum == row.datum))
+        if mote is None and row.flyttad_fran is not None:
+            # Moved: the meeting keeps its identity (and its calendar UID and scheduled runs follow it).
+            mote = session.scalar(
+                select(Sammantrade).where(Sammantrade.typ == row.typ, Sammantrade.datum == row.flyttad_fran)
+            )
+            if mote is not None:
+                mote.datum = row.datum
         values = {
             "tid": row.tid,
             "plats": row.plats,
@@ -150,7 +164,8 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
             "handlingar_senast": document_deadline(row.datum, regler.handlingar_dagar(row.typ)),
         }
         if mote is None:
-            session.add(Sammantrade(typ=row.typ, datum=row.datum, **values))
+            session.add(Sammantrade(typ=row.typ, datum=row.datum, sekvens=0, andrad=kontext.nu.astimezone(timezone.utc),
+                                    **values))
             result.nya += 1
             continue
         changed = False
@@ -158,6 +173,9 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
             if getattr(mote, key) != value:
                 setattr(mote, key, value)
                 changed = True
+        if changed:  # calendars that have the meeting replace it (same UID, higher SEQUENCE)
+            mote.sekvens += 1
+            mote.andrad = kontext.nu.astimezone(timezone.utc)
         result.andrade += changed
         result.oforandrade += not changed
     return result

@@ -14,16 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
-from finsam.calendar.ics import DeadlineEvent, deadline_calendar
 from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, UtskickTillstand
 from finsam.domain.ladder import LadderStep, MeddelandeTyp, Mottagare, offset_of
 from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Utskick
 from finsam.domain.rules_config import Regler
 from finsam.messages.compose import Attachment, Recipient, compose, message_id
-from finsam.messages.format import datum
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
+from finsam.services.calendars import email_calendar
 
 
 @dataclass(frozen=True)
@@ -52,33 +51,8 @@ def _deadline_view(deadline: Deadline) -> dict[str, Any]:
     }
 
 
-def _sequence(deadline: Deadline) -> int:
-    """How often the due date has moved: the event's SEQUENCE."""
-    return sum(1 for h in deadline.historik if h.falt == "forfaller")
-
-
-def _event(deadline: Deadline, mail: MailContext) -> DeadlineEvent:
-    insats = deadline.insats
-    received = deadline.tillstand is DeadlineTillstand.INKOMMEN
-    return DeadlineEvent(
-        deadline_id=deadline.id,
-        sequence=_sequence(deadline) + (1 if received else 0),
-        summary=f"{deadline.rubrik} – {insats.namn}" + (" (inkommen)" if received else ""),
-        description=(
-            f"{deadline.rubrik} för {insats.namn}"
-            + (f" ({insats.diarienummer})" if insats.diarienummer else "")
-            + f", perioden {deadline.period_start.isoformat()} – {deadline.period_slut.isoformat()}.\n"
-            f"Skickas till {mail.regler.forbund.kansli_epost} senast {datum(deadline.forfaller)}.\n"
-            f"Frågor: {mail.regler.forbund.kansli_epost}"
-        ),
-        due=deadline.forfaller,
-        cancelled=deadline.tillstand is DeadlineTillstand.MAKULERAD,
-        alarm_days_before=0 if received else 7,
-    )
-
-
 def _calendar(deadlines: list[Deadline], mail: MailContext, kontext: Kontext, name: str) -> Attachment:
-    data = deadline_calendar([_event(d, mail) for d in deadlines], name=name, stamp=kontext.nu)
+    data = email_calendar(deadlines, mail.regler, name=name, stamp=kontext.nu)
     return Attachment(filename="rapporter.ics", data=data, params={"method": "PUBLISH"})
 
 

@@ -1,0 +1,156 @@
+"""Calendars of deadlines and meetings: per insats for its insatsägare, everything for the kansli.
+
+Also the secret feed addresses (tokens): at least 128 random bits (we use 256), stored only as
+a hash, compared in constant time, shown once when created and listed by id only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from finsam.audit import Kontext
+from finsam.calendar.ics import AllDayEvent, TimedEvent, build_calendar, stockholm_time, uid
+from finsam.domain.enums import DeadlineTillstand
+from finsam.domain.model import Deadline, Insats, KalenderToken, Sammantrade
+from finsam.domain.rules_config import Regler
+from finsam.errors import FinsamError, NotFound
+from finsam.messages.format import datum
+
+REFRESH = timedelta(hours=1)
+MEETING_LENGTH = timedelta(hours=2)
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return EPOCH
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def deadline_sequence(deadline: Deadline) -> int:
+    """Every recorded change after the deadline was created raises its SEQUENCE."""
+    return sum(1 for h in deadline.historik if h.fore is not None)
+
+
+def deadline_event(deadline: Deadline, regler: Regler, *, stamp: datetime | None = None) -> AllDayEvent:
+    insats = deadline.insats
+    received = deadline.tillstand is DeadlineTillstand.INKOMMEN
+    kansli = regler.forbund.kansli_epost
+    description = (
+        f"{deadline.rubrik} för {insats.namn}" + (f" ({insats.diarienummer})" if insats.diarienummer else "")
+        + f".\nPerioden {deadline.period_start.isoformat()} – {deadline.period_slut.isoformat()}."
+        + f"\nSkickas till {kansli} senast {datum(deadline.forfaller)}."
+        + (f"\nInkom {deadline.inkom.isoformat()}." if received and deadline.inkom else "")
+        + f"\nFrågor: {kansli}"
+    )
+    last_change = max((_utc(h.tid) for h in deadline.historik), default=EPOCH)
+    return AllDayEvent(
+        uid=uid("deadline", deadline.id),
+        sequence=deadline_sequence(deadline),
+        summary=f"{deadline.rubrik} – {insats.namn}" + (" (inkommen)" if received else ""),
+        description=description,
+        day=deadline.forfaller,
+        stamp=stamp or last_change,
+        alarm_days_before=0 if received else 7,
+        cancelled=deadline.tillstand is DeadlineTillstand.MAKULERAD,
+    )
+
+
+def meeting_events(mote: Sammantrade, *, stamp: datetime | None = None) -> list[AllDayEvent | TimedEvent]:
+    """The meeting (timed, or all day if it has no time yet) and the last day for its documents."""
+    stamp = stamp or _utc(mote.andrad)
+    title = f"{mote.typ.label} {mote.datum.isoformat()}"
+    meeting: AllDayEvent | TimedEvent
+    if mote.tid is not None:
+        start = stockholm_time(mote.datum, mote.tid)
+        meeting = TimedEvent(
+            uid=uid("sammantrade", mote.id), sequence=mote.sekvens, summary=mote.typ.label,
+            description=f"{title}" + (f", {mote.plats}" if mote.plats else "") + ".",
+            start=start, end=start + MEETING_LENGTH, location=mote.plats, stamp=stamp, cancelled=mote.installt,
+        )
+    else:
+        meeting = AllDayEvent(
+            uid=uid("sammantrade", mote.id), sequence=mote.sekvens, summary=mote.typ.label,
+            description=f"{title} (tid ej bestämd)" + (f", {mote.plats}" if mote.plats else "") + ".",
+            day=mote.datum, stamp=stamp, alarm_days_before=1, cancelled=mote.installt,
+        )
+    documents = AllDayEvent(
+        uid=uid("handlingar", mote.id), sequence=mote.sekvens,
+        summary=f"Sista dag för handlingar: {mote.typ.label.lower()} {datum(mote.datum, veckodag=False)}",
+        description=f"Handlingar till {title.lower()} ska vara kansliet till handa senast {datum(mote.handlingar_senast)}.",
+        day=mote.handlingar_senast, stamp=stamp, alarm_days_before=3, cancelled=mote.installt,
+    )
+    return [meeting, documents]
+
+
+def _deadlines(session: Session, insats: Insats | None) -> list[Deadline]:
+    query = select(Deadline).options(selectinload(Deadline.insats), selectinload(Deadline.historik))
+    if insats is not None:
+        query = query.where(Deadline.insats_id == insats.id)
+    return list(session.scalars(query.order_by(Deadline.forfaller, Deadline.id)))
+
+
+def insats_calendar(session: Session, insats: Insats, regler: Regler) -> bytes:
+    events = [deadline_event(d, regler) for d in _deadlines(session, insats)]
+    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH)
+
+
+def kansli_calendar(session: Session, regler: Regler) -> bytes:
+    events: list[AllDayEvent | TimedEvent] = [deadline_event(d, regler) for d in _deadlines(session, None)]
+    for mote in session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)):
+        events.extend(meeting_events(mote))
+    return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH)
+
+
+def email_calendar(deadlines: list[Deadline], regler: Regler, *, name: str, stamp: datetime) -> bytes:
+    """For e-mail: METHOD:PUBLISH, DTSTAMP the moment the message is composed."""
+    return build_calendar([deadline_event(d, regler, stamp=stamp) for d in deadlines], name=name, method="PUBLISH")
+
+
+# --- feed tokens ---
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, kontext: Kontext, insats: Insats | None, beskrivning: str | None = None) -> tuple[KalenderToken, str]:
+    """A new feed token; the secret is returned once and never stored."""
+    secret = secrets.token_urlsafe(32)  # 256 random bits
+    row = KalenderToken(
+        token_hash=_hash(secret), insats_id=insats.id if insats else None, beskrivning=beskrivning,
+        skapad=kontext.nu.astimezone(timezone.utc),
+    )
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def revoke_token(session: Session, kontext: Kontext, token_id: int) -> KalenderToken:
+    row = session.get(KalenderToken, token_id)
+    if row is None:
+        raise NotFound(f"Det finns ingen kalenderlänk med id {token_id}.")
+    if row.aterkallad is not None:
+        raise FinsamError(f"Kalenderlänk {token_id} är redan återkallad.")
+    row.aterkallad = kontext.nu.astimezone(timezone.utc)
+    return row
+
+
+def find_token(session: Session, secret: str) -> KalenderToken | None:
+    """The active token matching `secret`, compared in constant time against every active hash."""
+    wanted = _hash(secret)
+    match = None
+    for row in session.scalars(select(KalenderToken).where(KalenderToken.aterkallad.is_(None))):
+        if hmac.compare_digest(row.token_hash, wanted):
+            match = row
+    return match
+
+
+def list_tokens(session: Session) -> list[KalenderToken]:
+    return list(session.scalars(select(KalenderToken).options(selectinload(KalenderToken.insats)).order_by(KalenderToken.id)))
+

@@ -1,0 +1,48 @@
+"""`finsam serve`: calendar feeds that Outlook, Google and Thunderbird subscribe to.
+
+GET /kalender/{token}.ics serves one insats's deadlines (a token for its insatsägare) or the
+kansli's whole calendar. A wrong or revoked token gets 404 like any unknown address; nothing
+lists the tokens (no index, no OpenAPI page). Responses carry an ETag and answer a matching
+If-None-Match with 304; they are never compressed (gzip breaks Outlook subscriptions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from finsam.db import read_only
+from finsam.domain.rules_config import Regler
+from finsam.services.calendars import find_token, insats_calendar, kansli_calendar
+
+
+def create_app(database_url: str, regler: Regler) -> FastAPI:
+    app = FastAPI(title="finsam kalender", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/halsa", response_class=PlainTextResponse)
+    def health() -> str:
+        return "ok"
+
+    @app.api_route("/kalender/{token}.ics", methods=["GET", "HEAD"])
+    def feed(token: str, request: Request) -> Response:
+        with read_only(database_url) as session:
+            row = find_token(session, token)
+            if row is None:
+                return PlainTextResponse("Hittades inte.", status_code=404)
+            if row.insats is not None:
+                body, name = insats_calendar(session, row.insats, regler), f"rapporter-{row.insats_id}.ics"
+            else:
+                body, name = kansli_calendar(session, regler), "kansliet.ics"
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "private, max-age=900",
+            "Content-Disposition": f'inline; filename="{name}"',
+        }
+        if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+            return Response(status_code=304, headers=headers)
+        return Response(content=body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    return app

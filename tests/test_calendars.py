@@ -1,0 +1,232 @@
+"""Calendars read back by two independent parsers: UIDs, SEQUENCE, dates, time zone, alarms; DST; changes."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time as clock_time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from calendar_readers import read_both, read_with_icaljs
+from cli import PROJECT, finsam
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
+from finsam.domain.enums import RapportTyp
+from finsam.domain.model import Deadline, Insats, Sammantrade
+from finsam.services import lifecycle
+from finsam.services.calendars import create_token, insats_calendar, kansli_calendar, revoke_token
+from finsam.services.deadlines import grant_anstand
+from finsam.services.import_insatser import import_insatser
+from finsam.services.meetings import import_meetings
+from finsam.web import create_app
+from smtp_servers import free_port
+
+PLAN = PROJECT / "data" / "sammantraden-2021-2022.yaml"
+UID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}@finsam$")
+DEADLINE_ALARM = -(7 * 86400 - 9 * 3600)  # 09:00 seven days before
+
+
+def k(day: date = date(2021, 6, 1)) -> Kontext:
+    return Kontext(aktor="test", atgard="test", nu=datetime(day.year, day.month, day.day, 8, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def loaded(db_url: str, regler, insatser_csv: Path) -> str:
+    with unit_of_work(db_url, k()) as session:
+        import_meetings(session, k(), PLAN, regler)
+        import_insatser(session, k(), insatser_csv, regler, as_of=date(2021, 6, 1))
+    return db_url
+
+
+def kansli(db_url: str, regler) -> bytes:
+    with read_only(db_url) as session:
+        return kansli_calendar(session, regler)
+
+
+def test_done_when_the_kansli_feed_validates_in_both_parsers(loaded: str, regler, tmp_path: Path) -> None:
+    data = kansli(loaded, regler)
+    vobj, js = read_both(data, tmp_path)
+    with read_only(loaded) as session:
+        deadlines = session.scalars(select(Deadline)).all()
+        meetings = session.scalars(select(Sammantrade)).all()
+    expected = len(deadlines) + 2 * len(meetings)  # each meeting and its document deadline
+    for parsed in (vobj, js):
+        assert parsed["name"] == "Samordningsförbund Gävleborg – bevakning"
+        assert parsed["method"] is None  # a feed, not a message
+        assert len(parsed["events"]) == expected
+        assert all(UID.match(u) for u in parsed["events"])
+    assert js["refresh"] == "PT1H" and js["ttl"] == "PT1H"
+    assert set(vobj["events"]) == set(js["events"])
+    for uid_, a in vobj["events"].items():
+        b = js["events"][uid_]
+        assert (a["sequence"], a["summary"], a["status"], a["all_day"], a["start"]) == (
+            b["sequence"], b["summary"], b["status"], b["all_day"], b["start"]), uid_
+        assert a["alarms"] == [{k: v for k, v in x.items()} for x in b["alarms"]]
+        assert b["dtstamp_utc"]
+        assert not a["floating"], "times are never floating"
+        if not a["all_day"]:
+            assert b["tzid"] == "Europe/Stockholm"
+    by_summary = {}
+    for e in js["events"].values():
+        by_summary.setdefault(e["summary"], []).append(e)
+    # A deadline: an all-day event on the due date, with its alarm at 09:00 a week before.
+    hudiksvall = by_summary["Slutrapport – Trisam 2.0 - Hudiksvalls kommun"][0]
+    assert (hudiksvall["start"], hudiksvall["all_day"]) == (date(2022, 3, 1), True)
+    assert hudiksvall["alarms"] == [{"action": "DISPLAY", "trigger_seconds": DEADLINE_ALARM}]
+    # Meetings at 09:30 Stockholm time on either side of the switch to summer time (28 March 2021).
+    styrelse = sorted(by_summary["Styrelsemöte"], key=lambda e: e["start"])
+    assert styrelse[0]["start"] == datetime(2021, 2, 25, 8, 30, tzinfo=timezone.utc)  # CET, UTC+1
+    assert styrelse[0]["utc_offset_seconds"] == 3600
+    assert styrelse[1]["start"] == datetime(2021, 4, 29, 7, 30, tzinfo=timezone.utc)  # CEST, UTC+2
+    assert styrelse[1]["utc_offset_seconds"] == 7200
+    assert styrelse[0]["alarms"] == [{"action": "DISPLAY", "trigger_seconds": -86400}]
+    documents = by_summary["Sista dag för handlingar: styrelsemöte 25 februari 2021"][0]
+    assert (documents["start"], documents["all_day"]) == (date(2021, 2, 11), True)
+
+
+def test_a_moved_deadline_keeps_its_uid_and_raises_sequence(loaded: str, regler, tmp_path: Path) -> None:
+    with read_only(loaded) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-6.58"))
+        before = insats_calendar(session, insats, regler)
+        slut = next(d for d in insats.deadlines if d.typ is RapportTyp.SLUTRAPPORT)
+    with unit_of_work(loaded, k()) as session:
+        grant_anstand(session, k(), slut.id, date(2022, 3, 31), "Byte av projektledare", "Kansliet")
+    with read_only(loaded) as session:
+        after = insats_calendar(session, session.get(Insats, slut.insats_id), regler)
+    for reader in (lambda d: read_both(d, tmp_path)[0], lambda d: read_with_icaljs(d, tmp_path)):
+        old, new = reader(before)["events"], reader(after)["events"]
+        assert set(old) == set(new)
+        moved = [u for u in old if old[u]["start"] != new[u]["start"]]
+        assert len(moved) == 1
+        u = moved[0]
+        assert (old[u]["start"], new[u]["start"]) == (date(2022, 3, 1), date(2022, 3, 31))
+        assert new[u]["sequence"] > old[u]["sequence"]
+        assert all(old[x]["sequence"] == new[x]["sequence"] for x in old if x != u)
+
+
+def test_a_removed_deadline_is_sent_as_cancelled(loaded: str, regler, tmp_path: Path) -> None:
+    with unit_of_work(loaded, k()) as session:
+        insats = session.scalar(select(Insats).where(Insats.namn == "Ett hållbart arbetsliv - Ovanåker"))
+        before = insats_calendar(session, insats, regler)
+        lifecycle.interrupt(session, k(), insats, regler, datum=date(2021, 12, 31), as_of=date(2021, 6, 1))
+        session.flush()
+        after = insats_calendar(session, insats, regler)
+    for old, new in ((read_both(before, tmp_path)[0], read_both(after, tmp_path)[0]),
+                     (read_with_icaljs(before, tmp_path), read_with_icaljs(after, tmp_path))):
+        cancelled = [u for u, e in new["events"].items() if e["status"] == "CANCELLED"]
+        assert len(cancelled) == 3  # delrapporter 3–5, after the avbrott
+        for u in cancelled:
+            assert old["events"][u]["status"] == "CONFIRMED"
+            assert new["events"][u]["sequence"] > old["events"][u]["sequence"]
+            assert not new["events"][u]["alarms"]
+
+
+def test_a_moved_meeting_across_the_dst_change(db_url: str, regler, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    plan.write_text("typ,datum,tid,plats\nstyrelse,2027-03-25,09:30,Gävle\n", encoding="utf-8")
+    with unit_of_work(db_url, k()) as session:
+        import_meetings(session, k(), plan, regler)
+    before = kansli(db_url, regler)
+    plan.write_text("typ,datum,tid,plats,flyttad_fran\nstyrelse,2027-04-01,09:30,Gävle,2027-03-25\n", encoding="utf-8")
+    with unit_of_work(db_url, k(date(2027, 3, 1))) as session:
+        import_meetings(session, k(date(2027, 3, 1)), plan, regler)
+    after = kansli(db_url, regler)
+    for reader in (lambda d: read_both(d, tmp_path)[0], lambda d: read_with_icaljs(d, tmp_path)):
+        old = {e["summary"]: (u, e) for u, e in reader(before)["events"].items()}
+        new = {e["summary"]: (u, e) for u, e in reader(after)["events"].items()}
+        (u_old, e_old), (u_new, e_new) = old["Styrelsemöte"], new["Styrelsemöte"]
+        assert u_old == u_new and e_new["sequence"] == e_old["sequence"] + 1
+        assert e_old["start"] == datetime(2027, 3, 25, 8, 30, tzinfo=timezone.utc)  # 09:30 CET
+        assert e_new["start"] == datetime(2027, 4, 1, 7, 30, tzinfo=timezone.utc)  # 09:30 CEST
+    with read_only(db_url) as session:
+        assert len(session.scalars(select(Sammantrade)).all()) == 1
+
+
+def test_an_emailed_calendar_says_publish_in_file_and_mime(loaded: str, regler, tmp_path: Path) -> None:
+    from finsam.services.calendars import email_calendar
+
+    with read_only(loaded) as session:
+        deadlines = session.scalars(select(Deadline).limit(3)).all()
+        data = email_calendar(deadlines, regler, name="Rapporter", stamp=datetime(2021, 6, 1, 8, tzinfo=timezone.utc))
+    vobj, js = read_both(data, tmp_path)
+    assert vobj["method"] == js["method"] == "PUBLISH"
+
+
+class FeedServer:
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = clock_time.monotonic() + 20
+        while not self.server.started:
+            assert clock_time.monotonic() < deadline, "the feed server did not start"
+            clock_time.sleep(0.05)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def test_the_feed_is_served_only_with_its_token(loaded: str, regler, tmp_path: Path) -> None:
+    with unit_of_work(loaded, k()) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-6.58"))
+        insats_row, insats_token = create_token(session, k(), insats, "Insatsansvarig Hudiksvall")
+        _kansli_row, kansli_token = create_token(session, k(), None)
+        insats_token_id = insats_row.id
+    assert len(insats_token) >= 43  # 256 bits in URL-safe base64
+    with FeedServer(create_app(loaded, regler)) as base, httpx.Client(base_url=base) as client:
+        response = client.get(f"/kalender/{insats_token}.ics", headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+        assert "content-encoding" not in response.headers  # gzip breaks Outlook subscriptions
+        etag = response.headers["etag"]
+        body = response.content
+        assert b"X-WR-CALNAME:Rapporter \xe2\x80\x93 Trisam 2.0 - Hudiksvalls kommun" in body
+        assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in body and b"X-PUBLISHED-TTL:PT1H" in body
+        parsed = read_with_icaljs(body, tmp_path)
+        assert {e["summary"].split(" – ")[1] for e in parsed["events"].values()} == {"Trisam 2.0 - Hudiksvalls kommun"}
+        again = client.get(f"/kalender/{insats_token}.ics", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.content == b""
+        assert client.get(f"/kalender/{insats_token}.ics").headers["etag"] == etag  # stable while nothing changes
+        whole = client.get(f"/kalender/{kansli_token}.ics")
+        assert whole.status_code == 200 and b"Styrelsem\xc3\xb6te" in whole.content
+        for wrong in (insats_token[:-1] + ("A" if insats_token[-1] != "A" else "B"), "x", ""):
+            assert client.get(f"/kalender/{wrong}.ics").status_code == 404
+        for listing in ("/", "/kalender/", "/docs", "/openapi.json"):
+            assert client.get(listing).status_code == 404
+        with unit_of_work(loaded, k()) as session:
+            revoke_token(session, k(), insats_token_id)
+        assert client.get(f"/kalender/{insats_token}.ics").status_code == 404
+        # A change to the insats changes the kansli feed's ETag.
+        kansli_etag = whole.headers["etag"]
+        with unit_of_work(loaded, k()) as session:
+            slut = session.scalar(select(Deadline).join(Insats).where(Insats.diarienummer == "SFG 21-6.58",
+                                                                    Deadline.typ == RapportTyp.SLUTRAPPORT))
+            grant_anstand(session, k(), slut.id, date(2022, 4, 1), "x", "y")
+        changed = client.get(f"/kalender/{kansli_token}.ics", headers={"If-None-Match": kansli_etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != kansli_etag
+
+
+def test_calendar_cli(loaded: str, tmp_path: Path) -> None:
+    out = finsam(loaded, "calendar", "token", "create", "--insats", "SFG 21-6.58", "--beskrivning", "Hudiksvall").stdout
+    url = re.search(r"http://127\.0\.0\.1:8080/kalender/[A-Za-z0-9_-]{43}\.ics", out)
+    assert url
+    listing = finsam(loaded, "calendar", "token", "list").stdout
+    assert "Hudiksvall" in listing and url.group(0).split("/")[-1][:-4] not in listing
+    finsam(loaded, "calendar", "token", "revoke", "1")
+    assert "återkallad" in finsam(loaded, "calendar", "token", "list").stdout
+    target = tmp_path / "hudiksvall.ics"
+    finsam(loaded, "calendar", "export", "--insats", "SFG 21-6.58", "--output", str(target))
+    assert read_with_icaljs(target.read_bytes(), tmp_path)["name"] == "Rapporter – Trisam 2.0 - Hudiksvalls kommun"
+    refused = finsam(loaded, "calendar", "token", "create", check=False)
+    assert refused.returncode == 1 and "--insats" in refused.stderr
