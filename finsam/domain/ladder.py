@@ -32,6 +32,10 @@ class MeddelandeTyp(StrEnum):
     KVITTENS = "kvittens"
     BESLUTSMEDDELANDE = "beslutsmeddelande"
     VECKOSAMMANFATTNING = "veckosammanfattning"
+    INFOR_BEREDNING = "infor_beredning"
+    UNDERLAG = "underlag"
+    SAKNADE_BESLUT = "saknade_beslut"
+    FLODESFEL = "flodesfel"
 
 
 def offset_of(key: str) -> int:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finsam.domain.enums import MoteTyp, Veckodag
 from finsam.domain.ladder import Ladder, Mottagare
-from finsam.domain.parsing import parse_email, plain_text
+from finsam.domain.parsing import parse_email, parse_time, plain_text
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
 from finsam.errors import FinsamError, InputProblem, InvalidInput
@@ -66,13 +66,6 @@ class Rapportering(_Strict):
     horisont_manader: int = Field(default=12, ge=1, le=60)
 
 
-class Sammantraden(_Strict):
-    # Documents must reach the kansli this many days before a meeting.
-    handlingar_dagar_fore: dict[MoteTyp, int] = Field(
-        default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 14, MoteTyp.STYRELSE: 14, MoteTyp.ARBETSUTSKOTT: 7}
-    )
-
-
 class Person(_Strict):
     namn: str
     epost: str
@@ -88,12 +81,34 @@ class Person(_Strict):
         return plain_text(value)
 
 
+class Sammantraden(_Strict):
+    # Documents must reach the kansli this many days before a meeting.
+    handlingar_dagar_fore: dict[MoteTyp, int] = Field(
+        default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 14, MoteTyp.STYRELSE: 14, MoteTyp.ARBETSUTSKOTT: 7}
+    )
+    # The work before a meeting (agenda, underlag) runs this many days before it, at `klockslag`.
+    infor_dagar_fore: dict[MoteTyp, int] = Field(
+        default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 7, MoteTyp.STYRELSE: 7}
+    )
+    klockslag: str = "07:00"
+    # Who besides the kansli gets the beredningsgrupp's list of ansökningar.
+    beredningsgrupp_medlemmar: list[Person] = Field(default_factory=list)
+
+    @field_validator("klockslag")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        parse_time(value)
+        return value
+
+
 class Forbund(_Strict):
     namn: str = "Samordningsförbund"
     kansli_epost: str = "kansli@forbund.example"
     # The kansli's people; a role left out is reached through the shared mailbox.
     verksamhetsutvecklare: Person | None = None
     forbundschef: Person | None = None
+    # Money the förbund has for insatser per year (kronor), for the styrelse's underlag; optional.
+    tillgangliga_medel: dict[int, int] = Field(default_factory=dict)
 
     @field_validator("kansli_epost")
     @classmethod

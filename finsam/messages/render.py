@@ -17,6 +17,13 @@ from finsam.domain.parsing import plain_text
 from finsam.messages.format import dagar_kvar, datum, kronor
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
+ARTIFACTS = TEMPLATES.parent / "artifacts"
+
+
+def markdown_cell(value: object) -> str:
+    """A value inside a Markdown table: no pipes or line breaks to break the table, no HTML."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,7 @@ def _environment(directory: Path, *, html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(datum=datum, kronor=kronor, dagar_kvar=dagar_kvar)
+    env.filters.update(datum=datum, kronor=kronor, dagar_kvar=dagar_kvar, md=markdown_cell)
     return env
 
 
@@ -53,3 +60,13 @@ class MailRenderer:
         text = text_template.render(context)
         html = self._inliner.inline(self._html.get_template(f"{kind}.html").render(context))
         return Rendered(subject=subject, text=text, html=html)
+
+
+class MarkdownRenderer:
+    """Markdown for Prefect artifacts (templates/artifacts/NAME.md)."""
+
+    def __init__(self, directory: Path = ARTIFACTS):
+        self._env = _environment(directory, html=False)
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        return self._env.get_template(f"{name}.md").render(context)

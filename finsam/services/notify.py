@@ -23,6 +23,7 @@ from finsam.messages.compose import Attachment, Recipient, compose, message_id
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
 from finsam.services.calendars import email_calendar
+from finsam.services.meeting_work import Agenda, Underlag
 
 
 @dataclass(frozen=True)
@@ -339,3 +340,64 @@ def is_stale(session: Session, row: Utskick) -> str | None:
         return "ersatt av ett senare steg"
     return None
 
+
+
+def _meeting_view(mote: Sammantrade) -> dict[str, Any]:
+    return {"datum": mote.datum, "tid": mote.tid, "plats": mote.plats, "handlingar_senast": mote.handlingar_senast}
+
+
+def queue_agenda(session: Session, kontext: Kontext, mail: MailContext, agenda: Agenda) -> list[Utskick]:
+    """The beredningsgrupp's list to the kansli, and to the members if the rules name them."""
+    mote = agenda.mote
+    recipients = [mail.kansli] + [Recipient(p.namn, p.epost) for p in mail.regler.sammantraden.beredningsgrupp_medlemmar]
+    rows = []
+    for to in recipients:
+        row = queue(
+            session, kontext, mail,
+            nyckel=f"agenda:{mote.id}:{mote.sekvens}:{to.address.lower()}",
+            typ=MeddelandeTyp.INFOR_BEREDNING, to=to, cc=[],
+            context={"mote": _meeting_view(mote), "a": agenda}, planerad=kontext.nu.date(),
+        )
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def queue_underlag(session: Session, kontext: Kontext, mail: MailContext, underlag: Underlag) -> Utskick | None:
+    mote = underlag.mote
+    return queue(
+        session, kontext, mail,
+        nyckel=f"underlag:{mote.id}:{mote.sekvens}:{mail.kansli.address.lower()}",
+        typ=MeddelandeTyp.UNDERLAG, to=mail.kansli, cc=[],
+        context={"mote": _meeting_view(mote), "u": underlag}, planerad=kontext.nu.date(),
+    )
+
+
+def queue_after_meeting(
+    session: Session, kontext: Kontext, mail: MailContext, mote: Sammantrade, missing: list[Insats],
+    decided: list[tuple[Insats, Beslut]],
+) -> Utskick | None:
+    return queue(
+        session, kontext, mail,
+        nyckel=f"efter-styrelse:{mote.id}:{mote.sekvens}:{mail.kansli.address.lower()}",
+        typ=MeddelandeTyp.SAKNADE_BESLUT, to=mail.kansli, cc=[],
+        context={
+            "mote": _meeting_view(mote),
+            "saknas": [_insats_view(i) for i in missing],
+            "beslutade": [{"namn": i.namn, "utfall": b.utfall.label} for i, b in decided],
+        },
+        planerad=kontext.nu.date(),
+    )
+
+
+def queue_flow_failure(
+    session: Session, kontext: Kontext, mail: MailContext, *, flow_run_id: str, flode: str, korning: str,
+    meddelande: str, tidpunkt: str, lank: str,
+) -> Utskick | None:
+    return queue(
+        session, kontext, mail,
+        nyckel=f"flodesfel:{flow_run_id}:{mail.kansli.address.lower()}",
+        typ=MeddelandeTyp.FLODESFEL, to=mail.kansli, cc=[],
+        context={"flode": flode, "korning": korning, "meddelande": meddelande, "tidpunkt": tidpunkt, "lank": lank},
+        planerad=kontext.nu.date(),
+    )

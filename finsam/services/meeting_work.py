@@ -1,0 +1,224 @@
+"""The work meeting dates call for: the beredningsgrupp's list, the styrelse's underlag, the decisions
+still missing after a styrelse meeting, and when each of these runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from finsam.calendar.ics import stockholm_time
+from finsam.domain.enums import BeslutUtfall, DeadlineStatus, DeadlineTillstand, MoteTyp, Tillstand
+from finsam.domain.model import Ansokan, Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Yttrande
+from finsam.domain.parsing import parse_time
+from finsam.domain.rules_config import Regler
+from finsam.errors import NotFound
+
+
+class Arbete:
+    """The three kinds of meeting-tied work, by their flow names."""
+
+    INFOR_BEREDNINGSGRUPP = "infor-beredningsgrupp"
+    INFOR_STYRELSEMOTE = "infor-styrelsemote"
+    EFTER_STYRELSEMOTE = "efter-styrelsemote"
+
+
+@dataclass(frozen=True)
+class PlannedWork:
+    """One run a meeting calls for: which work, when, and under what name the kansli sees it."""
+
+    arbete: str
+    sammantrade_id: int
+    sekvens: int
+    run_at: datetime
+    name: str
+
+    @property
+    def key(self) -> str:
+        # Changes when the meeting moves (its time or sequence), so a moved meeting gets a new run.
+        return f"finsam:{self.arbete}:{self.sammantrade_id}:{self.sekvens}:{self.run_at.isoformat()}"
+
+
+def planned_work(meetings: list[Sammantrade], regler: Regler) -> list[PlannedWork]:
+    """Every run the meeting plan calls for (cancelled meetings call for none)."""
+    at = parse_time(regler.sammantraden.klockslag)
+    work = []
+    for mote in meetings:
+        if mote.installt:
+            continue
+        dagar = regler.sammantraden.infor_dagar_fore.get(mote.typ)
+        if mote.typ is MoteTyp.BEREDNINGSGRUPP and dagar is not None:
+            work.append(PlannedWork(Arbete.INFOR_BEREDNINGSGRUPP, mote.id, mote.sekvens,
+                                    stockholm_time(mote.datum - timedelta(days=dagar), at),
+                                    f"Inför beredningsgruppsmöte {mote.datum.isoformat()}"))
+        if mote.typ is MoteTyp.STYRELSE:
+            if dagar is not None:
+                work.append(PlannedWork(Arbete.INFOR_STYRELSEMOTE, mote.id, mote.sekvens,
+                                        stockholm_time(mote.datum - timedelta(days=dagar), at),
+                                        f"Inför styrelsemöte {mote.datum.isoformat()}"))
+            work.append(PlannedWork(Arbete.EFTER_STYRELSEMOTE, mote.id, mote.sekvens,
+                                    stockholm_time(mote.datum + timedelta(days=1), at),
+                                    f"Efter styrelsemöte {mote.datum.isoformat()}"))
+    return sorted(work, key=lambda w: (w.run_at, w.arbete))
+
+
+def get_meeting(session: Session, sammantrade_id: int, typ: MoteTyp) -> Sammantrade:
+    mote = session.get(Sammantrade, sammantrade_id)
+    if mote is None or mote.typ is not typ:
+        raise NotFound(f"Det finns inget {typ.label.lower()} med id {sammantrade_id}.")
+    return mote
+
+
+def too_late(mote: Sammantrade, today: date) -> str | None:
+    """Why work before a meeting no longer makes sense (a run that waited while no worker was up)."""
+    if mote.installt:
+        return f"{mote.rubrik} är inställt."
+    if today >= mote.datum:
+        return f"{mote.rubrik} har redan hållits ({today.isoformat()}): underlaget skickas inte i efterhand."
+    return None
+
+
+def _insats_row(insats: Insats) -> dict[str, Any]:
+    return {
+        "namn": insats.namn,
+        "diarienummer": insats.diarienummer,
+        "huvudman": ", ".join(insats.huvudman),
+        "inriktning": insats.inriktning.value,
+    }
+
+
+def _previous(session: Session, mote: Sammantrade) -> date | None:
+    return session.scalar(
+        select(Sammantrade.datum).where(Sammantrade.typ == mote.typ, Sammantrade.datum < mote.datum,
+                                        Sammantrade.installt.is_(False)).order_by(Sammantrade.datum.desc()).limit(1)
+    )
+
+
+@dataclass
+class Agenda:
+    """The beredningsgrupp's list: the ansökningar it will handle."""
+
+    mote: Sammantrade
+    ansokningar: list[dict[str, Any]] = field(default_factory=list)
+
+
+def beredning_agenda(session: Session, mote: Sammantrade) -> Agenda:
+    rows = session.scalars(
+        select(Ansokan).join(Ansokan.insats)
+        .where(Ansokan.beredningsmote_id == mote.id, Insats.tillstand == Tillstand.UNDER_BEREDNING)
+        .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum)
+    ).all()
+    return Agenda(mote, [
+        {**_insats_row(a.insats), "ankomstdatum": a.ankomstdatum, "sokt_belopp": a.sokt_belopp_kr,
+         "sokt_start": a.sokt_start, "sokt_slut": a.sokt_slut}
+        for a in rows
+    ])
+
+
+@dataclass
+class Underlag:
+    """The styrelse's dossier for one meeting."""
+
+    mote: Sammantrade
+    sedan: date | None
+    for_beslut: list[dict[str, Any]] = field(default_factory=list)
+    inkomna_rapporter: list[dict[str, Any]] = field(default_factory=list)
+    forsenade: list[dict[str, Any]] = field(default_factory=list)
+    startar: list[dict[str, Any]] = field(default_factory=list)
+    slutar: list[dict[str, Any]] = field(default_factory=list)
+    beviljat_i_ar: int = 0
+    tillgangligt_i_ar: int | None = None
+    ar: int = 0
+
+    @property
+    def kvar_i_ar(self) -> int | None:
+        return None if self.tillgangligt_i_ar is None else self.tillgangligt_i_ar - self.beviljat_i_ar
+
+
+def _share_in_year(insats: Insats, year: int) -> int:
+    """The part of an insats's beviljade medel that falls in `year`, spread evenly over its insatstid."""
+    if not insats.beviljade_medel_kr or insats.start is None:
+        return 0
+    end = insats.slut or date(year, 12, 31)
+    days = (end - insats.start).days + 1
+    overlap = (min(end, date(year, 12, 31)) - max(insats.start, date(year, 1, 1))).days + 1
+    return 0 if days <= 0 or overlap <= 0 else round(insats.beviljade_medel_kr * overlap / days)
+
+
+def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as_of: date) -> Underlag:
+    sedan = _previous(session, mote)
+    underlag = Underlag(mote=mote, sedan=sedan, ar=mote.datum.year)
+    waiting = session.scalars(
+        select(Ansokan).join(Ansokan.insats)
+        .where(Ansokan.styrelsemote_id == mote.id, Insats.tillstand == Tillstand.YTTRANDE_AVGIVET)
+        .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum)
+    ).all()
+    for ansokan in waiting:
+        yttrande = session.scalar(
+            select(Yttrande).where(Yttrande.insats_id == ansokan.insats_id).order_by(Yttrande.datum.desc()).limit(1)
+        )
+        underlag.for_beslut.append({
+            **_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum, "sokt_belopp": ansokan.sokt_belopp_kr,
+            "sokt_start": ansokan.sokt_start, "sokt_slut": ansokan.sokt_slut,
+            "yttrande": yttrande.bedomning.value if yttrande else None,
+            "yttrande_datum": yttrande.datum if yttrande else None,
+        })
+    received = select(InkommenRapport).options(selectinload(InkommenRapport.deadline).selectinload(Deadline.insats))
+    received = received.where(InkommenRapport.inkom <= as_of)
+    if sedan is not None:
+        received = received.where(InkommenRapport.inkom > sedan)
+    for rapport in session.scalars(received.order_by(InkommenRapport.inkom)):
+        d = rapport.deadline
+        underlag.inkomna_rapporter.append({
+            "insats": d.insats.namn if d else "", "rapport": d.rubrik if d else rapport.typ.label, "inkom": rapport.inkom,
+            "forfaller": d.forfaller if d else None, "i_tid": bool(d and rapport.inkom <= d.forfaller),
+        })
+    for d in session.scalars(
+        select(Deadline).where(Deadline.tillstand == DeadlineTillstand.OPPEN, Deadline.forfaller < as_of)
+        .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
+    ):
+        if d.status(as_of) is DeadlineStatus.FORFALLEN and (d.bevakas or d.flaggad_styrelse):
+            underlag.forsenade.append({
+                "insats": d.insats.namn, "rapport": d.rubrik, "forfaller": d.forfaller,
+                "dagar": (as_of - d.forfaller).days, "flaggad": d.flaggad_styrelse is not None,
+                "kontakt": d.insats.kontaktperson.epost if d.insats.kontaktperson else None,
+            })
+    window_start = sedan or (mote.datum - timedelta(days=90))
+    next_meeting = session.scalar(
+        select(Sammantrade.datum).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > mote.datum,
+                                        Sammantrade.installt.is_(False)).order_by(Sammantrade.datum).limit(1)
+    ) or mote.datum + timedelta(days=90)
+    for insats in session.scalars(select(Insats).where(Insats.start.is_not(None)).order_by(Insats.start)):
+        if insats.tillstand in (Tillstand.AVSLAGEN,):
+            continue
+        if window_start < insats.start <= next_meeting:
+            underlag.startar.append({**_insats_row(insats), "start": insats.start, "beviljat": insats.beviljade_medel_kr})
+        if insats.slut is not None and window_start < insats.slut <= next_meeting:
+            underlag.slutar.append({**_insats_row(insats), "slut": insats.slut, "avbruten": insats.avbruten})
+        if insats.tillstand in (Tillstand.BEVILJAD, Tillstand.PAGAENDE, Tillstand.AVSLUTAD, Tillstand.SLUTREDOVISAD):
+            underlag.beviljat_i_ar += _share_in_year(insats, underlag.ar)
+    underlag.tillgangligt_i_ar = regler.forbund.tillgangliga_medel.get(underlag.ar)
+    return underlag
+
+
+def missing_decisions(session: Session, mote: Sammantrade) -> list[Insats]:
+    """Ansökningar that were up for decision at this meeting and have no beslut registered."""
+    return list(session.scalars(
+        select(Insats).join(Ansokan, Ansokan.insats_id == Insats.id)
+        .where(Ansokan.styrelsemote_id == mote.id, Insats.tillstand == Tillstand.YTTRANDE_AVGIVET)
+        .order_by(Insats.namn)
+    ))
+
+
+def decisions_at(session: Session, mote: Sammantrade) -> list[tuple[Insats, Beslut]]:
+    """Final decisions (beviljas, avslås) taken at this meeting."""
+    rows = session.scalars(
+        select(Beslut).where(
+            (Beslut.sammantrade_id == mote.id) | ((Beslut.sammantrade_id.is_(None)) & (Beslut.datum == mote.datum)),
+            Beslut.utfall.in_([BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS]),
+        ).order_by(Beslut.id)
+    ).all()
+    return [(session.get(Insats, b.insats_id), b) for b in rows]
