@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     smtp_validate_certs: bool = True
     mail_from: str = Field(default="finsam@forbund.example", description="From address of every message.")
     mail_folder: Path = Field(default=Path("utskick"), description="Where .eml files go without an SMTP host.")
+    send_retry_delays: list[int] = Field(
+        default=[60, 300, 900, 3600],
+        description="Prefect: seconds between the send task's retries while the mail server is away.",
+    )
+    prefect_ui_url: str = Field(
+        default="http://127.0.0.1:4200", description="The Prefect UI, for links in messages to the kansli."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="Where `finsam serve` is reached from outside (feed links)."
     )

@@ -9,8 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
-from functools import lru_cache
+from datetime import date
 from typing import Any
 
 import typer
@@ -21,11 +20,9 @@ from finsam import clock
 from finsam.audit import Kontext
 from finsam.db import read_only, unit_of_work
 from finsam.domain.parsing import parse_date
-from finsam.domain.rules_config import Regler, load_rules
-from finsam.adapters.mail import transport_from_settings
-from finsam.messages.compose import Recipient
-from finsam.messages.render import MailRenderer
-from finsam.services.delivery import DeliveryReport, deliver
+from finsam.domain.rules_config import Regler
+from finsam import wiring
+from finsam.services.delivery import DeliveryReport
 from finsam.services.notify import MailContext
 from finsam.settings import get_settings
 
@@ -44,34 +41,17 @@ def DATE(value: Any) -> date:
         raise typer.BadParameter(str(e)) from None
 
 
-@lru_cache
 def rules() -> Regler:
-    return load_rules(get_settings().rules_file)
+    return wiring.rules()
 
 
 def mail_context() -> MailContext:
-    settings = get_settings()
-    return MailContext(
-        regler=rules(),
-        renderer=MailRenderer(),
-        sender=Recipient(rules().forbund.namn, settings.mail_from),
-    )
+    return wiring.mail_context()
 
 
 def send_outbox() -> DeliveryReport:
     """Send what the outbox holds now (the .eml folder without an SMTP host)."""
-    settings = get_settings()
-    return asyncio.run(
-        deliver(
-            database_url(),
-            transport_from_settings(settings),
-            clock=clock.now,
-            aktor=actor(),
-            attempts=settings.smtp_attempts,
-            retry_delay=settings.smtp_retry_delay,
-            claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
-        )
-    )
+    return asyncio.run(wiring.deliver_outbox(actor()))
 
 
 def database_url() -> str:

@@ -103,6 +103,7 @@ class Agenda:
 
     mote: Sammantrade
     ansokningar: list[dict[str, Any]] = field(default_factory=list)
+    insatser: list[Insats] = field(default_factory=list)
 
 
 def beredning_agenda(session: Session, mote: Sammantrade) -> Agenda:
@@ -115,7 +116,7 @@ def beredning_agenda(session: Session, mote: Sammantrade) -> Agenda:
         {**_insats_row(a.insats), "ankomstdatum": a.ankomstdatum, "sokt_belopp": a.sokt_belopp_kr,
          "sokt_start": a.sokt_start, "sokt_slut": a.sokt_slut}
         for a in rows
-    ])
+    ], [a.insats for a in rows])
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Underlag:
     beviljat_i_ar: int = 0
     tillgangligt_i_ar: int | None = None
     ar: int = 0
+    insatser: list[Insats] = field(default_factory=list)  # those up for decision
 
     @property
     def kvar_i_ar(self) -> int | None:
@@ -157,6 +159,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum)
     ).all()
     for ansokan in waiting:
+        underlag.insatser.append(ansokan.insats)
         yttrande = session.scalar(
             select(Yttrande).where(Yttrande.insats_id == ansokan.insats_id).order_by(Yttrande.datum.desc()).limit(1)
         )
@@ -222,3 +225,54 @@ def decisions_at(session: Session, mote: Sammantrade) -> list[tuple[Insats, Besl
         ).order_by(Beslut.id)
     ).all()
     return [(session.get(Insats, b.insats_id), b) for b in rows]
+
+
+@dataclass
+class WorkResult:
+    """What one piece of meeting work produced: a document for the kansli, messages, the insatser it concerns."""
+
+    arbete: str
+    mote: Sammantrade
+    skipped: str | None = None
+    markdown: str | None = None
+    artifact_key: str | None = None
+    insatser: list[Insats] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def do_meeting_work(session: Session, kontext: Any, mail: Any, arbete: str, sammantrade_id: int, *, today: date) -> WorkResult:
+    """Run one piece of meeting work in the caller's unit of work (flows and the demo replay alike)."""
+    from finsam.messages.render import MarkdownRenderer
+    from finsam.services import notify
+
+    typ = MoteTyp.BEREDNINGSGRUPP if arbete == Arbete.INFOR_BEREDNINGSGRUPP else MoteTyp.STYRELSE
+    mote = get_meeting(session, sammantrade_id, typ)
+    result = WorkResult(arbete=arbete, mote=mote)
+    if arbete == Arbete.EFTER_STYRELSEMOTE:
+        if mote.installt:
+            result.skipped = f"{mote.rubrik} var inställt."
+            return result
+        missing = missing_decisions(session, mote)
+        decided = decisions_at(session, mote)
+        for insats, beslut in decided:
+            notify.queue_beslutsmeddelande(session, kontext, mail, insats, beslut)
+        notify.queue_after_meeting(session, kontext, mail, mote, missing, decided)
+        result.insatser = missing + [i for i, _ in decided]
+        result.summary = {"saknade_beslut": [i.namn for i in missing], "beslutsmeddelanden": [i.namn for i, _ in decided]}
+        return result
+    if (reason := too_late(mote, today)) is not None:
+        result.skipped = reason
+        return result
+    if arbete == Arbete.INFOR_BEREDNINGSGRUPP:
+        agenda = beredning_agenda(session, mote)
+        notify.queue_agenda(session, kontext, mail, agenda)
+        result.markdown = MarkdownRenderer().render("agenda", {"mote": mote, "a": agenda, "idag": today})
+        result.artifact_key, result.insatser = "agenda-beredningsgrupp", agenda.insatser
+        result.summary = {"ansokningar": len(agenda.ansokningar)}
+    else:
+        underlag = styrelse_underlag(session, mote, mail.regler, as_of=today)
+        notify.queue_underlag(session, kontext, mail, underlag)
+        result.markdown = MarkdownRenderer().render("underlag", {"mote": mote, "u": underlag, "idag": today})
+        result.artifact_key, result.insatser = "underlag-styrelse", underlag.insatser
+        result.summary = {"for_beslut": len(underlag.for_beslut), "forsenade": len(underlag.forsenade)}
+    return result

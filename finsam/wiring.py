@@ -1,0 +1,51 @@
+"""Wiring at the edges: settings → rules, mail context, transport. Used by the CLI and the Prefect tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from finsam import clock
+from finsam.adapters.mail import transport_from_settings
+from finsam.domain.rules_config import Regler, load_rules
+from finsam.messages.compose import Recipient
+from finsam.messages.render import MailRenderer
+from finsam.services.delivery import DeliveryReport, deliver
+from finsam.services.notify import MailContext
+from finsam.settings import Settings, get_settings
+
+
+@lru_cache(maxsize=8)
+def _rules(path: Path, mtime: float) -> Regler:
+    return load_rules(path)
+
+
+def rules(settings: Settings | None = None) -> Regler:
+    """The rules file, read again when it changes (a long-running worker sees the kansli's edits)."""
+    path = (settings or get_settings()).rules_file
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return _rules(path, mtime)
+
+
+def mail_context(settings: Settings | None = None) -> MailContext:
+    settings = settings or get_settings()
+    regler = rules(settings)
+    return MailContext(regler=regler, renderer=MailRenderer(), sender=Recipient(regler.forbund.namn, settings.mail_from))
+
+
+async def deliver_outbox(aktor: str, settings: Settings | None = None) -> DeliveryReport:
+    """Send what the outbox holds now (the .eml folder without an SMTP host)."""
+    settings = settings or get_settings()
+    return await deliver(
+        settings.database_url,
+        transport_from_settings(settings),
+        clock=clock.now,
+        aktor=aktor,
+        attempts=settings.smtp_attempts,
+        retry_delay=settings.smtp_retry_delay,
+        claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
+    )

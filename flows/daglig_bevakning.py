@@ -1,0 +1,28 @@
+"""daglig-bevakning: every weekday morning, the day's reminders, escalations and sending."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+from pydantic import Field
+
+from finsam import clock
+from flows.skicka_utskick import skicka_utskick
+from tasks.bevakning import plan_the_day, publish_artifacts
+from tasks.common import tag_this_run
+
+
+@flow(name="daglig-bevakning", description="Uppdaterar tillstånd, skickar påminnelser och eskaleringar, rapporterar till kansliet.")
+def daglig_bevakning(
+    datum: date | None = Field(default=None, title="Datum", description="Dagen att köra för (tomt: i dag)."),
+) -> dict:
+    as_of = datum or clock.today()
+    plan = plan_the_day(as_of)
+    tag_this_run(plan["taggar"])
+    sent = skicka_utskick(return_state=True)
+    report = sent.result(raise_on_failure=False) if sent.is_completed() else None
+    publish_artifacts(as_of, plan, report)
+    if not sent.is_completed():
+        raise RuntimeError("Utskicket misslyckades; meddelandena ligger kvar i utkorgen och går ut vid nästa körning.")
+    return {"koade": len(plan["koade"]), **(report or {})}

@@ -1,0 +1,46 @@
+"""Work the meeting plan calls for; its runs are created by synka-motesplan, named after the meeting."""
+
+from __future__ import annotations
+
+from prefect import flow
+from pydantic import Field
+
+from finsam import clock
+from flows.skicka_utskick import skicka_utskick
+from finsam.services.meeting_work import Arbete
+from tasks.moten import meeting_work, sync_meeting_runs
+from tasks.common import tag_this_run
+
+MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
+
+
+@flow(name="infor-beredningsgrupp", description="Ansökningarna som beredningsgruppen ska behandla, till kansliet.")
+def infor_beredningsgrupp(sammantrade_id: int = MOTE) -> dict:
+    tag_this_run([f"sammantrade:{sammantrade_id}"])
+    result = meeting_work(Arbete.INFOR_BEREDNINGSGRUPP, sammantrade_id, clock.today())
+    if "hoppade_over" not in result:
+        skicka_utskick()
+    return result
+
+
+@flow(name="infor-styrelsemote", description="Underlaget till styrelsemötet, som artefakt och e-post till kansliet.")
+def infor_styrelsemote(sammantrade_id: int = MOTE) -> dict:
+    tag_this_run([f"sammantrade:{sammantrade_id}"])
+    result = meeting_work(Arbete.INFOR_STYRELSEMOTE, sammantrade_id, clock.today())
+    if "hoppade_over" not in result:
+        skicka_utskick()
+    return result
+
+
+@flow(name="efter-styrelsemote", description="Påminner om beslut som saknas och skickar beslutsmeddelandena.")
+def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
+    tag_this_run([f"sammantrade:{sammantrade_id}"])
+    result = meeting_work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id, clock.today())
+    if "hoppade_over" not in result:
+        skicka_utskick()
+    return result
+
+
+@flow(name="synka-motesplan", description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")
+def synka_motesplan() -> dict:
+    return sync_meeting_runs()

@@ -1,0 +1,109 @@
+"""Registrations from the Prefect UI's run forms: the kansli fills in a form instead of a terminal."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from prefect import flow
+from pydantic import BaseModel, ConfigDict, Field
+
+from finsam import clock
+from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
+from flows.skicka_utskick import skicka_utskick
+from tasks.common import tag_this_run
+from tasks.registrering import grant, register_ansokan, register_beslut, register_report, register_yttrande
+
+INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).")
+
+
+class Formular(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ansokan(Formular):
+    namn: str = Field(title="Insatsens namn", min_length=1)
+    inriktning: Literal["individ", "struktur"] = Field(title="Inriktning")
+    huvudman: list[str] = Field(title="Huvudman", description="Organisationen som driver insatsen (en eller flera).", min_length=1)
+    samverkansparter: list[str] = Field(default_factory=list, title="Samverkansparter")
+    ankomstdatum: date = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
+    kontaktperson: str = Field(title="Kontaktperson", description="Den som får påminnelserna.")
+    kontakt_epost: str = Field(title="Kontaktpersonens e-post")
+    kontakt_telefon: str | None = Field(default=None, title="Kontaktpersonens telefon")
+    sokt_belopp_kr: int | None = Field(default=None, title="Sökt belopp (kr)", ge=0)
+    sokt_start: date | None = Field(default=None, title="Sökt startdatum")
+    sokt_slut: date | None = Field(default=None, title="Sökt slutdatum")
+    diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58")
+
+
+class YttrandeFormular(Formular):
+    insats: str = INSATS
+    datum: date = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
+    bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
+    motivering: str | None = Field(default=None, title="Motivering")
+
+
+class BeslutFormular(Formular):
+    insats: str = INSATS
+    datum: date = Field(title="Datum", description="Styrelsemötets datum.")
+    utfall: Literal["beviljas", "avslas", "aterremitteras", "bordlaggs"] = Field(
+        title="Beslut", description="beviljas, avslas (avslås), aterremitteras (återremitteras) eller bordlaggs (bordläggs)")
+    beviljade_medel_kr: int | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
+    start: date | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
+    slut: date | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
+    anteckning: str | None = Field(default=None, title="Anteckning")
+
+
+class RapportFormular(Formular):
+    insats: str = INSATS
+    typ: Literal["delrapport", "slutrapport"] = Field(title="Rapport")
+    inkom: date = Field(title="Inkom", description="Dagen rapporten kom in.")
+    nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period slutade sist före inkomstdagen.", ge=1)
+
+
+class AnstandFormular(Formular):
+    deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
+    nytt_datum: date = Field(title="Nytt sista datum")
+    skal: str = Field(title="Skäl", min_length=1)
+    beviljat_av: str = Field(title="Beviljat av", min_length=1)
+
+
+@flow(name="registrera-ansokan", description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
+def registrera_ansokan(ansokan: Ansokan) -> dict:
+    values = ansokan.model_dump()
+    values["inriktning"] = Inriktning(values["inriktning"])
+    result = register_ansokan(values)
+    tag_this_run([result["tagg"]])
+    return result
+
+
+@flow(name="registrera-yttrande", description="Registrerar beredningsgruppens yttrande.")
+def registrera_yttrande(yttrande: YttrandeFormular) -> dict:
+    result = register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering)
+    tag_this_run([result["tagg"]])
+    return result
+
+
+@flow(name="registrera-beslut", description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
+def registrera_beslut(beslut: BeslutFormular) -> dict:
+    result = register_beslut(beslut.insats, beslut.datum, BeslutUtfall(beslut.utfall), clock.today(),
+                             beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning)
+    tag_this_run([result["tagg"]])
+    if result["beslutsmeddelande"]:
+        skicka_utskick()
+    return result
+
+
+@flow(name="registrera-rapport", description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
+def registrera_rapport(rapport: RapportFormular) -> dict:
+    result = register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr)
+    tag_this_run([result["tagg"]])
+    skicka_utskick()
+    return result
+
+
+@flow(name="bevilja-anstand", description="Flyttar en rapports sista datum; det gamla finns kvar i historiken.")
+def bevilja_anstand(anstand: AnstandFormular) -> dict:
+    result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av)
+    tag_this_run([result["tagg"]])
+    return result

@@ -1,0 +1,1 @@
+"""Prefect tasks: one side effect each, thin wrappers over finsam's services."""

@@ -1,0 +1,103 @@
+"""The daily watch: plan the day, send the outbox, report to the kansli as artifacts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+
+from finsam import wiring
+from finsam.domain.enums import DeadlineStatus
+from finsam.domain.model import Insats
+from finsam.services.daily import plan_day
+from finsam.services.deadlines import list_deadlines
+from tasks.common import actor, insats_tag, reading, work
+
+
+class TransientSendError(Exception):
+    """Messages wait for the mail server (connection, timeout, 4xx): worth a retry of the task."""
+
+
+def only_transient(task: Any, task_run: TaskRun, state: State) -> bool:
+    """Retry the send task only when the mail server was unreachable or said 'later'."""
+    try:
+        state.result()
+    except TransientSendError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="planera-dagen")
+def plan_the_day(as_of: date) -> dict[str, Any]:
+    with work(f"daglig bevakning {as_of.isoformat()}") as session:
+        plan = plan_day(session, session.info["kontext"], wiring.mail_context(), as_of=as_of)
+        session.flush()
+        touched = {r.insats_id for r in plan.queued if r.insats_id} | {i.id for i, _ in plan.moved}
+        tags = sorted(insats_tag(session.get(Insats, i)) for i in touched)
+        return {
+            "koade": [{"till": r.mottagare, "amne": r.amne, "typ": r.typ} for r in plan.queued],
+            "tillstand": [f"{i.ref}: {before.label} → {i.tillstand.label}" for i, before in plan.moved],
+            "styrelselistan": [f"{d.rubrik} – {d.insats.namn}" for d in plan.flagged],
+            "taggar": tags,
+        }
+
+
+@task(name="skicka-utkorgen", retries=4, retry_delay_seconds=[60, 300, 900, 3600], retry_condition_fn=only_transient)
+def send_outbox() -> dict[str, Any]:
+    """One SMTP connection per batch; transient failures make the task retry with backoff, 5xx do not."""
+    report = asyncio.run(wiring.deliver_outbox(actor()))
+    result = {
+        "skickade": len(report.sent),
+        "misslyckade": [f"{i}: {e}" for i, e in report.failed],
+        "vantar": [f"{i}: {e}" for i, e in report.deferred],
+        "makulerade": len(report.cancelled),
+    }
+    if report.deferred:
+        raise TransientSendError(f"{len(report.deferred)} meddelanden väntar på e-postservern: {report.deferred[0][1]}")
+    return result
+
+
+@task(name="rapportera-till-kansliet")
+def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | None) -> None:
+    with reading() as session:
+        rows = list_deadlines(session, as_of=as_of)
+    due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= as_of + timedelta(days=30)]
+    overdue = [r for r in rows if r.status is DeadlineStatus.FORFALLEN]
+
+    def table(items: list) -> list[dict[str, Any]]:
+        return [
+            {"Insats": r.insats, "Diarienr": r.diarienummer or "", "Rapport": ("Delrapport " + str(r.nr)) if r.kind.value == "delrapport" else "Slutrapport",
+             "Period": f"{r.period_start} – {r.period_end}", "Sista dag": r.due.isoformat(),
+             "Bevakas": "ja" if r.chased else "nej"}
+            for r in items
+        ]
+
+    create_table_artifact(table(due), key="rapporter-inom-30-dagar",
+                          description=f"Rapporter som ska in inom 30 dagar, per {as_of.isoformat()}")
+    create_table_artifact(table(overdue), key="forsenade-rapporter",
+                          description=f"Försenade rapporter per {as_of.isoformat()}")
+    lines = [f"# Daglig bevakning {as_of.isoformat()}", ""]
+    lines += [f"- **{len(plan['koade'])}** nya meddelanden i utkorgen"]
+    if sent is not None:
+        lines += [f"- **{sent['skickade']}** skickade, **{len(sent['misslyckade'])}** misslyckade, "
+                  f"{sent['makulerade']} makulerade (rapporten hann komma in)"]
+    else:
+        lines += ["- Utskicket misslyckades: meddelandena ligger kvar i utkorgen och går ut vid nästa körning"]
+    if plan["koade"]:
+        lines += ["", "## Nya meddelanden", "", "| Till | Ämne |", "|---|---|"]
+        lines += [f"| {m['till']} | {m['amne'].replace('|', '/')} |" for m in plan["koade"]]
+    if sent and sent["misslyckade"]:
+        lines += ["", "## Misslyckade utskick", ""] + [f"- {e}" for e in sent["misslyckade"]]
+    if plan["styrelselistan"]:
+        lines += ["", "## Till styrelsens uppföljningslista", ""] + [f"- {x}" for x in plan["styrelselistan"]]
+    if plan["tillstand"]:
+        lines += ["", "## Insatser som bytte tillstånd", ""] + [f"- {x}" for x in plan["tillstand"]]
+    create_markdown_artifact("\n".join(lines) + "\n", key="daglig-bevakning",
+                             description=f"Vad som skickades och vad som misslyckades {as_of.isoformat()}")

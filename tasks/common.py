@@ -1,0 +1,52 @@
+"""What every task shares: who acts (the flow run), the database, and the insats tags on runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from prefect import get_client
+from prefect.runtime import flow_run
+from sqlalchemy.orm import Session
+
+from finsam import clock
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
+from finsam.domain.model import Insats
+from finsam.settings import get_settings
+
+
+def actor() -> str:
+    """The audit log names the flow run that acted, e.g. `flöde daglig-bevakning/brave-otter`."""
+    name = flow_run.get_flow_name() or "prefect"
+    run = flow_run.get_name() or "?"
+    return f"flöde {name}/{run}"
+
+
+@contextmanager
+def work(atgard: str) -> Iterator[Session]:
+    kontext = Kontext(aktor=actor(), atgard=atgard, nu=clock.now())
+    with unit_of_work(get_settings().database_url, kontext) as session:
+        yield session
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with read_only(get_settings().database_url) as session:
+        yield session
+
+
+def insats_tag(insats: Insats) -> str:
+    """The tag that lets the kansli filter the UI down to one insats."""
+    return f"insats:{insats.diarienummer}" if insats.diarienummer else f"insats:{insats.id}"
+
+
+def tag_this_run(tags: Iterable[str]) -> None:
+    """Add tags to the running flow run (its insatser), keeping those it has."""
+    run_id = flow_run.get_id()
+    tags = sorted(set(tags))
+    if not run_id or not tags:
+        return
+    with get_client(sync_client=True) as client:
+        current = client.read_flow_run(run_id).tags
+        client.update_flow_run(run_id, tags=sorted(set(current) | set(tags)))

@@ -1,0 +1,91 @@
+"""Work that meeting dates call for, and the sync that turns the meeting plan into scheduled runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import get_client, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import StateType
+from prefect.states import Cancelled, Scheduled
+from sqlalchemy import select
+
+from finsam import wiring
+from finsam.domain.model import Sammantrade
+from finsam.services.meeting_work import Arbete, do_meeting_work, planned_work
+from tasks.common import insats_tag, reading, tag_this_run, work
+
+MEETING_TAG = "finsam-mote"
+
+
+@task(name="motesarbete")
+def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any]:
+    """One piece of meeting work: its document as an artifact, its messages queued, its insatser tagged."""
+    with work(arbete.replace("-", " ")) as session:
+        result = do_meeting_work(session, session.info["kontext"], wiring.mail_context(), arbete, sammantrade_id,
+                                 today=today)
+        if result.skipped:
+            return {"hoppade_over": result.skipped}
+        tags = [insats_tag(i) for i in result.insatser]
+        datum = result.mote.datum
+    if result.markdown and result.artifact_key:
+        create_markdown_artifact(result.markdown, key=result.artifact_key, description=f"{arbete} {datum.isoformat()}")
+    tag_this_run(tags)
+    return result.summary
+
+
+@task(name="synka-motesplanen")
+def sync_meeting_runs() -> dict[str, int]:
+    """Scheduled runs for every meeting's work: create what is missing, cancel what no longer fits.
+
+    Runs are created directly (not by Prefect's scheduler, which looks only 100 days ahead), each
+    with an idempotency key from the meeting, its SEQUENCE and the run time: syncing twice
+    creates nothing new, and a moved or cancelled meeting's old runs are cancelled.
+    """
+    from finsam import clock
+
+    now = clock.now()
+    with reading() as session:
+        meetings = list(session.scalars(select(Sammantrade).order_by(Sammantrade.datum)))
+        wanted = [w for w in planned_work(meetings, wiring.rules()) if w.run_at > now]
+    created = kept = cancelled = 0
+    with get_client(sync_client=True) as client:
+        scheduled = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[MEETING_TAG]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+            )
+        )
+        existing = {run.idempotency_key for run in scheduled}
+        keys = set()
+        for item in wanted:
+            found = client.read_deployments(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[item.arbete])))
+            if not found:
+                continue  # that work is not deployed here
+            keys.add(item.key)
+            if item.key in existing:
+                kept += 1
+                continue
+            client.create_flow_run_from_deployment(
+                found[0].id,
+                parameters={"sammantrade_id": item.sammantrade_id},
+                name=item.name,
+                tags=[MEETING_TAG, f"sammantrade:{item.sammantrade_id}"],
+                idempotency_key=item.key,  # a second sync, or two at once, create it only once
+                state=Scheduled(scheduled_time=item.run_at),
+            )
+            created += 1
+        for run in scheduled:
+            if run.idempotency_key not in keys:
+                client.set_flow_run_state(run.id, Cancelled(message="Mötet är flyttat eller inställt."), force=True)
+                cancelled += 1
+    return {"skapade": created, "oforandrade": kept, "installda": cancelled}
