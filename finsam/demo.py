@@ -1,8 +1,10 @@
 """The demo: a stretch of real time replayed over the 2021 insatser and an example meeting plan.
 
 Every weekday morning of the stretch runs the daily job (states, reminders, escalations,
-sending) with the embedded defaults: SQLite and .eml files in a folder. Reports arrive and an
-anstånd is granted on the days listed in data/demo-handelser.yaml.
+sending) on the embedded defaults: SQLite and .eml files in a folder. The meeting plan's work
+(the beredningsgrupp's list, the styrelse's underlag, the reminder of missing decisions) runs
+on its days, and reports arrive and an anstånd is granted as data/demo-handelser.yaml says.
+The Prefect flow `aterspela` (flows/aterspela.py) drives these steps, one task per day.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,101 +23,160 @@ from finsam.adapters.mail import FolderTransport
 from finsam.audit import Kontext
 from finsam.clock import STOCKHOLM
 from finsam.db import read_only, unit_of_work, upgrade
-from finsam.domain.enums import RapportTyp
-from finsam.domain.model import Deadline, Utskick
+from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
+from finsam.domain.model import Deadline, Insats, Sammantrade, Utskick
 from finsam.domain.parsing import parse_date
 from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
 from finsam.messages.compose import Recipient
 from finsam.messages.render import MailRenderer
+from finsam.services.calendars import insats_calendar, kansli_calendar
 from finsam.services.daily import plan_day
 from finsam.services.deadlines import grant_anstand, list_deadlines
 from finsam.services.delivery import deliver
 from finsam.services.import_insatser import import_insatser
-from finsam.services.lifecycle import register_report
+from finsam.services.lifecycle import NyAnsokan, register_ansokan, register_beslut, register_report, register_yttrande
 from finsam.services.lookup import find_insats
+from finsam.services.meeting_work import WorkResult, do_meeting_work, planned_work
 from finsam.services.meetings import import_meetings
 from finsam.services.notify import MailContext, queue_kvittens
 from finsam.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
 SENDER = "finsam@samordningsforbund-gavleborg.example"
+START, END = date(2021, 9, 1), date(2022, 3, 31)
 
 
-@dataclass
-class DemoResult:
-    days: int = 0
-    sent: Counter = field(default_factory=Counter)
-    events: list[str] = field(default_factory=list)
-    database: Path | None = None
-    mail_folder: Path | None = None
-
-
-def _morning(day: date) -> datetime:
+def morning(day: date) -> datetime:
     return datetime.combine(day, time(7, 0), tzinfo=STOCKHOLM)
 
 
-def _events(path: Path) -> dict[date, list[dict]]:
+@dataclass
+class Demo:
+    """The demo's folder and what the steps share."""
+
+    output: Path
+    regler: Regler
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.output / 'finsam.db'}"
+
+    @property
+    def mail(self) -> MailContext:
+        return MailContext(regler=self.regler, renderer=MailRenderer(), sender=Recipient(self.regler.forbund.namn, SENDER))
+
+    @property
+    def transport(self) -> FolderTransport:
+        return FolderTransport(self.output / "utskick", SENDER)
+
+
+def prepare(demo: Demo, start: date) -> None:
+    """A fresh database with the meeting plan and the 2021 insatser as they stood on `start`."""
+    demo.output.mkdir(parents=True, exist_ok=True)
+    (demo.output / "finsam.db").unlink(missing_ok=True)
+    upgrade(demo.url)
+    kontext = Kontext(aktor="kansliet (demo)", atgard="demo: import", nu=morning(start))
+    with unit_of_work(demo.url, kontext) as session:
+        import_meetings(session, kontext, DATA / "sammantraden-2021-2022.yaml", demo.regler)
+        import_insatser(session, kontext, DATA / "insatser-2021.csv", demo.regler, as_of=start)
+
+
+def events() -> dict[date, list[dict[str, Any]]]:
+    path = DATA / "demo-handelser.yaml"
     data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
-    by_day: dict[date, list[dict]] = {}
+    by_day: dict[date, list[dict[str, Any]]] = {}
     for item in data or []:
         by_day.setdefault(parse_date(str(item["datum"])), []).append(item)
     return by_day
 
 
-def _apply(url: str, mail: MailContext, day: date, item: dict, result: DemoResult) -> None:
-    kontext = Kontext(aktor="kansliet (demo)", atgard="demo: händelse", nu=_morning(day))
-    with unit_of_work(url, kontext) as session:
+def _apply(demo: Demo, day: date, item: dict[str, Any]) -> str:
+    kontext = Kontext(aktor="kansliet (demo)", atgard="demo: händelse", nu=morning(day))
+    with unit_of_work(demo.url, kontext) as session:
+        if "ansokan" in item:
+            values = dict(item["ansokan"])
+            values.update(inriktning=Inriktning(values["inriktning"]), ankomstdatum=day,
+                          sokt_start=parse_date(str(values["sokt_start"])), sokt_slut=parse_date(str(values["sokt_slut"])))
+            insats, ansokan = register_ansokan(session, kontext, NyAnsokan(**values))
+            session.flush()
+            mote = ansokan.beredningsmote
+            return f"{day}: ansökan {insats.namn} kom in" + (f", till beredningsgruppen {mote.datum}" if mote else "")
         insats = find_insats(session, str(item["insats"]))
+        if "yttrande" in item:
+            register_yttrande(session, kontext, insats, datum=day, bedomning=Bedomning(item["yttrande"]))
+            return f"{day}: beredningsgruppens yttrande om {insats.namn}: {item['yttrande']}"
+        if "beslut" in item:
+            register_beslut(session, kontext, insats, demo.regler, datum=day, utfall=BeslutUtfall(item["beslut"]),
+                            as_of=day, belopp_kr=int(item["belopp"]), start=parse_date(str(item["start"])),
+                            slut=parse_date(str(item["slut"])))
+            return f"{day}: styrelsen beslutade om {insats.namn}: {item['beslut']}"
         if "rapport" in item:
             rapport = register_report(session, kontext, insats, typ=RapportTyp(item["rapport"]), inkom=day)
             session.flush()
-            queue_kvittens(session, kontext, mail, rapport)
-            result.events.append(f"{day}: {rapport.deadline.rubrik} från {insats.namn} kom in")
-        if "anstand" in item:
-            open_ = [d for d in insats.deadlines if d.tillstand.value == "oppen"]
-            ahead = [d for d in open_ if d.forfaller >= day]  # the report the insatsägare is working on
-            deadline = min(ahead or open_, key=lambda d: d.forfaller)
-            granted = grant_anstand(session, kontext, deadline.id, parse_date(str(item["anstand"])), item["skal"], "Kansliet")
-            result.events.append(f"{day}: anstånd för {deadline.rubrik}, {insats.namn}, till {granted.nytt_forfaller}")
+            queue_kvittens(session, kontext, demo.mail, rapport)
+            return f"{day}: {rapport.deadline.rubrik} från {insats.namn} kom in"
+        open_ = [d for d in insats.deadlines if d.tillstand.value == "oppen"]
+        ahead = [d for d in open_ if d.forfaller >= day]  # the report the insatsägare is working on
+        deadline = min(ahead or open_, key=lambda d: d.forfaller)
+        granted = grant_anstand(session, kontext, deadline.id, parse_date(str(item["anstand"])), item["skal"], "Kansliet")
+        return f"{day}: anstånd för {deadline.rubrik}, {insats.namn}, till {granted.nytt_forfaller}"
 
 
-def run_demo(output: Path, regler: Regler, *, start: date = date(2021, 9, 1), end: date = date(2022, 3, 31)) -> DemoResult:
-    output.mkdir(parents=True, exist_ok=True)
-    database = output / "finsam.db"
-    database.unlink(missing_ok=True)
-    url = f"sqlite:///{database}"
-    upgrade(url)
-    mail = MailContext(regler=regler, renderer=MailRenderer(), sender=Recipient(regler.forbund.namn, SENDER))
-    transport = FolderTransport(output / "utskick", SENDER)
-    result = DemoResult(database=database, mail_folder=transport.folder)
+def replay_day(demo: Demo, day: date, todays_events: list[dict[str, Any]]) -> dict[str, Any]:
+    """One day: what happens, the meeting work due, the daily job on weekdays, and sending."""
+    log = [_apply(demo, day, item) for item in todays_events]
+    documents: list[WorkResult] = []
+    with read_only(demo.url) as session:
+        meetings = list(session.scalars(select(Sammantrade)))
+        due_work = [w for w in planned_work(meetings, demo.regler) if w.run_at.date() == day]
+    for item in due_work:
+        kontext = Kontext(aktor=f"flöde {item.arbete}", atgard=item.name, nu=morning(day))
+        with unit_of_work(demo.url, kontext) as session:
+            result = do_meeting_work(session, kontext, demo.mail, item.arbete, item.sammantrade_id, today=day)
+            if result.markdown:
+                folder = demo.output / "underlag"
+                folder.mkdir(exist_ok=True)
+                (folder / f"{day.isoformat()}-{item.arbete}.md").write_text(result.markdown, encoding="utf-8")
+                documents.append(result)
+            log.append(f"{day}: {item.name}" + (f" ({result.skipped})" if result.skipped else ""))
+    queued = 0
+    if is_working_day(day):  # the daily job runs on weekday mornings
+        kontext = Kontext(aktor="flöde daglig-bevakning", atgard=f"daglig bevakning {day}", nu=morning(day))
+        with unit_of_work(demo.url, kontext) as session:
+            queued = len(plan_day(session, kontext, demo.mail, as_of=day).queued)
+    report = asyncio.run(deliver(demo.url, demo.transport, clock=lambda: morning(day), aktor="flöde skicka-utskick"))
+    return {
+        "handelser": log,
+        "dokument": [(r.artifact_key, r.mote.datum.isoformat(), r.markdown) for r in documents],
+        "koade": queued,
+        "skickade": len(report.sent),
+    }
 
-    setup = Kontext(aktor="kansliet (demo)", atgard="demo: import", nu=_morning(start))
-    with unit_of_work(url, setup) as session:
-        import_meetings(session, setup, DATA / "sammantraden-2021-2022.yaml", regler)
-        import_insatser(session, setup, DATA / "insatser-2021.csv", regler, as_of=start)
 
-    events = _events(DATA / "demo-handelser.yaml")
-    day = start
-    while day <= end:
-        for item in events.get(day, []):
-            _apply(url, mail, day, item, result)
-        if is_working_day(day):  # the daily job runs on weekday mornings
-            kontext = Kontext(aktor="daglig-bevakning", atgard=f"daglig bevakning {day}", nu=_morning(day))
-            with unit_of_work(url, kontext) as session:
-                plan_day(session, kontext, mail, as_of=day)
-            asyncio.run(deliver(url, transport, clock=lambda d=day: _morning(d), aktor="skicka-utskick"))
-            result.days += 1
-        day += timedelta(days=1)
+@dataclass
+class DemoSummary:
+    sent: Counter = field(default_factory=Counter)
+    flagged: int = 0
+    calendars: int = 0
 
-    with read_only(url) as session:
-        for row in session.scalars(select(Utskick)):
-            result.sent[(row.typ, row.tillstand.value)] += 1
+
+def finish(demo: Demo, end: date) -> DemoSummary:
+    """Calendars and the deadline list as they stand at the end, and what went out."""
+    summary = DemoSummary()
+    calendars = demo.output / "kalender"
+    calendars.mkdir(exist_ok=True)
+    with read_only(demo.url) as session:
+        (calendars / "kansliet.ics").write_bytes(kansli_calendar(session, demo.regler))
+        for insats in session.scalars(select(Insats).order_by(Insats.id)):
+            (calendars / f"insats-{insats.id}.ics").write_bytes(insats_calendar(session, insats, demo.regler))
+            summary.calendars += 1
         rows = list_deadlines(session, as_of=end)
-        (output / "deadlines.json").write_text(
+        (demo.output / "deadlines.json").write_text(
             json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        flagged = session.scalars(select(Deadline).where(Deadline.flaggad_styrelse.is_not(None))).all()
-        result.events.append(f"{len(flagged)} rapporter hamnade på styrelsens uppföljningslista")
-    return result
+        for row in session.scalars(select(Utskick)):
+            summary.sent[(row.typ, row.tillstand.value)] += 1
+        summary.flagged = len(session.scalars(select(Deadline).where(Deadline.flaggad_styrelse.is_not(None))).all())
+    return summary

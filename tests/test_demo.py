@@ -11,12 +11,17 @@ from cli import finsam
 
 
 def test_the_demo_replays_and_leaves_its_mail(tmp_path: Path) -> None:
+    """One Prefect flow run in local mode; its runs stay in the demo folder for the UI."""
     out = finsam("sqlite:///unused.db", "demo", "--output", str(tmp_path / "demo"), cwd=tmp_path).stdout
     assert "Slutrapport från Trisam 2.0 - Hudiksvalls kommun kom in" in out
+    assert "prefect server start" in out and (tmp_path / "demo" / "prefect").is_dir()
+    underlag = (tmp_path / "demo" / "underlag" / "2021-11-11-infor-styrelsemote.md").read_text(encoding="utf-8")
+    assert "| Arbetsträning Sandviken | SFG 21-10.3 | Sandvikens kommun | 650\u00a0000\u00a0kr |" in underlag
+    assert len(list((tmp_path / "demo" / "kalender").glob("*.ics"))) == 21  # the kansli's and one per insats
     emls = list((tmp_path / "demo" / "utskick").glob("*.eml"))
     assert len(emls) > 100
     kinds = {BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"].split(":")[0] for f in emls}
-    assert {"Påminnelse", "Försenad", "Eskalering", "Kvittens"} <= kinds
+    assert {"Påminnelse", "Försenad", "Eskalering", "Kvittens", "Beslut", "Underlag till styrelsemötet torsdag 18 november 2021"} <= kinds
     deadlines = json.loads((tmp_path / "demo" / "deadlines.json").read_text(encoding="utf-8"))
     hudiksvall = [d for d in deadlines if d["diarienummer"] == "SFG 21-6.58" and d["kind"] == "slutrapport"]
     assert hudiksvall[0]["status"] == "inkommen" and hudiksvall[0]["received"] == "2022-01-14"

@@ -313,24 +313,34 @@ def demo_cmd(
     fran: Annotated[Optional[date], typer.Option("--fran", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
     till: Annotated[Optional[date], typer.Option("--till", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
 ) -> None:
-    """Spela upp 2021-09-01 – 2022-03-31 över 2021 års insatser: alla påminnelser och eskaleringar som e-postfiler."""
-    from finsam.demo import run_demo
+    """Spela upp 2021-09-01 – 2022-03-31 över 2021 års insatser som en Prefect-körning (lokalt läge)."""
+    output = output.resolve()
+    output.mkdir(parents=True, exist_ok=True)
+    # Prefect keeps its runs in the demo folder, so the UI can show them afterwards.
+    os.environ.setdefault("PREFECT_HOME", str(output / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    from finsam.demo import END, START
+    from flows.aterspela import aterspela
 
-    start, end = fran or date(2021, 9, 1), till or date(2022, 3, 31)
+    start, end = fran or START, till or END
     console.print(f"Spelar upp {start} – {end} över 2021 års insatser och en exempelplan för sammanträden …")
-    result = run_demo(output, rules(), start=start, end=end)
-    for line in result.events:
+    console.print("(Prefect startar en tillfällig lokal server första gången; det tar några sekunder.)")
+    result = aterspela(utdata=str(output), fran=start, till=end)
+    for line in result["handelser"]:
         console.print(f"  {line}")
-    table = Table(title=f"Utskick under {result.days} arbetsdagar")
-    table.add_column("Slag")
-    table.add_column("Status")
+    table = Table(title="Utskick under perioden")
+    table.add_column("Slag och status")
     table.add_column("Antal", justify="right")
-    for (typ, state), count in sorted(result.sent.items()):
-        table.add_row(typ, state, str(count))
+    for kind, count in result["utskick"].items():
+        table.add_row(kind, str(count))
     console.print(table)
-    console.print(f"E-post (öppnas i Outlook eller Thunderbird): {result.mail_folder}/")
-    console.print(f"Databasen: {result.database}   Rapporter och förfallodagar: {output}/deadlines.json")
-    console.print(f"Utforska: FINSAM_DATABASE_URL=sqlite:///{result.database} finsam deadlines --as-of {end}")
+    console.print(f"{result['styrelselistan']} rapporter hamnade på styrelsens uppföljningslista.")
+    console.print(f"E-post (öppnas i Outlook eller Thunderbird): {output / 'utskick'}/")
+    console.print(f"Underlag och listor inför mötena: {output / 'underlag'}/")
+    console.print(f"Kalendrar ({result['kalendrar'] + 1} filer): {output / 'kalender'}/   Rapporterna: {output / 'deadlines.json'}")
+    console.print("Se körningen och dess artefakter i Prefects webbgränssnitt:")
+    console.print(f"  PREFECT_HOME={output / 'prefect'} .venv/bin/prefect server start   och öppna http://127.0.0.1:4200")
 
 
 @app.command("config")

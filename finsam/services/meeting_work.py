@@ -141,7 +141,11 @@ class Underlag:
 
 
 def _share_in_year(insats: Insats, year: int) -> int:
-    """The part of an insats's beviljade medel that falls in `year`, spread evenly over its insatstid."""
+    """The insats's money for `year`: its budget for that year where known, else its beviljade medel
+    spread evenly over its insatstid."""
+    budget = next((e.budget_kr for e in insats.ekonomi if e.ar == year and e.budget_kr is not None), None)
+    if budget is not None:
+        return budget
     if not insats.beviljade_medel_kr or insats.start is None:
         return 0
     end = insats.slut or date(year, 12, 31)
@@ -256,7 +260,8 @@ def do_meeting_work(session: Session, kontext: Any, mail: Any, arbete: str, samm
         decided = decisions_at(session, mote)
         for insats, beslut in decided:
             notify.queue_beslutsmeddelande(session, kontext, mail, insats, beslut)
-        notify.queue_after_meeting(session, kontext, mail, mote, missing, decided)
+        if missing or decided:  # a meeting with no ansökningar needs no word afterwards
+            notify.queue_after_meeting(session, kontext, mail, mote, missing, decided)
         result.insatser = missing + [i for i, _ in decided]
         result.summary = {"saknade_beslut": [i.namn for i in missing], "beslutsmeddelanden": [i.namn for i, _ in decided]}
         return result
