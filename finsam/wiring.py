@@ -37,7 +37,7 @@ def mail_context(settings: Settings | None = None) -> MailContext:
     return MailContext(regler=regler, renderer=MailRenderer(), sender=Recipient(regler.forbund.namn, settings.mail_from))
 
 
-async def deliver_outbox(aktor: str, settings: Settings | None = None) -> DeliveryReport:
+async def deliver_outbox(aktor: str, settings: Settings | None = None, *, ignore_backoff: bool = False) -> DeliveryReport:
     """Send what the outbox holds now (the .eml folder without an SMTP host)."""
     settings = settings or get_settings()
     return await deliver(
@@ -48,4 +48,5 @@ async def deliver_outbox(aktor: str, settings: Settings | None = None) -> Delive
         attempts=settings.smtp_attempts,
         retry_delay=settings.smtp_retry_delay,
         claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
+        ignore_backoff=ignore_backoff,
     )

@@ -65,6 +65,7 @@ async def deliver(
     retry_delay: float = 2.0,
     claim_timeout: timedelta = timedelta(minutes=15),
     sleep: Callable[[float], object] = asyncio.sleep,
+    ignore_backoff: bool = False,
 ) -> DeliveryReport:
     """Send everything due in the outbox, batch by batch, until nothing is left or the server is unreachable."""
     report = DeliveryReport()
@@ -74,7 +75,9 @@ async def deliver(
 
     while True:
         with work() as session:
-            batch = outbox.claim(session, now=clock(), limit=batch_size, claim_timeout=claim_timeout)
+            batch = outbox.claim(session, now=clock(), limit=batch_size, claim_timeout=claim_timeout,
+                                 ignore_backoff=ignore_backoff)
+            ignore_backoff = False  # only the first claim: rows deferred again in this run wait their turn
             session.expunge_all()
         if not batch:
             return report

@@ -76,12 +76,19 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def claim(session: Session, *, now: datetime, limit: int, claim_timeout: timedelta) -> list[Utskick]:
-    """Take up to `limit` rows due for sending; no other run can take them until released or stale."""
+def claim(
+    session: Session, *, now: datetime, limit: int, claim_timeout: timedelta, ignore_backoff: bool = False
+) -> list[Utskick]:
+    """Take up to `limit` rows due for sending; no other run can take them until released or stale.
+
+    `ignore_backoff` takes waiting rows before their next attempt is due: for a retry whose own
+    delay (Prefect's) already was the backoff.
+    """
     token = uuid.uuid4().hex
     now = _utc(now)
+    waiting = Utskick.tillstand == U.VANTAR
     due = or_(
-        and_(Utskick.tillstand == U.VANTAR, Utskick.nasta_forsok <= now),
+        waiting if ignore_backoff else and_(waiting, Utskick.nasta_forsok <= now),
         and_(Utskick.tillstand == U.SKICKAR, Utskick.claimed < now - claim_timeout),
     )
     candidates = select(Utskick.id).where(due).order_by(Utskick.id).limit(limit)

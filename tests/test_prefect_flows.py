@@ -1,0 +1,167 @@
+"""The flows under prefect_test_harness: real Prefect runs against a temporary server, real database and mail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
+from prefect.testing.utilities import prefect_test_harness
+from sqlalchemy import select
+
+from cli import PROJECT, finsam
+from finsam.db import read_only
+from finsam.domain.enums import Tillstand, UtskickTillstand
+from finsam.domain.model import Insats, Sammantrade, Utskick
+from prefect_tools import eml_subjects, finsam_settings
+from smtp_servers import Recorder, free_port, smtp_server
+
+PLAN = PROJECT / "data" / "sammantraden-2021-2022.yaml"
+
+
+@pytest.fixture(scope="session")
+def harness():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def loaded(db_url: str, tmp_path: Path, insatser_csv: Path, monkeypatch, harness):
+    finsam(db_url, "import", "meetings", str(PLAN))
+    finsam(db_url, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    with finsam_settings(monkeypatch, database_url=db_url, mail_folder=str(tmp_path / "utskick"), send_retry_delays="[0, 0]"):
+        yield db_url
+
+
+def artifacts(key: str) -> list:
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+
+def run_named(name: str):
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
+
+
+def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) -> None:
+    from flows.daglig_bevakning import daglig_bevakning
+
+    state = daglig_bevakning(datum=date(2021, 9, 1), return_state=True)
+    assert state.is_completed()
+    result = state.result()
+    assert result["koade"] == 6 and result["skickade"] == 6
+    assert len(eml_subjects(tmp_path / "utskick")) == 6
+    table = artifacts("rapporter-inom-30-dagar")[0]
+    assert any(row["Insats"] == "Trisam 2.0 - Söderhamns kommun" for row in __import__("json").loads(table.data))
+    assert artifacts("forsenade-rapporter") and artifacts("daglig-bevakning")
+    assert "6** nya meddelanden" in artifacts("daglig-bevakning")[0].data
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert "insats:Trisam 2.0 - Söderhamns kommun".split(":")[0] + ":" in " ".join(run.tags)
+    assert len([t for t in run.tags if t.startswith("insats:")]) == 5  # the insatser it wrote to that day
+    again = daglig_bevakning(datum=date(2021, 9, 1))
+    assert again["koade"] == 0 and again["skickade"] == 0
+
+
+def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> None:
+    from flows.registrera import Ansokan, BeslutFormular, YttrandeFormular, registrera_ansokan, registrera_beslut, registrera_yttrande
+
+    state = registrera_ansokan(Ansokan(
+        namn="Arbetsträning Sandviken", inriktning="individ", huvudman=["Sandvikens kommun"], ankomstdatum=date(2021, 10, 4),
+        kontaktperson="Karin Lund", kontakt_epost="karin.lund@sandviken.example", sokt_belopp_kr=650000,
+        diarienummer="SFG 21-10.3"), return_state=True)
+    assert state.is_completed() and state.result()["beredningsmote"] == "2021-11-03"
+    registrera_yttrande(YttrandeFormular(insats="SFG 21-10.3", datum=date(2021, 11, 3), bedomning="tillstyrks"))
+    state = registrera_beslut(BeslutFormular(insats="SFG 21-10.3", datum=date(2021, 11, 18), utfall="beviljas",
+                                             beviljade_medel_kr=650000, start=date(2022, 1, 1), slut=date(2023, 6, 30)),
+                              return_state=True)
+    assert state.is_completed()
+    assert state.result()["nya_deadlines"] == 3 and state.result()["beslutsmeddelande"]
+    with read_only(loaded) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.3"))
+        assert insats.beviljade_medel_kr == 650000 and len(insats.deadlines) == 3
+        assert session.scalar(select(Utskick).where(Utskick.typ == "beslutsmeddelande")).tillstand is UtskickTillstand.SKICKAD
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert "insats:SFG 21-10.3" in run.tags
+
+
+def test_a_bad_registration_fails_with_a_swedish_message_and_changes_nothing(loaded: str) -> None:
+    from flows.registrera import BeslutFormular, registrera_beslut
+
+    state = registrera_beslut(BeslutFormular(insats="SFG 21-6.58", datum=date(2021, 11, 18), utfall="beviljas",
+                                             beviljade_medel_kr=1, start=date(2022, 1, 1)), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(Exception, match="Tillåtet nu"):
+        state.result()
+
+
+def test_send_retries_only_transient_errors(loaded: str, monkeypatch) -> None:
+    from flows.daglig_bevakning import daglig_bevakning
+    from flows.skicka_utskick import skicka_utskick
+
+    port = free_port()
+    with finsam_settings(monkeypatch, smtp_host="127.0.0.1", smtp_port=str(port), smtp_retry_delay="0", smtp_attempts="1"):
+        state = daglig_bevakning(datum=date(2021, 9, 1), return_state=True)  # nothing listens: transient
+        assert state.is_failed()
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs()
+            send_runs = [r for r in runs if r.name.startswith("skicka-utkorgen")]
+            assert max(r.run_count for r in send_runs) == 3  # the first try and two retries
+        with smtp_server(Recorder(refuse_rcpt={"insatsansvarig@ockelbo.example": "550 5.1.1 No such user"}), port=port) as server:
+            # The backoff of the waiting rows has to pass first: a fresh run after it delivers them.
+            with read_only(loaded) as session:
+                assert session.scalars(select(Utskick).where(Utskick.tillstand == UtskickTillstand.VANTAR)).all()
+            from finsam.db import unit_of_work
+            from finsam.audit import Kontext
+            from sqlalchemy import update
+
+            with unit_of_work(loaded, Kontext("test", "test", datetime.now(timezone.utc))) as session:
+                session.execute(update(Utskick).values(nasta_forsok=datetime.now(timezone.utc) - timedelta(minutes=1)))
+            state = skicka_utskick(return_state=True)
+            assert state.is_completed(), "a 550 is recorded and reported, not retried"
+            assert len(state.result()["misslyckade"]) == 1 and state.result()["skickade"] == 5
+            assert len(server.recorder.received) == 5
+
+
+def test_meeting_work_and_too_late(loaded: str, tmp_path: Path) -> None:
+    from flows.moten import efter_styrelsemote, infor_styrelsemote
+
+    with read_only(loaded) as session:
+        past = session.scalar(select(Sammantrade).where(Sammantrade.datum == date(2021, 11, 18)))
+    result = infor_styrelsemote(sammantrade_id=past.id)  # the real today is long after 2021
+    assert "redan hållits" in result["hoppade_over"]
+    assert efter_styrelsemote(sammantrade_id=past.id) == {"saknade_beslut": [], "beslutsmeddelanden": []}
+    bad = infor_styrelsemote(sammantrade_id=99999, return_state=True)
+    assert bad.is_failed()
+
+
+def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> None:
+    from flows.moten import infor_styrelsemote
+
+    coming = date.today() + timedelta(days=7)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"typ,datum,tid,plats\nstyrelse,{coming.isoformat()},09:30,Gävle\n", encoding="utf-8")
+    finsam(loaded, "import", "meetings", str(plan))
+    with read_only(loaded) as session:
+        mote = session.scalar(select(Sammantrade).where(Sammantrade.datum == coming))
+    result = infor_styrelsemote(sammantrade_id=mote.id)
+    assert "for_beslut" in result
+    markdown = artifacts("underlag-styrelse")[0].data
+    assert markdown.startswith("# Underlag till styrelsemöte") and "## Försenade rapporter" in markdown
+    assert any(s.startswith("Underlag till styrelsemötet") for s in eml_subjects(tmp_path / "utskick"))
+
+
+def test_meddela_fel_tells_the_kansli(loaded: str, tmp_path: Path) -> None:
+    from flows.meddela_fel import meddela_fel
+    from flows.moten import infor_styrelsemote
+
+    failed = infor_styrelsemote(sammantrade_id=424242, return_state=True)
+    assert failed.is_failed()
+    result = meddela_fel(flow_run_id=f"prefect.flow-run.{failed.state_details.flow_run_id}")
+    assert result["flode"] == "infor-styrelsemote" and result["skickade"] == 1
+    assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(tmp_path / "utskick")
+    with read_only(loaded) as session:
+        assert session.scalar(select(Insats).limit(1)).tillstand in set(Tillstand)
