@@ -1,0 +1,187 @@
+"""Against a real `prefect server start`: deploy from prefect.yaml, run through a process worker,
+artifacts, the failure automation, and the meeting sync creating, moving and cancelling runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from cli import PROJECT, finsam
+from prefect_tools import eml_subjects
+from smtp_servers import free_port
+
+BIN = Path(sys.executable).parent
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class PrefectServer:
+    def __init__(self, home: Path):
+        self.port = free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": self.api,
+                    "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
+        self.log = (home / "server.log").open("w")
+        self.process = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
+                                         str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            assert self.process.poll() is None, "the Prefect server exited"
+            time.sleep(0.5)
+        raise AssertionError("the Prefect server did not start")
+
+    def cli(self, *args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(BIN / "prefect"), *args], env={**self.env, **(env or {})}, cwd=PROJECT,
+                                capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def post(self, path: str, body: dict) -> dict | list:
+        response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def get(self, path: str) -> dict | list:
+        response = httpx.get(f"{self.api}{path}", timeout=30)
+        assert response.status_code < 300, response.text
+        return response.json()
+
+    def deployment(self, name: str) -> dict:
+        return self.get(f"/deployments/name/{name}/{name}")
+
+    def run(self, name: str, parameters: dict, finsam_env: dict) -> dict:
+        """Create a run of a deployment and let a process worker run it; the finished run."""
+        run = self.post(f"/deployments/{self.deployment(name)['id']}/create_flow_run", {"parameters": parameters})
+        self.work(finsam_env)
+        return self.wait_for(run["id"])
+
+    def work(self, finsam_env: dict) -> None:
+        self.cli("worker", "start", "--pool", "finsam", "--run-once", env=finsam_env)
+
+    def wait_for(self, run_id: str, timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.get(f"/flow_runs/{run_id}")
+            if run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") or time.monotonic() > deadline:
+                return run
+            time.sleep(0.5)
+
+    def runs(self, **flow_run_filter) -> list[dict]:
+        return self.post("/flow_runs/filter", {"flow_runs": flow_run_filter, "limit": 200})
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-home"))
+    try:
+        server.wait()
+        server.cli("work-pool", "create", "finsam", "--type", "process")
+        server.cli("--no-prompt", "deploy", "--all")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def finsam_env(db_url: str, tmp_path: Path, insatser_csv: Path) -> dict:
+    finsam(db_url, "import", "meetings", str(PROJECT / "data" / "sammantraden-2021-2022.yaml"))
+    finsam(db_url, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    return {"FINSAM_DATABASE_URL": db_url, "FINSAM_MAIL_FOLDER": str(tmp_path / "utskick"), "FINSAM_SEND_RETRY_DELAYS": "[0]"}
+
+
+def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_url: str) -> None:
+    names = {d["name"] for d in prefect_server.post("/deployments/filter", {"limit": 100})}
+    assert names >= {"daglig-bevakning", "skicka-utskick", "synka-motesplan", "infor-beredningsgrupp", "infor-styrelsemote",
+                     "efter-styrelsemote", "registrera-ansokan", "registrera-yttrande", "registrera-beslut",
+                     "registrera-rapport", "bevilja-anstand", "meddela-fel"}
+    daily = prefect_server.deployment("daglig-bevakning")
+    [schedule] = daily["schedules"]
+    assert schedule["schedule"]["cron"] == "30 6 * * 1-5" and schedule["schedule"]["timezone"] == "Europe/Stockholm"
+    assert daily["work_pool_name"] == "finsam"
+    form = prefect_server.deployment("registrera-beslut")["parameter_openapi_schema"]
+    beslut = form["definitions"]["BeslutFormular"]["properties"]
+    assert beslut["utfall"]["title"] == "Beslut" and beslut["utfall"]["enum"] == ["beviljas", "avslas", "aterremitteras", "bordlaggs"]
+    automations = prefect_server.post("/automations/filter", {})
+    assert any("meddela-fel" in a["name"] for a in automations)
+
+
+def test_a_deployment_run_through_a_worker_leaves_its_artifacts(prefect_server: PrefectServer, finsam_env: dict) -> None:
+    run = prefect_server.run("daglig-bevakning", {"datum": "2021-09-01"}, finsam_env)
+    assert run["state"]["type"] == "COMPLETED", run["state"]
+    artifacts = prefect_server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    keys = {a["key"] for a in artifacts}
+    assert {"rapporter-inom-30-dagar", "forsenade-rapporter", "daglig-bevakning"} <= keys
+    assert len(eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))) == 6
+    assert any(t.startswith("insats:") for t in run["tags"])
+
+
+def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_env: dict) -> None:
+    failed = prefect_server.run("infor-styrelsemote", {"sammantrade_id": 987654}, finsam_env)
+    assert failed["state"]["type"] == "FAILED"
+    deadline = time.monotonic() + 60
+    notices: list[dict] = []
+    while not notices and time.monotonic() < deadline:  # the automation reacts to the Failed event
+        time.sleep(1)
+        notices = [r for r in prefect_server.runs() if str(r["parameters"].get("flow_run_id", "")).endswith(failed["id"])]
+    assert notices, "the automation created no meddela-fel run"
+    prefect_server.work(finsam_env)
+    done = prefect_server.wait_for(notices[0]["id"])
+    assert done["state"]["type"] == "COMPLETED", done["state"]
+    assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
+
+
+def _scheduled(prefect_server: PrefectServer) -> dict[str, dict]:
+    runs = prefect_server.runs(tags={"all_": ["finsam-mote"]}, state={"type": {"any_": ["SCHEDULED"]}})
+    return {r["name"]: r for r in runs}
+
+
+def test_meeting_sync_creates_moves_and_cancels_runs(prefect_server: PrefectServer, finsam_env: dict, db_url: str, tmp_path: Path) -> None:
+    today = date.today()
+    styrelse, moved_to, beredning = today + timedelta(days=40), today + timedelta(days=47), today + timedelta(days=20)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"typ,datum,tid,plats\nstyrelse,{styrelse},09:30,Gävle\nberedningsgrupp,{beredning},09:00,Gävle\n",
+                    encoding="utf-8")
+    finsam(db_url, "import", "meetings", str(plan))
+    assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
+    runs = _scheduled(prefect_server)
+    assert set(runs) == {f"Inför styrelsemöte {styrelse}", f"Efter styrelsemöte {styrelse}", f"Inför beredningsgruppsmöte {beredning}"}
+    infor = runs[f"Inför styrelsemöte {styrelse}"]
+    when = datetime.fromisoformat(infor["next_scheduled_start_time"]).astimezone(STOCKHOLM)
+    assert (when.date(), when.hour, when.minute) == (styrelse - timedelta(days=7), 7, 0)  # 07:00 Stockholm, a week before
+    assert infor["deployment_id"] == prefect_server.deployment("infor-styrelsemote")["id"]
+    # Syncing again changes nothing.
+    assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
+    assert {n: r["id"] for n, r in _scheduled(prefect_server).items()} == {n: r["id"] for n, r in runs.items()}
+    # The styrelse meeting moves a week, the beredningsgrupp's is cancelled.
+    plan.write_text(f"typ,datum,tid,plats,flyttad_fran,installt\nstyrelse,{moved_to},09:30,Gävle,{styrelse},nej\n"
+                    f"beredningsgrupp,{beredning},09:00,Gävle,,ja\n", encoding="utf-8")
+    finsam(db_url, "import", "meetings", str(plan))
+    assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
+    after = _scheduled(prefect_server)
+    assert set(after) == {f"Inför styrelsemöte {moved_to}", f"Efter styrelsemöte {moved_to}"}
+    for name, old in runs.items():
+        assert prefect_server.get(f"/flow_runs/{old['id']}")["state"]["type"] == "CANCELLED", name
