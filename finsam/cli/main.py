@@ -307,6 +307,18 @@ def outbox_cmd(
     console.print(table)
 
 
+@app.command("synka-moten")
+def synka_moten_cmd() -> None:
+    """Skapa, flytta och ställ in Prefect-körningarna som mötesplanen kräver (kräver PREFECT_API_URL)."""
+    if not os.environ.get("PREFECT_API_URL"):
+        raise FinsamError("Ange Prefect-serverns adress i PREFECT_API_URL (t.ex. http://127.0.0.1:4200/api).")
+    from flows.moten import synka_motesplan
+
+    result = synka_motesplan()
+    console.print(f"Mötesplanen synkad: {result['skapade']} nya körningar, {result['oforandrade']} oförändrade, "
+                  f"{result['installda']} inställda.")
+
+
 @app.command("demo")
 def demo_cmd(
     output: Annotated[Path, typer.Option("--output", help="Mappen demon skriver till.")] = Path("demo-output"),
