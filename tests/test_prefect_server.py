@@ -185,3 +185,45 @@ def test_meeting_sync_creates_moves_and_cancels_runs(prefect_server: PrefectServ
     assert set(after) == {f"Inför styrelsemöte {moved_to}", f"Efter styrelsemöte {moved_to}"}
     for name, old in runs.items():
         assert prefect_server.get(f"/flow_runs/{old['id']}")["state"]["type"] == "CANCELLED", name
+
+
+def _browser_problem() -> str | None:
+    import shutil
+
+    if shutil.which("node") is None:
+        return "node is not installed"
+    if not (PROJECT / "tests" / "js" / "node_modules" / "playwright-core").exists():
+        return "playwright-core is not installed (make install runs npm ci in tests/js)"
+    if not Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists():
+        return "Chromium is not installed (Debian's package chromium)"
+    return None
+
+
+def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_env: dict, db_url: str, tmp_path: Path) -> None:
+    """Headless Chromium opens the UI's page for the underlag artifact and saves a screenshot."""
+    problem = _browser_problem()
+    if problem:
+        if os.environ.get("FINSAM_TEST_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"the browser test is required (FINSAM_TEST_REQUIRE_BROWSER=1): {problem}")
+        pytest.skip(f"browser test skipped: {problem}")
+    coming = date.today() + timedelta(days=6)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"typ,datum,tid,plats\nstyrelse,{coming},09:30,Gävle\n", encoding="utf-8")
+    finsam(db_url, "import", "meetings", str(plan))
+    meetings = json.loads(finsam(db_url, "moten", "--json").stdout)
+    mote = next(m for m in meetings if m["datum"] == coming.isoformat())
+    run = prefect_server.run("infor-styrelsemote", {"sammantrade_id": mote["id"]}, finsam_env)
+    assert run["state"]["type"] == "COMPLETED", run["state"]
+    [artifact] = prefect_server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    url = f"http://127.0.0.1:{prefect_server.port}/artifacts/artifact/{artifact['id']}"
+    screenshot = tmp_path / "underlag.png"
+    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "screenshot.mjs"), url, "Ansökningar för beslut",
+                             str(screenshot)], capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert "Underlag till styrelsemöte" in page["text"] and "Försenade rapporter" in page["text"]
+    assert screenshot.stat().st_size > 20_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    keep = os.environ.get("FINSAM_TEST_SCREENSHOTS")
+    if keep:  # e.g. for a person to look at
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / f"underlag-{db_url.split(':')[0]}.png").write_bytes(screenshot.read_bytes())
