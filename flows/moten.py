@@ -14,31 +14,28 @@ from tasks.common import tag_this_run
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
 
 
-@flow(name="infor-beredningsgrupp", description="Ansökningarna som beredningsgruppen ska behandla, till kansliet.")
-def infor_beredningsgrupp(sammantrade_id: int = MOTE) -> dict:
+def _work(arbete: str, sammantrade_id: int) -> dict:
+    """The meeting's work for today; what it queued goes out at once (unless it was too late to act)."""
     tag_this_run([f"sammantrade:{sammantrade_id}"])
-    result = meeting_work(Arbete.INFOR_BEREDNINGSGRUPP, sammantrade_id, clock.today())
+    result = meeting_work(arbete, sammantrade_id, clock.today())
     if "hoppade_over" not in result:
         skicka_utskick()
     return result
+
+
+@flow(name="infor-beredningsgrupp", description="Ansökningarna som beredningsgruppen ska behandla, till kansliet.")
+def infor_beredningsgrupp(sammantrade_id: int = MOTE) -> dict:
+    return _work(Arbete.INFOR_BEREDNINGSGRUPP, sammantrade_id)
 
 
 @flow(name="infor-styrelsemote", description="Underlaget till styrelsemötet, som artefakt och e-post till kansliet.")
 def infor_styrelsemote(sammantrade_id: int = MOTE) -> dict:
-    tag_this_run([f"sammantrade:{sammantrade_id}"])
-    result = meeting_work(Arbete.INFOR_STYRELSEMOTE, sammantrade_id, clock.today())
-    if "hoppade_over" not in result:
-        skicka_utskick()
-    return result
+    return _work(Arbete.INFOR_STYRELSEMOTE, sammantrade_id)
 
 
 @flow(name="efter-styrelsemote", description="Påminner om beslut som saknas och skickar beslutsmeddelandena.")
 def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
-    tag_this_run([f"sammantrade:{sammantrade_id}"])
-    result = meeting_work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id, clock.today())
-    if "hoppade_over" not in result:
-        skicka_utskick()
-    return result
+    return _work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id)
 
 
 @flow(name="synka-motesplan", description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")

@@ -90,16 +90,23 @@ def smtp_server(recorder: Recorder | None = None, *, port: int | None = None, au
     recorder = recorder or Recorder()
     kwargs = {}
     if auth is not None:
-        user, password = auth
+        kwargs = dict(authenticator=_authenticator(recorder, *auth), auth_required=True, auth_require_tls=False)
+    with _running(recorder, port or free_port(), kwargs) as server:
+        yield server
 
-        def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001
-            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
-            if ok:
-                recorder.logins.append(user)
-            return AuthResult(success=ok)
 
-        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    port = port or free_port()
+def _authenticator(recorder: Recorder, user: str, password: str):  # noqa: ANN202
+    def authenticate(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
+        ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == (user, password)
+        if ok:
+            recorder.logins.append(user)
+        return AuthResult(success=ok)
+
+    return authenticate
+
+
+@contextmanager
+def _running(recorder: Recorder, port: int, kwargs: dict) -> Iterator[Server]:
     controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False, **kwargs)
     controller.start()
     server = Server("127.0.0.1", port, recorder, controller)
@@ -147,21 +154,7 @@ def tls_smtp_server(cert: str, key: str, *, implicit: bool, auth: tuple[str, str
     recorder = Recorder()
     kwargs: dict = {"ssl_context": context} if implicit else {"tls_context": context, "require_starttls": True}
     if auth is not None:
-        user, password = auth
-
-        def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001
-            ok = isinstance(auth_data, LoginPassword) and (auth_data.login.decode(), auth_data.password.decode()) == (user, password)
-            if ok:
-                recorder.logins.append(user)
-            return AuthResult(success=ok)
-
         # aiosmtpd counts only STARTTLS as TLS for AUTH; with implicit TLS the whole session is encrypted.
-        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=not implicit)
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port, decode_data=False, **kwargs)
-    controller.start()
-    server = Server("127.0.0.1", port, recorder, controller)
-    try:
+        kwargs.update(authenticator=_authenticator(recorder, *auth), auth_required=True, auth_require_tls=not implicit)
+    with _running(recorder, free_port(), kwargs) as server:
         yield server
-    finally:
-        server.stop()

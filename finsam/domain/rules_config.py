@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finsam.domain.enums import MoteTyp, Veckodag
 from finsam.domain.ladder import Ladder, Mottagare
@@ -66,19 +66,13 @@ class Rapportering(_Strict):
     horisont_manader: int = Field(default=12, ge=1, le=60)
 
 
+Epost = Annotated[str, AfterValidator(parse_email)]
+Namn = Annotated[str, AfterValidator(plain_text)]  # goes into e-mail headers: one line, no control characters
+
+
 class Person(_Strict):
-    namn: str
-    epost: str
-
-    @field_validator("epost")
-    @classmethod
-    def _valid(cls, value: str) -> str:
-        return parse_email(value)
-
-    @field_validator("namn")
-    @classmethod
-    def _plain(cls, value: str) -> str:
-        return plain_text(value)
+    namn: Namn
+    epost: Epost
 
 
 class Sammantraden(_Strict):
@@ -102,23 +96,13 @@ class Sammantraden(_Strict):
 
 
 class Forbund(_Strict):
-    namn: str = "Samordningsförbund"
-    kansli_epost: str = "kansli@forbund.example"
+    namn: Namn = "Samordningsförbund"
+    kansli_epost: Epost = "kansli@forbund.example"
     # The kansli's people; a role left out is reached through the shared mailbox.
     verksamhetsutvecklare: Person | None = None
     forbundschef: Person | None = None
     # Money the förbund has for insatser per year (kronor), for the styrelse's underlag; optional.
     tillgangliga_medel: dict[int, int] = Field(default_factory=dict)
-
-    @field_validator("kansli_epost")
-    @classmethod
-    def _valid(cls, value: str) -> str:
-        return parse_email(value)
-
-    @field_validator("namn")
-    @classmethod
-    def _plain(cls, value: str) -> str:
-        return plain_text(value)
 
 
 class EfterSteg(_Strict):
