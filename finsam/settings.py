@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     prefect_ui_url: str = Field(
         default="http://127.0.0.1:4200", description="The Prefect UI, for links in messages to the kansli."
     )
+    report_folder: Path = Field(default=Path("rapporter"), description="Where arrived reports are stored, once each.")
+    report_inbox: Path = Field(default=Path("inkorg"), description="The folder the kansli drops arriving reports into.")
+    imap_host: str | None = Field(default=None, description="The kansli's mailbox (IMAP); unset: no mailbox intake.")
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_tls: Literal["none", "starttls", "tls"] = "tls"
+    imap_username: str | None = None
+    imap_password: str | None = None
+    imap_folder: str = "INBOX"
     public_url: str = Field(
         default="http://127.0.0.1:8080", description="Where `finsam serve` is reached from outside (feed links)."
     )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from finsam import clock
 from finsam.cli import calendar as calendar_cli
+from finsam.cli import report as report_cli
 from finsam.cli import lifecycle as lifecycle_cli
 from finsam.cli.common import (
     DATE,
@@ -56,6 +57,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(run_app, name="run")
 lifecycle_cli.register(app)
 app.add_typer(calendar_cli.calendar_app, name="calendar")
+app.add_typer(report_cli.report_app, name="report")
 app.command("serve")(calendar_cli.serve)
 
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]

@@ -294,6 +294,21 @@ class InkommenRapport(Base):
     deadline: Mapped[Deadline | None] = relationship()
 
 
+class RapportKo(Base):
+    """The kansli's queue: a document that could not be matched to one insats and deadline, and why."""
+
+    __tablename__ = "rapport_ko"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filnamn: Mapped[str] = mapped_column(String(300))
+    skal: Mapped[str] = mapped_column(Text)
+    extraherat: Mapped[dict[str, Any]] = mapped_column(JSON)
+    inkom: Mapped[date | None] = mapped_column(Date)
+    skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    hanterad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Utskick(Base):
     """The outbox: one row per message and recipient, rendered in full, sent exactly once.
 

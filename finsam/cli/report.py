@@ -1,0 +1,74 @@
+"""`finsam report …`: an arriving report registers itself, or goes to the kansli's queue with the reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from finsam import clock
+from finsam.cli.common import DATE, console, mail_context, print_json, reading, send_outbox, work
+from finsam.intake.documents import read_file
+from finsam.services.intake import queue_rows, take_in
+from finsam.settings import get_settings
+
+report_app = typer.Typer(help="Inkomna rapporter: läs, matcha, registrera.", no_args_is_help=True)
+
+ATGARD = {
+    "registrerad": "Registrerad",
+    "redan_registrerad": "Redan registrerad (samma fil), inget ändrat",
+    "i_kon": "Till kansliets kö, inget registrerat",
+    "provkorning": "Provkörning, inget sparat",
+}
+
+
+@report_app.command("register")
+def register(
+    fil: Annotated[Path, typer.Argument(help="Rapporten: .docx, .pdf eller .txt (text från OCR).")],
+    received: Annotated[Optional[date], typer.Option("--received", parser=DATE, metavar="ÅÅÅÅ-MM-DD",
+                                                      help="Dagen den kom in (standard: dokumentets datum, annars i dag).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Visa vad som skulle hända, spara ingenting.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+) -> None:
+    """Läs en inkommen delrapport eller slutrapport, hitta insatsen och registrera den (med kvittens)."""
+    document = read_file(fil)
+    with work(f"inkommen rapport {fil.name}", dry_run=dry_run) as session:
+        result = take_in(session, session.info["kontext"], mail_context(), document,
+                         storage=get_settings().report_folder, received=received, dry_run=dry_run)
+        data = result.as_json()
+    if result.atgard == "registrerad":
+        send_outbox()
+    if json_:
+        print_json(data)
+        return
+    table = Table(title=f"{fil.name}: {ATGARD[result.atgard]}", show_header=False)
+    for key in ("typ", "diarienummer", "insatsens_namn", "organisation", "kontaktperson", "kontakt_epost",
+                "insatstid_start", "insatstid_slut", "period_start", "period_slut", "beviljade_medel_kr",
+                "utnyttjade_medel_kr", "inkom"):
+        sure = data["sakerhet"].get(key)
+        table.add_row(key, "–" if data[key] is None else str(data[key]), sure or ("saknas" if key in data["saknas"] else ""))
+    console.print(table)
+    if data["match"]:
+        console.print(f"Insats: {data['match']['insats']} ({data['match']['diarienummer'] or 'utan diarienummer'}), "
+                      f"{data['match']['rapport'] or 'ingen rapport'}.")
+    console.print(f"Skäl: {data['skal']}")
+
+
+@report_app.command("queue")
+def queue(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Visa kansliets kö: rapporter som inte kunde kopplas till en insats, och varför."""
+    with reading() as session:
+        rows = [{"id": r.id, "fil": r.filnamn, "skal": r.skal, "inkom": r.inkom.isoformat() if r.inkom else None,
+                 "skapad": clock.local(r.skapad).isoformat(timespec="minutes")} for r in queue_rows(session)]
+    if json_:
+        print_json(rows)
+        return
+    table = Table(title="Rapporter att granska")
+    for column in ("Id", "Fil", "Inkom", "Skäl"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), r["fil"], r["inkom"] or "", r["skal"])
+    console.print(table)

@@ -1,0 +1,258 @@
+"""Reading the fields of a delrapport or slutrapport from its text, as the förbund's templates label them.
+
+Real documents are messy: labels and values on the same or the next line, two labels side by
+side with their values on one line below, ranges written `20191001 - 20200430` or
+`2019-12-01 – 2021-12-31`, amounts `580 690 kr` or `2530000 Kr`, and scanned text that lost
+å/ä/ö or changed letters (`Allmanna uppgifter`, `genomférande`). Labels are therefore found by
+comparing a folded form of each line (no diacritics, lower case) with a similarity threshold.
+Each field says how sure it is; a field not found is reported missing, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from rapidfuzz import fuzz
+
+from finsam.domain.parsing import parse_amount, parse_date
+
+
+class Sakerhet(StrEnum):
+    SAKER = "säker"  # the label as written in the template, and a value of the right form
+    TROLIG = "trolig"  # a label that only resembles the template's (scanned text), or a value found near it
+
+
+@dataclass(frozen=True)
+class Falt:
+    value: object
+    sakerhet: Sakerhet
+    rad: int  # the line the value was read from (1-based)
+
+
+FIELDS = (
+    "typ", "diarienummer", "insatsens_namn", "organisation", "kontaktperson", "kontakt_epost",
+    "insatstid_start", "insatstid_slut", "period_start", "period_slut",
+    "beviljade_medel_kr", "utnyttjade_medel_kr", "inkom",
+)
+
+
+@dataclass
+class Extraction:
+    fields: dict[str, Falt] = field(default_factory=dict)
+
+    def get(self, name: str) -> object:
+        item = self.fields.get(name)
+        return item.value if item else None
+
+    @property
+    def missing(self) -> list[str]:
+        expected = [f for f in FIELDS if f not in ("period_start", "period_slut", "utnyttjade_medel_kr")]
+        if self.get("typ") == "delrapport":
+            expected += ["period_start", "period_slut"]
+        elif self.get("typ") == "slutrapport":
+            expected += ["utnyttjade_medel_kr"]
+        return [f for f in expected if f not in self.fields]
+
+    def as_json(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for name in FIELDS:
+            value = self.get(name)
+            out[name] = value.isoformat() if isinstance(value, date) else value
+        out["sakerhet"] = {name: f.sakerhet.value for name, f in self.fields.items()}
+        out["saknas"] = self.missing
+        return out
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, one kind of dash, single spaces: `Insatstid — åååå` → `insatstid - aaaa`."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return " ".join(text.lower().split())
+
+
+# The templates' labels (folded). A value belongs to the label it follows.
+LABELS: dict[str, tuple[str, ...]] = {
+    "diarienummer": ("diarienummer",),
+    "inkom": ("ankomstdatum", "registreringsdatum"),
+    "insatsens_namn": ("insatsens namn",),
+    "insatstid": ("insatstid - aaaa-mm-dd", "planerad insatstid - aaaa-mm-dd", "insatstid"),
+    "period": ("delrapporten galler for perioden",),
+    "beviljade_medel_kr": (
+        "totalt beviljade medel fran samordningsforbund gavleborg for insatsen",
+        "totalt beviljade medel",
+        "beviljade medel for insatsen",
+    ),
+    "utnyttjade_medel_kr": ("utnyttjade medel",),
+    "organisation": ("organisations namn",),
+    "kontaktperson": ("namn - kontaktperson for insatsagare", "kontaktperson for insatsagare"),
+    "kontakt_epost": ("e-postadress",),
+}
+# Labels that sit beside the ones above on the same line; their values come second.
+NEIGHBOURS = ("signatur", "arbetsstallets namn", "mobiltelefonnummer", "postadress")
+THRESHOLD = 86
+
+DIARIENUMMER = re.compile(r"\b[A-ZÅÄÖ]{2,6}\s?\d{2}-\d{1,4}(?:\.\d{1,4})?\b")
+DATE = r"(\d{4}-\d{2}-\d{2}|\d{8})"
+RANGE = re.compile(DATE + r"\s*(?:-|–|—|till|to)\s*" + DATE)
+SINGLE_DATE = re.compile(r"\b" + DATE + r"\b")
+AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[,.]\d{2})?\s*(?:kr|sek)\b", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"\s+(?:\+?\d[\d\s-]{5,}\d)(?:,\s*\+?\d[\d\s-]{5,}\d)*\s*$")
+ORGANISATION = re.compile(
+    r"^(.*?\b(?:kommun|region \w+|arbetsformedlingen|forsakringskassan|samordningsforbund \w+))\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    folded: str
+
+
+def _label_at(line: Line) -> tuple[str, str, bool] | None:
+    """(field, the original text after the label, exact?) if the line starts with a known label.
+
+    Compared word by word, so a scanned label whose letters changed (`narnn` for `namn`) still
+    ends where the label ends.
+    """
+    words = [w.rstrip(":;") for w in line.folded.split()]  # "Diarienummer:" is the label too
+    best: tuple[float, int, str] | None = None  # (score, words in the label, field)
+    for name, variants in LABELS.items():
+        for variant in variants:
+            n = len(variant.split())
+            if len(words) < n:
+                continue
+            head = " ".join(words[:n])
+            score = 100.0 if head == variant else fuzz.ratio(head, variant)
+            if score >= THRESHOLD and (best is None or (score, n) > (best[0], best[1])):
+                best = (score, n, name)
+    if best is None:
+        return None
+    score, n, name = best
+    skip = re.match(r"\s*(?:\S+\s+){%d}" % n, line.text + " ")
+    rest = (line.text + " ")[skip.end():].strip() if skip else ""
+    return name, rest.lstrip(":;.- ").strip(), score == 100.0
+
+
+def _strip_neighbours(rest: str) -> str:
+    folded = fold(rest)
+    for neighbour in NEIGHBOURS:
+        if folded.startswith(neighbour) or fold(rest).endswith(neighbour):
+            return ""
+    return rest
+
+
+def _value(name: str, text: str) -> object | None:
+    """A value of the field's form in `text`, or None."""
+    if name == "diarienummer":
+        match = DIARIENUMMER.search(text)
+        return " ".join(match.group(0).split()) if match else None
+    if name in ("insatstid", "period"):
+        match = RANGE.search(text)
+        if not match:
+            return None
+        try:
+            return parse_date(match.group(1)), parse_date(match.group(2))
+        except ValueError:
+            return None
+    if name == "inkom":
+        match = SINGLE_DATE.search(text)
+        try:
+            return parse_date(match.group(1)) if match else None
+        except ValueError:
+            return None
+    if name in ("beviljade_medel_kr", "utnyttjade_medel_kr"):
+        match = AMOUNT.search(text)
+        if not match:
+            return None
+        try:
+            return parse_amount(match.group(0).replace(",00", "").replace(".00", ""))
+        except ValueError:
+            return None
+    if name == "kontakt_epost":
+        match = EMAIL.search(text)
+        return match.group(0) if match else None
+    if name == "organisation":
+        value = re.split(r"\s{2,}", text.strip())[0]
+        match = ORGANISATION.match(fold(value))
+        return value[: len(match.group(1))].strip() if match else (value or None)
+    if name == "kontaktperson":
+        value = re.split(r"\s{2,}", text.strip())[0]
+        value = PHONE.sub("", value).strip()
+        return value or None
+    if name == "insatsens_namn":
+        value = text.strip()
+        return value or None
+    return None
+
+
+def _typ(lines: list[Line]) -> Falt | None:
+    for line in lines[:8]:
+        for typ in ("slutrapport", "delrapport"):
+            if line.folded.startswith(typ):
+                return Falt(typ, Sakerhet.SAKER, line.number)
+            if fuzz.ratio(line.folded[: len(typ)], typ) >= THRESHOLD:
+                return Falt(typ, Sakerhet.TROLIG, line.number)
+    return None
+
+
+def extract(text: str) -> Extraction:
+    lines = [Line(i, raw, fold(raw)) for i, raw in enumerate(text.splitlines(), start=1)]
+    content = [line for line in lines if line.folded]
+    result = Extraction()
+    if (typ := _typ(content)) is not None:
+        result.fields["typ"] = typ
+    for index, line in enumerate(content):
+        found = _label_at(line)
+        if found is None:
+            continue
+        name, rest, exact = found
+        if name in _done(result, name):
+            continue
+        sure = Sakerhet.SAKER if exact else Sakerhet.TROLIG
+        candidates = [(line, _strip_neighbours(rest))]
+        # Otherwise the value is on one of the next lines, before the next label.
+        for following in content[index + 1 : index + 4]:
+            if _label_at(following) is not None:
+                break
+            candidates.append((following, following.text))
+        for source, text_ in candidates:
+            value = _value(name, text_) if text_ else None
+            if value is None:
+                continue
+            _store(result, name, value, sure, source.number)
+            break
+    if "diarienummer" not in result.fields:
+        # A diarienummer anywhere near the top, e.g. where the label was lost in scanning.
+        for line in content[:25]:
+            if match := DIARIENUMMER.search(line.text):
+                result.fields["diarienummer"] = Falt(" ".join(match.group(0).split()), Sakerhet.TROLIG, line.number)
+                break
+    if "typ" not in result.fields and ("period_start" in result.fields or "utnyttjade_medel_kr" in result.fields):
+        typ_value = "delrapport" if "period_start" in result.fields else "slutrapport"
+        result.fields["typ"] = Falt(typ_value, Sakerhet.TROLIG, 0)
+    return result
+
+
+def _done(result: Extraction, name: str) -> set[str]:
+    if name == "insatstid" and "insatstid_start" in result.fields:
+        return {name}
+    if name == "period" and "period_start" in result.fields:
+        return {name}
+    return {name} if name in result.fields else set()
+
+
+def _store(result: Extraction, name: str, value: object, sure: Sakerhet, number: int) -> None:
+    if name in ("insatstid", "period"):
+        start, end = value  # type: ignore[misc]
+        prefix = "insatstid" if name == "insatstid" else "period"
+        result.fields[f"{prefix}_start"] = Falt(start, sure, number)
+        result.fields[f"{prefix}_slut"] = Falt(end, sure, number)
+    else:
+        result.fields[name] = Falt(value, sure, number)

@@ -1,0 +1,175 @@
+"""An arriving report registers itself: read it, find its insats and deadline, register it, store it once,
+stop the reminders and send a kvittens. What cannot be matched with confidence goes to the kansli's
+queue with the reason, and nothing is registered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timezone
+from pathlib import Path
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from finsam.audit import Kontext
+from finsam.domain.enums import DeadlineTillstand, RapportTyp
+from finsam.domain.model import Deadline, InkommenRapport, Insats, RapportKo
+from finsam.errors import FinsamError
+from finsam.intake.documents import Document
+from finsam.intake.extract import Extraction, extract, fold
+from finsam.services.lifecycle import register_report
+from finsam.services.notify import MailContext, queue_kvittens
+
+MATCH_THRESHOLD = 85  # rapidfuzz score for name and organisation together
+MATCH_MARGIN = 8  # the best candidate must lead the next by this much
+
+
+class NotAReport(FinsamError):
+    pass
+
+
+@dataclass
+class IntakeResult:
+    document: str
+    sha256: str
+    extraction: Extraction
+    atgard: str  # registrerad / redan_registrerad / i_kon / provkorning
+    insats: Insats | None = None
+    deadline: Deadline | None = None
+    skal: str | None = None
+    inkom: date | None = None
+    candidates: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        out = self.extraction.as_json()
+        out["inkom"] = self.inkom.isoformat() if self.inkom else out["inkom"]
+        out["match"] = (
+            {"insats": self.insats.namn, "diarienummer": self.insats.diarienummer,
+             "rapport": self.deadline.rubrik if self.deadline else None}
+            if self.insats else None
+        )
+        out["skal"] = self.skal
+        out["atgard"] = self.atgard
+        out["fil"] = self.document
+        return out
+
+
+def _normal_dnr(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def match_insats(session: Session, extraction: Extraction) -> tuple[Insats | None, str, list[str]]:
+    """The insats a report is about: by diarienummer, else by name and organisation (fuzzy)."""
+    insatser = list(session.scalars(select(Insats)))
+    dnr = extraction.get("diarienummer")
+    if dnr:
+        exact = [i for i in insatser if i.diarienummer and _normal_dnr(i.diarienummer) == _normal_dnr(str(dnr))]
+        if exact:
+            return exact[0], f"diarienummer {dnr}", []
+    name, org = extraction.get("insatsens_namn"), extraction.get("organisation")
+    if not name:
+        return None, "rapporten anger varken ett känt diarienummer eller insatsens namn", []
+    scored = []
+    for insats in insatser:
+        name_score = fuzz.token_set_ratio(fold(str(name)), fold(insats.namn))
+        if org:
+            org_score = max((fuzz.token_set_ratio(fold(str(org)), fold(h)) for h in insats.huvudman), default=0)
+            score = (2 * name_score + org_score) / 3
+        else:
+            score = name_score
+        scored.append((score, insats))
+    scored.sort(key=lambda s: -s[0])
+    good = [(s, i) for s, i in scored if s >= MATCH_THRESHOLD]
+    described = [f"{i.ref} ({s:.0f})" for s, i in good[:5]]
+    if not good:
+        near = ", ".join(f"{i.ref} ({s:.0f})" for s, i in scored[:3])
+        return None, f"ingen insats liknar '{name}'" + (f" hos {org}" if org else "") + (f"; närmast: {near}" if near else ""), []
+    if len(good) > 1 and good[0][0] - good[1][0] < MATCH_MARGIN:
+        return None, f"flera insatser passar '{name}'" + (f" hos {org}" if org else "") + ": " + ", ".join(described), described
+    return good[0][1], f"namn och organisation ({good[0][0]:.0f})", described
+
+
+def match_deadline(insats: Insats, extraction: Extraction, inkom: date) -> tuple[Deadline | None, str]:
+    typ = extraction.get("typ")
+    if typ not in ("delrapport", "slutrapport"):
+        return None, "det framgår inte om det är en delrapport eller en slutrapport"
+    typ = RapportTyp(typ)
+    owned = [d for d in insats.deadlines if d.typ is typ and d.tillstand is not DeadlineTillstand.MAKULERAD]
+    if typ is RapportTyp.SLUTRAPPORT:
+        if not owned:
+            return None, f"{insats.namn} har ingen slutrapport att registrera (inget slutdatum?)"
+        return owned[0], "slutrapporten"
+    start, end = extraction.get("period_start"), extraction.get("period_slut")
+    open_ = [d for d in owned if d.tillstand is DeadlineTillstand.OPPEN]
+    if start and end:
+        def overlap(d: Deadline) -> int:
+            return (min(d.period_slut, end) - max(d.period_start, start)).days + 1  # type: ignore[operator]
+
+        best = max(owned, key=overlap, default=None)
+        if best is None or overlap(best) <= 0:
+            return None, f"{insats.namn} har ingen delrapport för perioden {start} – {end}"
+        return best, f"perioden {start} – {end}"
+    ended = [d for d in open_ if d.period_slut <= inkom]
+    if ended:
+        return max(ended, key=lambda d: d.period_slut), "den senast avslutade perioden (rapporten anger ingen period)"
+    return None, f"{insats.namn} har ingen öppen delrapport vars period har slutat"
+
+
+def take_in(
+    session: Session,
+    kontext: Kontext,
+    mail: MailContext,
+    document: Document,
+    *,
+    storage: Path,
+    received: date | None = None,
+    dry_run: bool = False,
+) -> IntakeResult:
+    """Read, match and register one document (or queue it); the caller's transaction holds it all."""
+    extraction = extract(document.text)
+    if not any(extraction.get(f) for f in ("typ", "diarienummer", "insatsens_namn")):
+        raise NotAReport(f"{document.name}: ser inte ut som en delrapport eller slutrapport (hittar varken rubrik, "
+                         "diarienummer eller insatsens namn).")
+    inkom = received or extraction.get("inkom") or kontext.nu.date()
+    result = IntakeResult(document.name, document.sha256, extraction, "provkorning", inkom=inkom)  # type: ignore[arg-type]
+    known = session.scalar(select(InkommenRapport).where(InkommenRapport.sha256 == document.sha256))
+    if known is not None:
+        result.atgard, result.insats, result.deadline = "redan_registrerad", session.get(Insats, known.insats_id), known.deadline
+        result.skal = f"samma fil registrerades {known.inkom.isoformat()}"
+        return result
+    insats, reason, candidates = match_insats(session, extraction)
+    result.insats, result.candidates = insats, candidates
+    deadline = None
+    if insats is not None:
+        deadline, why = match_deadline(insats, extraction, inkom)  # type: ignore[arg-type]
+        reason = f"{reason}; {why}"
+        if deadline is not None and deadline.tillstand is DeadlineTillstand.INKOMMEN:
+            reason, deadline = f"{deadline.rubrik} för {insats.namn} är redan registrerad ({deadline.inkom})", None
+    result.skal = reason
+    if deadline is None:
+        result.atgard = "provkorning" if dry_run else "i_kon"
+        if not dry_run and session.scalar(select(RapportKo).where(RapportKo.sha256 == document.sha256)) is None:
+            session.add(RapportKo(sha256=document.sha256, filnamn=document.name, skal=reason,
+                                  extraherat=result.as_json(), inkom=inkom, skapad=kontext.nu.astimezone(timezone.utc)))
+        return result
+    result.deadline = deadline
+    if dry_run:
+        return result
+    rapport = register_report(session, kontext, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
+                              filnamn=document.name, sha256=document.sha256)
+    session.flush()
+    storage.mkdir(parents=True, exist_ok=True)
+    target = storage / f"{document.sha256}{Path(document.name).suffix.lower()}"
+    if not target.exists():
+        target.write_bytes(document.data)
+    queue_kvittens(session, kontext, mail, rapport)
+    result.atgard = "registrerad"
+    return result
+
+
+def queue_rows(session: Session, *, include_handled: bool = False) -> list[RapportKo]:
+    query = select(RapportKo).order_by(RapportKo.id)
+    if not include_handled:
+        query = query.where(RapportKo.hanterad.is_(None))
+    return list(session.scalars(query))
