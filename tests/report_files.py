@@ -1,0 +1,46 @@
+"""The shared reports as Word and PDF files, made the way users make them, for the readers' tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def as_docx(text: str, path: Path) -> Path:
+    """Paragraphs, with each 'label above value' pair put in a two-row table cell as the templates do."""
+    from docx import Document
+
+    document = Document()
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        # Put labelled fields into tables: the templates keep their fields there.
+        if line and i + 1 < len(lines) and re.match(r"^(Diarienummer|Insatsens namn|Organisations namn|E-postadress)", line):
+            table = document.add_table(rows=2, cols=1)
+            table.cell(0, 0).text = line
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            table.cell(1, 0).text = lines[j].strip() if j < len(lines) else ""
+            i = j + 1
+            continue
+        document.add_paragraph(lines[i])
+        i += 1
+    document.save(path)
+    return path
+
+
+def as_pdf(text: str, path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.set_font("DejaVu", size=10)
+    for line in text.splitlines():
+        pdf.multi_cell(0, 5, line.rstrip() or " ", new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
