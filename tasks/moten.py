@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -20,11 +21,20 @@ from prefect.states import Cancelled, Scheduled
 from sqlalchemy import select
 
 from finsam import wiring
+from finsam.settings import get_settings
 from finsam.domain.model import Sammantrade
 from finsam.services.meeting_work import Arbete, do_meeting_work, planned_work
 from tasks.common import insats_tag, reading, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"
+
+
+def instance_id() -> str:
+    """Which finsam database this is (a short hash of its URL, password left out)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(get_settings().database_url).render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode()).hexdigest()[:10]
 
 
 @task(name="motesarbete")
@@ -54,6 +64,8 @@ def sync_meeting_runs() -> dict[str, int]:
     from finsam import clock
 
     now = clock.now()
+    instance = instance_id()
+    instance_tag = f"finsam-db:{instance}"
     with reading() as session:
         meetings = list(session.scalars(select(Sammantrade).order_by(Sammantrade.datum)))
         wanted = [w for w in planned_work(meetings, wiring.rules()) if w.run_at > now]
@@ -61,7 +73,7 @@ def sync_meeting_runs() -> dict[str, int]:
     with get_client(sync_client=True) as client:
         scheduled = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(
-                tags=FlowRunFilterTags(all_=[MEETING_TAG]),
+                tags=FlowRunFilterTags(all_=[MEETING_TAG, instance_tag]),
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
             )
         )
@@ -71,16 +83,17 @@ def sync_meeting_runs() -> dict[str, int]:
             found = client.read_deployments(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[item.arbete])))
             if not found:
                 continue  # that work is not deployed here
-            keys.add(item.key)
-            if item.key in existing:
+            key = item.key(instance)
+            keys.add(key)
+            if key in existing:
                 kept += 1
                 continue
             client.create_flow_run_from_deployment(
                 found[0].id,
                 parameters={"sammantrade_id": item.sammantrade_id},
                 name=item.name,
-                tags=[MEETING_TAG, f"sammantrade:{item.sammantrade_id}"],
-                idempotency_key=item.key,  # a second sync, or two at once, create it only once
+                tags=[MEETING_TAG, instance_tag, f"sammantrade:{item.sammantrade_id}"],
+                idempotency_key=key,  # a second sync, or two at once, create it only once
                 state=Scheduled(scheduled_time=item.run_at),
             )
             created += 1

@@ -35,9 +35,16 @@ def loaded(db_url: str, tmp_path: Path, insatser_csv: Path, monkeypatch, harness
         yield db_url
 
 
-def artifacts(key: str) -> list:
+def artifacts(key: str, flow_run_id=None) -> list:
+    """Artifacts with a key, newest first (of one flow run, if given): the server is shared by the session."""
+    from prefect.client.schemas.filters import ArtifactFilterFlowRunId
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    artifact_filter = ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+    if flow_run_id is not None:
+        artifact_filter.flow_run_id = ArtifactFilterFlowRunId(any_=[flow_run_id])
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+        return client.read_artifacts(artifact_filter=artifact_filter, sort=ArtifactSort.CREATED_DESC)
 
 
 def run_named(name: str):
@@ -53,10 +60,11 @@ def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) ->
     result = state.result()
     assert result["koade"] == 6 and result["skickade"] == 6
     assert len(eml_subjects(tmp_path / "utskick")) == 6
-    table = artifacts("rapporter-inom-30-dagar")[0]
+    run_id = state.state_details.flow_run_id
+    table = artifacts("rapporter-inom-30-dagar", run_id)[0]
     assert any(row["Insats"] == "Trisam 2.0 - Söderhamns kommun" for row in __import__("json").loads(table.data))
-    assert artifacts("forsenade-rapporter") and artifacts("daglig-bevakning")
-    assert "6** nya meddelanden" in artifacts("daglig-bevakning")[0].data
+    assert artifacts("forsenade-rapporter", run_id)
+    assert "6** nya meddelanden" in artifacts("daglig-bevakning", run_id)[0].data
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert "insats:Trisam 2.0 - Söderhamns kommun".split(":")[0] + ":" in " ".join(run.tags)
@@ -147,9 +155,9 @@ def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> 
     finsam(loaded, "import", "meetings", str(plan))
     with read_only(loaded) as session:
         mote = session.scalar(select(Sammantrade).where(Sammantrade.datum == coming))
-    result = infor_styrelsemote(sammantrade_id=mote.id)
-    assert "for_beslut" in result
-    markdown = artifacts("underlag-styrelse")[0].data
+    state = infor_styrelsemote(sammantrade_id=mote.id, return_state=True)
+    assert "for_beslut" in state.result()
+    markdown = artifacts("underlag-styrelse", state.state_details.flow_run_id)[0].data
     assert markdown.startswith("# Underlag till styrelsemöte") and "## Försenade rapporter" in markdown
     assert any(s.startswith("Underlag till styrelsemötet") for s in eml_subjects(tmp_path / "utskick"))
 

@@ -154,8 +154,14 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
     assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
 
 
-def _scheduled(prefect_server: PrefectServer) -> dict[str, dict]:
-    runs = prefect_server.runs(tags={"all_": ["finsam-mote"]}, state={"type": {"any_": ["SCHEDULED"]}})
+def _scheduled(prefect_server: PrefectServer, db_url: str) -> dict[str, dict]:
+    """This database's scheduled meeting runs (the server is shared by the SQLite and PostgreSQL runs)."""
+    import hashlib
+
+    from sqlalchemy.engine import make_url
+
+    instance = hashlib.sha256(make_url(db_url).render_as_string(hide_password=True).encode()).hexdigest()[:10]
+    runs = prefect_server.runs(tags={"all_": ["finsam-mote", f"finsam-db:{instance}"]}, state={"type": {"any_": ["SCHEDULED"]}})
     return {r["name"]: r for r in runs}
 
 
@@ -167,7 +173,7 @@ def test_meeting_sync_creates_moves_and_cancels_runs(prefect_server: PrefectServ
                     encoding="utf-8")
     finsam(db_url, "import", "meetings", str(plan))
     assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
-    runs = _scheduled(prefect_server)
+    runs = _scheduled(prefect_server, db_url)
     assert set(runs) == {f"Inför styrelsemöte {styrelse}", f"Efter styrelsemöte {styrelse}", f"Inför beredningsgruppsmöte {beredning}"}
     infor = runs[f"Inför styrelsemöte {styrelse}"]
     when = datetime.fromisoformat(infor["next_scheduled_start_time"]).astimezone(STOCKHOLM)
@@ -175,13 +181,13 @@ def test_meeting_sync_creates_moves_and_cancels_runs(prefect_server: PrefectServ
     assert infor["deployment_id"] == prefect_server.deployment("infor-styrelsemote")["id"]
     # Syncing again changes nothing.
     assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
-    assert {n: r["id"] for n, r in _scheduled(prefect_server).items()} == {n: r["id"] for n, r in runs.items()}
+    assert {n: r["id"] for n, r in _scheduled(prefect_server, db_url).items()} == {n: r["id"] for n, r in runs.items()}
     # The styrelse meeting moves a week, the beredningsgrupp's is cancelled.
     plan.write_text(f"typ,datum,tid,plats,flyttad_fran,installt\nstyrelse,{moved_to},09:30,Gävle,{styrelse},nej\n"
                     f"beredningsgrupp,{beredning},09:00,Gävle,,ja\n", encoding="utf-8")
     finsam(db_url, "import", "meetings", str(plan))
     assert prefect_server.run("synka-motesplan", {}, finsam_env)["state"]["type"] == "COMPLETED"
-    after = _scheduled(prefect_server)
+    after = _scheduled(prefect_server, db_url)
     assert set(after) == {f"Inför styrelsemöte {moved_to}", f"Efter styrelsemöte {moved_to}"}
     for name, old in runs.items():
         assert prefect_server.get(f"/flow_runs/{old['id']}")["state"]["type"] == "CANCELLED", name

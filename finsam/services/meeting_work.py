@@ -36,10 +36,10 @@ class PlannedWork:
     run_at: datetime
     name: str
 
-    @property
-    def key(self) -> str:
-        # Changes when the meeting moves (its time or sequence), so a moved meeting gets a new run.
-        return f"finsam:{self.arbete}:{self.sammantrade_id}:{self.sekvens}:{self.run_at.isoformat()}"
+    def key(self, instance: str) -> str:
+        # Changes when the meeting moves (its time or sequence), so a moved meeting gets a new run;
+        # `instance` keeps two databases that share one Prefect server apart.
+        return f"finsam:{instance}:{self.arbete}:{self.sammantrade_id}:{self.sekvens}:{self.run_at.isoformat()}"
 
 
 def planned_work(meetings: list[Sammantrade], regler: Regler) -> list[PlannedWork]:
