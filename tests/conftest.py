@@ -104,3 +104,12 @@ def insatser_csv() -> Path:
     """The 2021 insatser: from ../shared where present, else the project's own copy."""
     shared = SHARED / "data" / "insatser-2021.csv"
     return shared if shared.exists() else PROJECT / "data" / "insatser-2021.csv"
+
+
+@pytest.fixture(scope="session")
+def harness():
+    """One temporary Prefect server for every flow test of the session (prefect_test_harness)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

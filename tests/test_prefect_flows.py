@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from prefect import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
-from prefect.testing.utilities import prefect_test_harness
 from sqlalchemy import select
 
 from cli import PROJECT, finsam
@@ -19,12 +18,6 @@ from prefect_tools import eml_subjects, finsam_settings
 from smtp_servers import Recorder, free_port, smtp_server
 
 PLAN = PROJECT / "data" / "sammantraden-2021-2022.yaml"
-
-
-@pytest.fixture(scope="session")
-def harness():
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""registrera-inkommen-rapport: reports dropped in the kansli's folder, or arriving in its mailbox, register themselves."""
+
+from __future__ import annotations
+
+import asyncio
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from pydantic import Field
+
+from finsam import wiring
+from finsam.settings import get_settings
+from tasks.common import actor, tag_this_run
+from tasks.inkorg import from_folder, from_mailbox
+
+ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
+          "fel": "kunde inte läsas"}
+
+
+@task(name="skicka-kvittenser")
+def send_kvittenser() -> int:
+    return len(asyncio.run(wiring.deliver_outbox(actor())).sent)
+
+
+@flow(name="registrera-inkommen-rapport", description="Läser inkomna rapporter i kansliets mapp och brevlåda och registrerar dem.")
+def registrera_inkommen_rapport(
+    mapp: str | None = Field(default=None, title="Mapp", description="Mappen att läsa (tomt: FINSAM_REPORT_INBOX)."),
+    brevlada: bool = Field(default=False, title="Läs brevlådan", description="Läs även nya e-postmeddelandens bilagor (IMAP)."),
+) -> dict:
+    results = from_folder(mapp or str(get_settings().report_inbox)) if (mapp or get_settings().report_inbox.exists()) else []
+    if brevlada:
+        results += from_mailbox()
+    tag_this_run([r["tagg"] for r in results if r.get("tagg")])
+    if any(r["atgard"] == "registrerad" for r in results):
+        send_kvittenser()
+    lines = ["# Inkomna rapporter", ""] + [f"- **{r['fil']}**: {ATGARD[r['atgard']]}. {r.get('skal') or ''}" for r in results]
+    if not results:
+        lines.append("Inga nya rapporter.")
+    create_markdown_artifact("\n".join(lines) + "\n", key="inkomna-rapporter", description="Rapporter som kom in")
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["atgard"]] = counts.get(r["atgard"], 0) + 1
+    return {"antal": counts, "filer": [{"fil": r["fil"], "atgard": r["atgard"], "skal": r.get("skal")} for r in results]}

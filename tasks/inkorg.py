@@ -1,0 +1,61 @@
+"""Arriving reports from the kansli's folder and mailbox: each document its own transaction."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+
+from finsam import wiring
+from finsam.adapters.imap import Mailbox
+from finsam.errors import FinsamError
+from finsam.intake.documents import SUFFIXES, Document, read_document
+from finsam.services.intake import take_in
+from finsam.settings import get_settings
+from tasks.common import insats_tag, work
+
+# Where a handled file goes in the inbox folder, by what happened to it.
+SUBFOLDERS = {"registrerad": "behandlade", "redan_registrerad": "behandlade", "i_kon": "att-granska", "fel": "ej-lasbara"}
+
+
+def _take_in(document: Document, received: date | None) -> dict[str, Any]:
+    with work(f"inkommen rapport {document.name}") as session:
+        result = take_in(session, session.info["kontext"], wiring.mail_context(), document,
+                         storage=get_settings().report_folder, received=received)
+        data = result.as_json()
+        data["tagg"] = insats_tag(result.insats) if result.insats and result.atgard == "registrerad" else None
+        return data
+
+
+def _handle(name: str, data: bytes, received: date | None) -> dict[str, Any]:
+    try:
+        return _take_in(read_document(name, data), received)
+    except FinsamError as e:  # unreadable, or not a report: said plainly, nothing changed
+        return {"fil": name, "atgard": "fel", "skal": str(e), "tagg": None}
+
+
+@task(name="las-inkorgsmappen")
+def from_folder(folder: str) -> list[dict[str, Any]]:
+    inbox = Path(folder)
+    results = []
+    for path in sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES):
+        result = _handle(path.name, path.read_bytes(), None)
+        target = inbox / SUBFOLDERS[result["atgard"]]
+        target.mkdir(exist_ok=True)
+        shutil.move(str(path), target / path.name)
+        results.append(result)
+    return results
+
+
+@task(name="las-brevladan")
+def from_mailbox() -> list[dict[str, Any]]:
+    results = []
+    with Mailbox(get_settings()) as mailbox:
+        for uid, attachments in mailbox.new_attachments().items():
+            for attachment in attachments:
+                results.append(_handle(attachment.filename, attachment.data, attachment.received))
+            mailbox.mark_seen(uid)  # handled: registered, queued or refused with its reason
+    return results

@@ -1,0 +1,80 @@
+"""registrera-inkommen-rapport: from the kansli's folder and from its mailbox on a real IMAP server (Dovecot)."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cli import finsam
+from conftest import SHARED
+from finsam.db import read_only
+from finsam.domain.model import InkommenRapport, RapportKo
+from imap_server import PASSWORD, USER, deliver, dovecot, seen_flags
+from prefect_tools import eml_subjects, finsam_settings
+from report_files import as_docx
+
+REPORTS = SHARED / "reports"
+pytestmark = pytest.mark.skipif(not REPORTS.exists(), reason="../shared/reports is not here")
+
+
+@pytest.fixture
+def loaded(db_url: str, tmp_path: Path, insatser_csv: Path, monkeypatch, harness):
+    finsam(db_url, "import", "insatser", str(insatser_csv), "--as-of", "2021-06-01")
+    with finsam_settings(monkeypatch, database_url=db_url, mail_folder=str(tmp_path / "utskick"),
+                         report_folder=str(tmp_path / "arkiv"), report_inbox=str(tmp_path / "inkorg")):
+        yield db_url
+
+
+def _mail(subject: str, attachments: list[tuple[str, bytes]]) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Helena Hägg <helena@hudiksvall.example>"
+    message["To"] = "kontakt@samordningsforbund-gavleborg.example"
+    message["Subject"] = subject
+    message["Date"] = "Fri, 14 Jan 2022 09:12:00 +0100"
+    message.set_content("Hej! Här kommer rapporten.")
+    for name, data in attachments:
+        maintype, subtype = ("application", "octet-stream")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message.as_bytes()
+
+
+def test_reports_from_the_mailbox_register_themselves(loaded: str, tmp_path: Path, monkeypatch) -> None:
+    from flows.inkomna_rapporter import registrera_inkommen_rapport
+
+    docx = as_docx((REPORTS / "slutrapport-trisam-hudiksvall.txt").read_text(encoding="utf-8"), tmp_path / "Slutrapport Trisam.docx")
+    with dovecot() as port, finsam_settings(monkeypatch, imap_host="127.0.0.1", imap_port=str(port), imap_tls="none",
+                                            imap_username=USER, imap_password=PASSWORD):
+        deliver(port, _mail("Slutrapport Trisam 2.0", [("Slutrapport Trisam.docx", docx.read_bytes())]))
+        deliver(port, _mail("Rapport", [("rapport.txt", "Slutrapport\nInsatsens namn\nTrisam 2.0\n".encode()),
+                                         ("bild.txt", b"   ")]))
+        deliver(port, _mail("Bara hej", []))
+        result = registrera_inkommen_rapport(brevlada=True)
+        assert result["antal"] == {"registrerad": 1, "i_kon": 1, "fel": 1}
+        assert seen_flags(port) == [True, True, True]
+        again = registrera_inkommen_rapport(brevlada=True)  # nothing unseen: nothing new
+        assert again["antal"] == {}
+    with read_only(loaded) as session:
+        [rapport] = session.scalars(select(InkommenRapport)).all()
+        assert rapport.filnamn == "Slutrapport Trisam.docx" and str(rapport.inkom) == "2022-01-14"
+        assert [q.filnamn for q in session.scalars(select(RapportKo))] == ["rapport.txt"]
+    assert "Kvittens: Slutrapport för Trisam 2.0 - Hudiksvalls kommun har kommit in" in eml_subjects(tmp_path / "utskick")
+
+
+def test_reports_dropped_in_the_folder(loaded: str, tmp_path: Path) -> None:
+    from flows.inkomna_rapporter import registrera_inkommen_rapport
+
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    (inbox / "hudiksvall.txt").write_bytes((REPORTS / "slutrapport-trisam-hudiksvall.txt").read_bytes())
+    (inbox / "kopia.txt").write_bytes((REPORTS / "slutrapport-trisam-hudiksvall.txt").read_bytes())  # the same file twice
+    (inbox / "faktura.txt").write_text("Faktura 77\n", encoding="utf-8")
+    result = registrera_inkommen_rapport()
+    assert result["antal"] == {"registrerad": 1, "redan_registrerad": 1, "fel": 1}
+    assert sorted(p.name for p in (inbox / "behandlade").iterdir()) == ["hudiksvall.txt", "kopia.txt"]
+    assert [p.name for p in (inbox / "ej-lasbara").iterdir()] == ["faktura.txt"]
+    assert not [p for p in inbox.iterdir() if p.is_file()]
+    with read_only(loaded) as session:
+        assert len(session.scalars(select(InkommenRapport)).all()) == 1
