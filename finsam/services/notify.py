@@ -132,13 +132,46 @@ def ladder_key(deadline: Deadline, step: LadderStep, recipient: str) -> str:
     return f"stege:{deadline.id}:{deadline.forfaller.isoformat()}:{step.key}:{recipient.lower()}"
 
 
-def _sent_offsets(session: Session, deadline: Deadline) -> set[int]:
-    """Steps already queued (sent or not) for this deadline's current due date."""
-    rows = session.scalars(
-        select(Utskick.steg).where(Utskick.deadline_id == deadline.id, Utskick.forfaller == deadline.forfaller,
-                                   Utskick.steg.is_not(None))
-    )
-    return {offset_of(key) for key in rows}
+def _sent_offsets(session: Session, deadlines: list[Deadline]) -> dict[int, set[int]]:
+    """Steps already queued (sent or not) for each deadline's current due date, in one query."""
+    sent: dict[int, set[int]] = {d.id: set() for d in deadlines}
+    due = {d.id: d.forfaller for d in deadlines}
+    ids = list(sent)
+    for start in range(0, len(ids), 500):  # in chunks: databases limit the parameters of one query
+        rows = session.execute(
+            select(Utskick.deadline_id, Utskick.forfaller, Utskick.steg).where(
+                Utskick.deadline_id.in_(ids[start : start + 500]), Utskick.steg.is_not(None))
+        )
+        for deadline_id, forfaller, steg in rows:
+            if due[deadline_id] == forfaller:
+                sent[deadline_id].add(offset_of(steg))
+    return sent
+
+
+def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[Deadline, LadderStep]]:
+    """The daily scan: every open, chased deadline whose ladder has a step to send today."""
+    ladder = regler.ladder()
+    if not ladder.steps:
+        return []
+    horizon = as_of - timedelta(days=ladder.steps[0].offset)  # nothing is due for deadlines further ahead
+    deadlines = list(session.scalars(
+        select(Deadline)
+        .join(Deadline.insats)
+        .where(
+            Deadline.tillstand == DeadlineTillstand.OPPEN,
+            Deadline.bevakas.is_(True),
+            Deadline.forfaller <= horizon,
+            Insats.tillstand.in_(list(REPORTING_STATES)),
+        )
+        .order_by(Deadline.forfaller, Deadline.id)
+    ))
+    sent = _sent_offsets(session, deadlines)
+    steps = []
+    for deadline in deadlines:
+        step = ladder.step_to_send(deadline.forfaller, as_of, sent[deadline.id])
+        if step is not None:
+            steps.append((deadline, step))
+    return steps
 
 
 def next_styrelse(session: Session, after: date) -> date | None:
@@ -158,26 +191,8 @@ class LadderResult:
 
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
     """Queue today's step, if any, for every open deadline that is chased."""
-    ladder = mail.regler.ladder()
-    first_offset = ladder.steps[0].offset if ladder.steps else 0
-    horizon = as_of - timedelta(days=first_offset)  # nothing is due for deadlines further ahead
-    deadlines = session.scalars(
-        select(Deadline)
-        .join(Deadline.insats)
-        .where(
-            Deadline.tillstand == DeadlineTillstand.OPPEN,
-            Deadline.bevakas.is_(True),
-            Deadline.forfaller <= horizon,
-            Insats.tillstand.in_(list(REPORTING_STATES)),
-        )
-        .options(selectinload(Deadline.insats), selectinload(Deadline.historik))
-        .order_by(Deadline.forfaller, Deadline.id)
-    ).all()
     result = LadderResult([], [])
-    for deadline in deadlines:
-        step = ladder.step_to_send(deadline.forfaller, as_of, _sent_offsets(session, deadline))
-        if step is None:
-            continue
+    for deadline, step in due_steps(session, mail.regler, as_of=as_of):
         insats = deadline.insats
         to = _recipient(step.till, insats, mail)
         cc = [_recipient(r, insats, mail) for r in step.kopia]

@@ -1,0 +1,1 @@
+"""Benchmarks and chaos runs (make bench, make chaos): figures anyone can reproduce."""
