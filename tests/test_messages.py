@@ -39,6 +39,7 @@ CONTEXTS = {
                                    "ar": 2027, "beviljat_i_ar": 5, "tillgangligt_i_ar": None, "kvar_i_ar": None}},
     MeddelandeTyp.SAKNADE_BESLUT: {"mote": {"datum": date(2027, 5, 12)}, "saknas": [INSATS], "beslutade": []},
     MeddelandeTyp.FLODESFEL: {"flode": "daglig-bevakning", "korning": "x", "meddelande": "m", "tidpunkt": "t", "lank": "l"},
+    MeddelandeTyp.UTSKICKSSTORNING: {"sedan": date(2027, 4, 12), "antal": 12, "fel": "SMTPConnectError"},
     MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
                                         "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": []},
 }

@@ -36,6 +36,7 @@ class MeddelandeTyp(StrEnum):
     UNDERLAG = "underlag"
     SAKNADE_BESLUT = "saknade_beslut"
     FLODESFEL = "flodesfel"
+    UTSKICKSSTORNING = "utskicksstorning"
 
 
 def offset_of(key: str) -> int:

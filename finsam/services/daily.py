@@ -18,7 +18,7 @@ from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Deadline, Insats, Utskick
 from finsam.services.deadlines import sync_deadlines
 from finsam.services.lifecycle import advance_states
-from finsam.services.notify import MailContext, plan_ladder, queue_weekly_summary
+from finsam.services.notify import MailContext, plan_ladder, queue_outage_notice, queue_weekly_summary
 
 
 @dataclass
@@ -45,4 +45,6 @@ def plan_day(session: Session, kontext: Kontext, mail: MailContext, *, as_of: da
     plan.flagged = ladder.flagged
     if (weekly := queue_weekly_summary(session, kontext, mail, as_of=as_of)) is not None:
         plan.queued.append(weekly)
+    if (outage := queue_outage_notice(session, kontext, mail)) is not None:
+        plan.queued.append(outage)
     return plan

@@ -7,7 +7,7 @@ so planning the same day twice queues nothing new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
@@ -414,5 +414,32 @@ def queue_flow_failure(
         nyckel=f"flodesfel:{flow_run_id}:{mail.kansli.address.lower()}",
         typ=MeddelandeTyp.FLODESFEL, to=mail.kansli, cc=[],
         context={"flode": flode, "korning": korning, "meddelande": meddelande, "tidpunkt": tidpunkt, "lank": lank},
+        planerad=kontext.nu.date(),
+    )
+
+
+OUTAGE_AFTER = timedelta(hours=20)
+
+
+def queue_outage_notice(session: Session, kontext: Kontext, mail: MailContext) -> Utskick | None:
+    """Tell the kansli when messages have waited for the mail server since before yesterday's run.
+
+    One notice per outage (keyed by the day it began); it goes out when the server answers again.
+    """
+    waiting = session.scalars(
+        select(Utskick).where(Utskick.tillstand == UtskickTillstand.VANTAR, Utskick.forsok > 0,
+                              Utskick.typ != MeddelandeTyp.UTSKICKSSTORNING.value).order_by(Utskick.skapad)
+    ).all()
+    if not waiting:
+        return None
+    oldest = waiting[0].skapad if waiting[0].skapad.tzinfo else waiting[0].skapad.replace(tzinfo=timezone.utc)
+    if kontext.nu - oldest < OUTAGE_AFTER:
+        return None
+    since = oldest.astimezone(kontext.nu.tzinfo).date()
+    return queue(
+        session, kontext, mail,
+        nyckel=f"storning:{since.isoformat()}:{mail.kansli.address.lower()}",
+        typ=MeddelandeTyp.UTSKICKSSTORNING, to=mail.kansli, cc=[],
+        context={"sedan": since, "antal": len(waiting), "fel": waiting[-1].senaste_fel or "okänt"},
         planerad=kontext.nu.date(),
     )
