@@ -125,18 +125,21 @@ def delivery(n: int = 1000) -> tuple[float, float]:
     mail = type(mail)(regler=regler, renderer=mail.renderer, sender=mail.sender)
     url = fresh_db("delivery")
     with unit_of_work(url, kontext(AS_OF)) as session:
-        populate(session, regler, n, seed=7, as_of=AS_OF - timedelta(days=4000))  # everything in the future then
+        populate(session, regler, n + n // 5, seed=7, as_of=AS_OF)
         session.flush()
         from finsam.domain.model import Deadline
 
-        # One deadline per insats due in 14 days: one reminder each.
-        for i, insats in enumerate(session.scalars(select(Insats))):
+        # n deadlines due in 14 days, one per insats: one reminder each; nothing else is chased.
+        session.execute(Deadline.__table__.update().values(bevakas=False))
+        chosen = 0
+        for insats in session.scalars(select(Insats).order_by(Insats.id)):
+            if chosen == n or not insats.deadlines:
+                continue
             first = min(insats.deadlines, key=lambda d: d.forfaller)
-            first.forfaller = AS_OF + timedelta(days=14)
-            first.bevakas = True
-            for other in insats.deadlines:
-                if other is not first:
-                    other.bevakas = False
+            first.forfaller, first.bevakas, first.tillstand = AS_OF + timedelta(days=14), True, first.tillstand.OPPEN
+            insats.tillstand = insats.tillstand.PAGAENDE
+            chosen += 1
+        assert chosen == n
     with smtp_server() as server:
         settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="finsam@bench.example")
 

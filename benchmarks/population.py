@@ -15,6 +15,7 @@ from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineTillstand, Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
 from finsam.domain.model import Insats, InsatsOrganisation, Kontaktperson, Organisation
+from finsam.domain.parsing import parse_email
 from finsam.domain.rules_config import Regler
 from finsam.services.deadlines import sync_deadlines
 
@@ -50,7 +51,7 @@ def populate(session: Session, regler: Regler, count: int, *, seed: int, as_of: 
             namn=f"{prefix}Insats {i} {kommun}", diarienummer=f"B{seed % 100:02d}-{i}.{prefix or 0}",
             inriktning=rng.choice(list(Inriktning)), tillstand=running_state(start, end, as_of), start=start, slut=end,
             beviljade_medel_kr=rng.randint(50, 5000) * 1000, rapportschema=schedule(rng, start, end),
-            kontaktperson=Kontaktperson(namn=f"Kontakt {prefix}{i}", epost=f"kontakt{prefix}{i}@{kommun.lower()}.example"),
+            kontaktperson=Kontaktperson(namn=f"Kontakt {prefix}{i}", epost=parse_email(f"kontakt{prefix}{i}@{kommun.lower()}.example")),
         )
         insats.parter.append(InsatsOrganisation(organisation=orgs[kommun], roll=Roll.HUVUDMAN, ordning=0))
         session.add(insats)

@@ -45,6 +45,8 @@ class SmtpConnection:
             if not self.client.is_connected:
                 await self.client.connect()
             refused, _answer_text = await self.client.sendmail(sender, recipients, message)
+        except UnicodeError:
+            raise PermanentMailError(f"en adress kan inte skickas som ASCII: {', '.join(recipients)}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
             if isinstance(e, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError, TimeoutError)):
                 self.client.close()  # the next attempt reconnects

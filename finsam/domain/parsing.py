@@ -58,9 +58,11 @@ def parse_email(text: str) -> str:
     if not value:
         raise ValueError("e-postadress saknas")
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as e:
         raise ValueError(f"ogiltig e-postadress '{value}': {e}") from None
+    # A domain with å/ä/ö is kept in its ASCII form (xn--…), which every mail server accepts.
+    return result.ascii_email or result.normalized
 
 
 def plain_text(text: str) -> str:

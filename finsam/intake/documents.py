@@ -61,7 +61,9 @@ def _docx_text(data: bytes, name: str) -> str:
 
 def _pdf_text(data: bytes, name: str) -> str:
     import io
+    import logging
 
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files would reach the user
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

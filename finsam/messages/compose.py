@@ -67,7 +67,7 @@ def compose(
     if cc:
         message["Cc"] = [c.header() for c in cc]
     message["Reply-To"] = reply_to
-    message["Subject"] = rendered.subject
+    message["Subject"] = plain_text(rendered.subject)  # no control character in a header, whoever built it
     message["Date"] = format_datetime(date)
     message["Message-ID"] = msg_id
     message["Auto-Submitted"] = "auto-generated"
