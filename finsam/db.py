@@ -34,6 +34,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not wait for the writer
+    # In WAL mode NORMAL cannot corrupt the database; a power cut may lose the last commits, which the
+    # outbox tolerates (a message marked sent just before may go again, with the same Message-ID).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

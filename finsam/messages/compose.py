@@ -2,8 +2,9 @@
 
 Headers Outlook needs to treat it well: UTF-8 names and subject, Message-ID, Date, Reply-To the
 kansli's shared mailbox, `Auto-Submitted: auto-generated` (RFC 3834) and
-`X-Auto-Response-Suppress: All` (no out-of-office replies back to us). The email package's
-policy refuses a CR or LF in any header, so no name or subject can inject one.
+`X-Auto-Response-Suppress: All` (no out-of-office replies back to us). Every header value is
+checked for CR, LF and other control characters before it is set, so no name or subject can
+inject a header.
 """
 
 from __future__ import annotations
@@ -12,15 +13,22 @@ import base64
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email import charset as email_charset
+from email import encoders
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr
 
 from finsam.domain.parsing import plain_text
 from finsam.messages.render import Rendered
 
 MESSAGE_ID_NAMESPACE = uuid.UUID("7c1d8e52-4a8b-4f0e-9a59-3f1c3b1f6e21")
+_UTF8_QP = email_charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email_charset.QP  # readable in any mail program's "show source", unlike base64
+_WIRE = compat32.clone(linesep="\r\n", max_line_length=78)
 
 
 @dataclass(frozen=True)
@@ -28,9 +36,9 @@ class Recipient:
     name: str
     address: str
 
-    def header(self) -> Address:
-        local, _, domain = self.address.rpartition("@")
-        return Address(display_name=plain_text(self.name), username=local, domain=domain)
+    def header(self) -> str:
+        """`Åsa Öberg <asa@…>` with the name RFC 2047-encoded where it needs to be; never a CR or LF."""
+        return formataddr((plain_text(self.name), plain_text(self.address)), charset="utf-8")
 
 
 @dataclass(frozen=True)
@@ -61,36 +69,41 @@ def compose(
     date: datetime,
     attachments: list[Attachment] = (),  # type: ignore[assignment]
 ) -> bytes:
-    message = EmailMessage(policy=policy.SMTP)
-    message["From"] = sender.header()
-    message["To"] = to.header()
-    if cc:
-        message["Cc"] = [c.header() for c in cc]
-    message["Reply-To"] = reply_to
-    message["Subject"] = plain_text(rendered.subject)  # no control character in a header, whoever built it
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = msg_id
-    message["Auto-Submitted"] = "auto-generated"
-    message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(rendered.text, charset="utf-8")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    for attachment in attachments:
-        if attachment.maintype == "text":
-            # As text with its charset, so every client decodes å/ä/ö (and reads METHOD from the part).
-            message.add_attachment(
-                attachment.data.decode("utf-8"),
-                subtype=attachment.subtype,
-                charset="utf-8",
-                filename=attachment.filename,
-                params=attachment.params,
-            )
-        else:
-            message.add_attachment(
-                attachment.data,
-                maintype=attachment.maintype,
-                subtype=attachment.subtype,
-                filename=attachment.filename,
-                params=attachment.params,
-            )
-    message["Content-Language"] = "sv-SE"  # after the content: setting content clears Content-* headers
-    return message.as_bytes()
+    """The whole message as bytes (CRLF). Built with the email package's compat32 classes, which are many
+    times faster than its default policy; every header value is checked here instead (plain_text)."""
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(rendered.text, "plain", _UTF8_QP))
+    alternative.attach(MIMEText(rendered.html, "html", _UTF8_QP))
+    if attachments:
+        message: MIMEMultipart = MIMEMultipart("mixed")
+        message.attach(alternative)
+        for attachment in attachments:
+            if attachment.maintype == "text":
+                # As text with its charset, so every client decodes å/ä/ö (and reads METHOD from the part).
+                part = MIMEText(attachment.data.decode("utf-8"), attachment.subtype, _UTF8_QP)
+            else:
+                part = MIMEBase(attachment.maintype, attachment.subtype)
+                part.set_payload(attachment.data)
+                encoders.encode_base64(part)
+            for key, value in attachment.params.items():
+                part.set_param(key, value)
+            part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+            message.attach(part)
+    else:
+        message = alternative
+    headers = {
+        "From": sender.header(),
+        "To": to.header(),
+        "Cc": ", ".join(c.header() for c in cc) if cc else None,
+        "Reply-To": plain_text(reply_to),
+        "Subject": Header(plain_text(rendered.subject), "utf-8", header_name="Subject"),
+        "Date": format_datetime(date),
+        "Message-ID": plain_text(msg_id),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        "Content-Language": "sv-SE",
+    }
+    for key, value in headers.items():
+        if value is not None:
+            message[key] = value
+    return message.as_bytes(policy=_WIRE)

@@ -78,24 +78,23 @@ async def deliver(
             batch = outbox.claim(session, now=clock(), limit=batch_size, claim_timeout=claim_timeout,
                                  ignore_backoff=ignore_backoff)
             ignore_backoff = False  # only the first claim: rows deferred again in this run wait their turn
+            # Messages no longer wanted (the report came in, the date moved, a later step took over)
+            # are dropped before the connection opens; one look per batch.
+            stale = {row.id: reason for row in batch if (reason := is_stale(session, row))}
+            for row in batch:
+                if row.id in stale:
+                    outbox.cancel(session, row, reason=stale[row.id])
             session.expunge_all()
         if not batch:
             return report
-        pending = list(batch)
+        report.cancelled.extend(stale.items())
+        pending = [row for row in batch if row.id not in stale]
         try:
-            async with transport.connect() as connection:
-                while pending:
-                    row = pending[0]
-                    with work() as session:
-                        stale = is_stale(session, row)
-                        if stale:
-                            outbox.cancel(session, row, reason=stale)
-                    if stale:
-                        report.cancelled.append((row.id, stale))
+            if pending:
+                async with transport.connect() as connection:
+                    while pending:
+                        await _send_one(connection, transport, pending[0], report, work, clock, attempts, retry_delay, sleep)
                         pending.pop(0)
-                        continue
-                    await _send_one(connection, transport, row, report, work, clock, attempts, retry_delay, sleep)
-                    pending.pop(0)
         except TransientMailError as e:
             # Could not connect (or reconnect): everything still held goes back to waiting.
             with work() as session:

@@ -163,6 +163,7 @@ def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[De
             Deadline.forfaller <= horizon,
             Insats.tillstand.in_(list(REPORTING_STATES)),
         )
+        .options(selectinload(Deadline.insats).selectinload(Insats.kontaktperson))
         .order_by(Deadline.forfaller, Deadline.id)
     ))
     sent = _sent_offsets(session, deadlines)
@@ -192,7 +193,11 @@ class LadderResult:
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
     """Queue today's step, if any, for every open deadline that is chased."""
     result = LadderResult([], [])
-    for deadline, step in due_steps(session, mail.regler, as_of=as_of):
+    steps = due_steps(session, mail.regler, as_of=as_of)
+    # The history of the deadlines that get a message: their calendar part's SEQUENCE needs it.
+    session.scalars(select(Deadline).where(Deadline.id.in_([d.id for d, _ in steps]))
+                    .options(selectinload(Deadline.historik))).all()
+    for deadline, step in steps:
         insats = deadline.insats
         to = _recipient(step.till, insats, mail)
         cc = [_recipient(r, insats, mail) for r in step.kopia]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
@@ -43,33 +44,24 @@ def exists(session: Session, nyckel: str) -> bool:
 
 
 def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick | None:
-    """Queue a message unless its key is already queued (by this run or a concurrent one)."""
-    if exists(session, message.nyckel):
-        return None
-    row = Utskick(
-        nyckel=message.nyckel,
-        typ=message.typ,
-        steg=message.steg,
-        insats_id=message.insats_id,
-        deadline_id=message.deadline_id,
-        forfaller=message.forfaller,
-        planerad=message.planerad,
-        mottagare=message.mottagare,
-        kopia=message.kopia,
-        amne=message.amne,
-        message_id=message.message_id,
-        meddelande=message.meddelande,
-        tillstand=U.VANTAR,
-        forsok=0,
-        nasta_forsok=kontext.nu.astimezone(timezone.utc),
-        skapad=kontext.nu.astimezone(timezone.utc),
+    """Queue a message unless its key is already queued (by this run or a concurrent one).
+
+    One INSERT … ON CONFLICT DO NOTHING: the unique key settles a race with another planner
+    without a savepoint per message. (The outbox is its own log: these rows are not repeated in
+    the audit log.)
+    """
+    now = kontext.nu.astimezone(timezone.utc)
+    values = dict(
+        nyckel=message.nyckel, typ=message.typ, steg=message.steg, insats_id=message.insats_id,
+        deadline_id=message.deadline_id, forfaller=message.forfaller, planerad=message.planerad,
+        mottagare=message.mottagare, kopia=message.kopia, amne=message.amne, message_id=message.message_id,
+        meddelande=message.meddelande, tillstand=U.VANTAR, forsok=0, nasta_forsok=now, skapad=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None  # another run queued the same key first
-    return row
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Utskick).values(**values).on_conflict_do_nothing(index_elements=["nyckel"]).returning(Utskick.id)
+    row_id = session.execute(statement).scalar()
+    return None if row_id is None else session.get(Utskick, row_id)
 
 
 def _utc(moment: datetime) -> datetime:
