@@ -10,7 +10,7 @@ DEMO   := demo-output
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test clean
+.PHONY: install demo test bench chaos clean
 
 JS_STAMP := tests/js/node_modules/.installed
 
@@ -33,6 +33,13 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Figures anyone can reproduce: speed at the scale of every förbund (bench), nothing lost (chaos).
+bench: install
+	$(BIN)/python -m benchmarks.bench
+
+chaos: install
+	$(BIN)/python -m benchmarks.chaos
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .hypothesis

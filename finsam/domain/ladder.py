@@ -9,6 +9,7 @@ up with one message, the latest, and an anstånd (a new due date) starts the lad
 from __future__ import annotations
 
 from collections.abc import Iterable
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -72,7 +73,7 @@ class LadderStep:
 
 @dataclass(frozen=True)
 class Ladder:
-    steps: tuple[LadderStep, ...]
+    steps: tuple[LadderStep, ...]  # ordered by offset
 
     @classmethod
     def build(
@@ -84,8 +85,8 @@ class Ladder:
 
     def applicable(self, due: date, as_of: date) -> LadderStep | None:
         """The latest step whose day has come, or None before the first."""
-        reached = [s for s in self.steps if s.day(due) <= as_of]
-        return reached[-1] if reached else None
+        index = bisect_right([s.offset for s in self.steps], (as_of - due).days)
+        return self.steps[index - 1] if index else None
 
     def step_to_send(self, due: date, as_of: date, sent_offsets: Iterable[int]) -> LadderStep | None:
         """The step to send today for a deadline due on `due`, given the offsets already sent for that due date."""

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -210,7 +211,10 @@ class Deadline(Base):
     """A report the insats owes: a delrapport for a period, or the slutrapport."""
 
     __tablename__ = "deadline"
-    __table_args__ = (UniqueConstraint("insats_id", "typ", "nr"),)
+    __table_args__ = (
+        UniqueConstraint("insats_id", "typ", "nr"),
+        Index("ix_deadline_bevakning", "tillstand", "bevakas", "forfaller"),  # the daily scan
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
@@ -132,47 +132,62 @@ def ladder_key(deadline: Deadline, step: LadderStep, recipient: str) -> str:
     return f"stege:{deadline.id}:{deadline.forfaller.isoformat()}:{step.key}:{recipient.lower()}"
 
 
-def _sent_offsets(session: Session, deadlines: list[Deadline]) -> dict[int, set[int]]:
-    """Steps already queued (sent or not) for each deadline's current due date, in one query."""
-    sent: dict[int, set[int]] = {d.id: set() for d in deadlines}
-    due = {d.id: d.forfaller for d in deadlines}
-    ids = list(sent)
-    for start in range(0, len(ids), 500):  # in chunks: databases limit the parameters of one query
-        rows = session.execute(
-            select(Utskick.deadline_id, Utskick.forfaller, Utskick.steg).where(
-                Utskick.deadline_id.in_(ids[start : start + 500]), Utskick.steg.is_not(None))
-        )
-        for deadline_id, forfaller, steg in rows:
-            if due[deadline_id] == forfaller:
-                sent[deadline_id].add(offset_of(steg))
-    return sent
-
-
-def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[Deadline, LadderStep]]:
-    """The daily scan: every open, chased deadline whose ladder has a step to send today."""
+def _chased_deadlines(regler: Regler, as_of: date):  # noqa: ANN202
+    """The open, chased deadlines of insatser that owe reports, close enough to have a step today."""
     ladder = regler.ladder()
-    if not ladder.steps:
-        return []
     horizon = as_of - timedelta(days=ladder.steps[0].offset)  # nothing is due for deadlines further ahead
-    deadlines = list(session.scalars(
-        select(Deadline)
-        .join(Deadline.insats)
+    return (
+        select(Deadline.id, Deadline.forfaller)
+        .join(Insats, Insats.id == Deadline.insats_id)
         .where(
             Deadline.tillstand == DeadlineTillstand.OPPEN,
             Deadline.bevakas.is_(True),
             Deadline.forfaller <= horizon,
             Insats.tillstand.in_(list(REPORTING_STATES)),
         )
-        .options(selectinload(Deadline.insats).selectinload(Insats.kontaktperson))
-        .order_by(Deadline.forfaller, Deadline.id)
-    ))
-    sent = _sent_offsets(session, deadlines)
-    steps = []
-    for deadline in deadlines:
-        step = ladder.step_to_send(deadline.forfaller, as_of, sent[deadline.id])
+    )
+
+
+def scan_due(session: Session, regler: Regler, *, as_of: date) -> dict[int, LadderStep]:
+    """The daily scan: which open, chased deadline has which ladder step to send today (by id).
+
+    Plain rows (id, due date, steps sent) in two queries, the ladder applied in Python.
+    """
+    ladder = regler.ladder()
+    if not ladder.steps:
+        return {}
+    # Each candidate with the latest step already queued for its current due date, in one query.
+    offset = case(
+        (Utskick.steg == "forfallodag", 0),
+        (Utskick.steg.like("fore-%"), -cast(func.substr(Utskick.steg, 6), Integer)),
+        else_=cast(func.substr(Utskick.steg, 7), Integer),
+    )
+    query = (
+        _chased_deadlines(regler, as_of)
+        .add_columns(func.max(offset))
+        .outerjoin(Utskick, and_(Utskick.deadline_id == Deadline.id, Utskick.forfaller == Deadline.forfaller,
+                                 Utskick.steg.is_not(None)))
+        .group_by(Deadline.id, Deadline.forfaller)
+    )
+    due: dict[int, LadderStep] = {}
+    for deadline_id, forfaller, latest in session.execute(query):
+        step = ladder.step_to_send(forfaller, as_of, () if latest is None else (latest,))
         if step is not None:
-            steps.append((deadline, step))
-    return steps
+            due[deadline_id] = step
+    return due
+
+
+def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[Deadline, LadderStep]]:
+    """The deadlines that get a message today, loaded with what their messages need."""
+    due = scan_due(session, regler, as_of=as_of)
+    if not due:
+        return []
+    deadlines = session.scalars(
+        select(Deadline).where(Deadline.id.in_(list(due)))
+        .options(selectinload(Deadline.insats).selectinload(Insats.kontaktperson), selectinload(Deadline.historik))
+        .order_by(Deadline.forfaller, Deadline.id)
+    ).all()
+    return [(d, due[d.id]) for d in deadlines]
 
 
 def next_styrelse(session: Session, after: date) -> date | None:
@@ -193,11 +208,7 @@ class LadderResult:
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
     """Queue today's step, if any, for every open deadline that is chased."""
     result = LadderResult([], [])
-    steps = due_steps(session, mail.regler, as_of=as_of)
-    # The history of the deadlines that get a message: their calendar part's SEQUENCE needs it.
-    session.scalars(select(Deadline).where(Deadline.id.in_([d.id for d, _ in steps]))
-                    .options(selectinload(Deadline.historik))).all()
-    for deadline, step in steps:
+    for deadline, step in due_steps(session, mail.regler, as_of=as_of):
         insats = deadline.insats
         to = _recipient(step.till, insats, mail)
         cc = [_recipient(r, insats, mail) for r in step.kopia]
