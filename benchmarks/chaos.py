@@ -122,10 +122,13 @@ def concurrency(url: str, label: str, workers: int) -> dict[str, int]:
     env = {**os.environ, "FINSAM_DATABASE_URL": url, "FINSAM_AKTOR": "chaos", "FINSAM_SMTP_RETRY_DELAY": "0"}
     with smtp_server(Recorder()) as server:
         env.update(FINSAM_SMTP_HOST="127.0.0.1", FINSAM_SMTP_PORT=str(server.port))
+        logs = [(WORK / f"{label}{workers}-{i}.out", WORK / f"{label}{workers}-{i}.err") for i in range(workers)]
         processes = [subprocess.Popen([sys.executable, "-m", "finsam", "run", "daily", "--as-of", as_of.isoformat()],
-                                      cwd=WORK, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                     for _ in range(workers)]
-        outputs = [p.communicate(timeout=600) for p in processes]
+                                      cwd=WORK, env=env, stdout=out.open("w"), stderr=err.open("w"))
+                     for out, err in logs]
+        for p in processes:
+            p.wait(timeout=600)
+        outputs = [(out.read_text(), err.read_text()) for out, err in logs]
         by_id = Counter(r.message["Message-ID"].strip() for r in server.recorder.received)
     failures = sum(1 for p in processes if p.returncode not in (0,))
     locked = sum("database is locked" in (out + err) for out, err in outputs)

@@ -246,14 +246,13 @@ def run_daily(
     day = as_of_or_today(as_of)
     with work(f"daglig bevakning {day.isoformat()}") as session:
         plan = plan_day(session, session.info["kontext"], mail_context(), as_of=day)
-        for insats, before in plan.moved:
-            console.print(f"{insats.ref}: {before.label} → {insats.tillstand.label}")
-        for row in plan.queued:
-            console.print(f"Köat: {row.amne} → {row.mottagare}", highlight=False)
-        for deadline in plan.flagged:
-            console.print(f"Till styrelsens uppföljningslista: {deadline.rubrik} – {deadline.insats.namn}")
-        queued = len(plan.queued)
-    console.print(f"{day.isoformat()}: {queued} nya meddelanden i utkorgen.")
+        lines = [f"{insats.ref}: {before.label} → {insats.tillstand.label}" for insats, before in plan.moved]
+        lines += [f"Köat: {row.amne} → {row.mottagare}" for row in plan.queued]
+        lines += [f"Till styrelsens uppföljningslista: {d.rubrik} – {d.insats.namn}" for d in plan.flagged]
+    # Printed after the commit: a slow terminal or a full pipe must never hold the database's locks.
+    for line in lines:
+        console.print(line, highlight=False)
+    console.print(f"{day.isoformat()}: {len(plan.queued)} nya meddelanden i utkorgen.")
     if skicka:
         report = send_outbox()
         console.print(f"Utskick: {report.summary()}.")
