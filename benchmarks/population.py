@@ -41,7 +41,10 @@ def populate(session: Session, regler: Regler, count: int, *, seed: int, as_of: 
     """`count` insatser with their deadlines materialised; returns their ids."""
     rng = random.Random(seed)
     k = kontext(as_of)
-    orgs = {name: Organisation(namn=f"{name} kommun") for name in KOMMUNER}
+    from sqlalchemy import select
+
+    known = {o.namn: o for o in session.scalars(select(Organisation))}
+    orgs = {name: known.get(f"{name} kommun") or Organisation(namn=f"{name} kommun") for name in KOMMUNER}
     ids = []
     for i in range(count):
         start = date(2019, 1, 1) + timedelta(days=rng.randint(0, 6 * 365))
