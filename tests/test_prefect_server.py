@@ -52,15 +52,22 @@ class PrefectServer:
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
-    def post(self, path: str, body: dict) -> dict | list:
-        response = httpx.post(f"{self.api}{path}", json=body, timeout=30)
+    def _call(self, method: str, path: str, body: dict | None = None) -> dict | list:
+        # The server answers 503 while its own SQLite database is busy; Prefect's client retries
+        # those, and so do we.
+        for attempt in range(8):
+            response = httpx.request(method, f"{self.api}{path}", json=body, timeout=30)
+            if response.status_code != 503:
+                break
+            time.sleep(0.5 * 2**attempt)
         assert response.status_code < 300, response.text
         return response.json()
 
+    def post(self, path: str, body: dict) -> dict | list:
+        return self._call("POST", path, body)
+
     def get(self, path: str) -> dict | list:
-        response = httpx.get(f"{self.api}{path}", timeout=30)
-        assert response.status_code < 300, response.text
-        return response.json()
+        return self._call("GET", path)
 
     def deployment(self, name: str) -> dict:
         return self.get(f"/deployments/name/{name}/{name}")
