@@ -207,3 +207,18 @@ def test_report_register_cli(loaded: str, tmp_path: Path) -> None:
     assert again["atgard"] == "redan_registrerad"
     bad = finsam(loaded, "report", "register", str(tmp_path / "saknas.pdf"), check=False, cwd=tmp_path)
     assert bad.returncode == 1 and "Kan inte läsa" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@needs_shared
+def test_the_kansli_resolves_a_queued_report(loaded: str, tmp_path: Path) -> None:
+    text = "Slutrapport\nInsatsens namn\nTrisam 2.0\nAnkomstdatum\n2022-01-20\n"
+    path = tmp_path / "oklar.txt"
+    path.write_text(text, encoding="utf-8")
+    queued = json.loads(finsam(loaded, "report", "register", str(path), "--json", cwd=tmp_path).stdout)
+    assert queued["atgard"] == "i_kon"
+    [row] = json.loads(finsam(loaded, "report", "queue", "--json", cwd=tmp_path).stdout)
+    out = finsam(loaded, "report", "resolve", str(row["id"]), "--insats", "SFG 21-6.58", cwd=tmp_path).stdout
+    assert "Slutrapport för Trisam 2.0 - Hudiksvalls kommun (SFG 21-6.58) registrerad som inkommen 2022-01-20" in out
+    assert json.loads(finsam(loaded, "report", "queue", "--json", cwd=tmp_path).stdout) == []
+    again = finsam(loaded, "report", "resolve", str(row["id"]), "--insats", "SFG 21-6.58", cwd=tmp_path, check=False)
+    assert again.returncode == 1 and "ingen ohanterad rapport" in again.stderr

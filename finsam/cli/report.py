@@ -12,7 +12,9 @@ from rich.table import Table
 from finsam import clock
 from finsam.cli.common import DATE, console, mail_context, print_json, reading, send_outbox, work
 from finsam.intake.documents import read_file
-from finsam.services.intake import queue_rows, take_in
+from finsam.domain.enums import RapportTyp
+from finsam.services.intake import dismiss_queued, queue_rows, resolve_queued, take_in
+from finsam.services.lookup import find_insats
 from finsam.settings import get_settings
 
 report_app = typer.Typer(help="Inkomna rapporter: läs, matcha, registrera.", no_args_is_help=True)
@@ -72,3 +74,28 @@ def queue(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     for r in rows:
         table.add_row(str(r["id"]), r["fil"], r["inkom"] or "", r["skal"])
     console.print(table)
+
+
+@report_app.command("resolve")
+def resolve(
+    queue_id: Annotated[int, typer.Argument(help="Köpostens id (se `finsam report queue`).")],
+    insats: Annotated[str, typer.Option("--insats", help="Insatsen rapporten gäller: diarienummer, id eller namn.")],
+    typ: Annotated[Optional[RapportTyp], typer.Option("--typ")] = None,
+    nr: Annotated[Optional[int], typer.Option("--nr", help="Delrapportens nummer, om det inte framgår av perioden.")] = None,
+) -> None:
+    """Registrera en rapport ur kön på den insats kansliet anger (med kvittens)."""
+    with work(f"rapport ur kön {queue_id}") as session:
+        target = find_insats(session, insats)
+        rapport = resolve_queued(session, session.info["kontext"], mail_context(), queue_id, target,
+                                 storage=get_settings().report_folder, typ=typ, nr=nr)
+        text = f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {rapport.inkom}."
+    send_outbox()
+    console.print(text)
+
+
+@report_app.command("dismiss")
+def dismiss(queue_id: Annotated[int, typer.Argument(help="Köpostens id.")]) -> None:
+    """Ta bort en post ur kön utan att registrera något (t.ex. inte en rapport)."""
+    with work(f"ta bort ur kön {queue_id}") as session:
+        dismiss_queued(session, session.info["kontext"], queue_id)
+    console.print(f"Köpost {queue_id} är borttagen ur kön.")

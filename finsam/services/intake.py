@@ -152,6 +152,7 @@ def take_in(
         if not dry_run and session.scalar(select(RapportKo).where(RapportKo.sha256 == document.sha256)) is None:
             session.add(RapportKo(sha256=document.sha256, filnamn=document.name, skal=reason,
                                   extraherat=result.as_json(), inkom=inkom, skapad=kontext.nu.astimezone(timezone.utc)))
+            _store(storage, document)  # kept, so the kansli can register it from the queue
         return result
     result.deadline = deadline
     if dry_run:
@@ -159,13 +160,70 @@ def take_in(
     rapport = register_report(session, kontext, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
                               filnamn=document.name, sha256=document.sha256)
     session.flush()
-    storage.mkdir(parents=True, exist_ok=True)
-    target = storage / f"{document.sha256}{Path(document.name).suffix.lower()}"
-    if not target.exists():
-        target.write_bytes(document.data)
+    _store(storage, document)
     queue_kvittens(session, kontext, mail, rapport)
     result.atgard = "registrerad"
     return result
+
+
+def _stored(storage: Path, sha256: str, name: str) -> Path:
+    return storage / f"{sha256}{Path(name).suffix.lower()}"
+
+
+def _store(storage: Path, document: Document) -> None:
+    """Each file once, under its content hash."""
+    storage.mkdir(parents=True, exist_ok=True)
+    target = _stored(storage, document.sha256, document.name)
+    if not target.exists():
+        target.write_bytes(document.data)
+
+
+def resolve_queued(
+    session: Session,
+    kontext: Kontext,
+    mail: MailContext,
+    queue_id: int,
+    insats: Insats,
+    *,
+    storage: Path,
+    typ: RapportTyp | None = None,
+    nr: int | None = None,
+) -> InkommenRapport:
+    """The kansli decides which insats (and report) a queued document belongs to; it is registered."""
+    from finsam.intake.documents import read_document
+
+    row = session.get(RapportKo, queue_id)
+    if row is None or row.hanterad is not None:
+        raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
+    path = _stored(storage, row.sha256, row.filnamn)
+    try:
+        document = read_document(row.filnamn, path.read_bytes())
+    except OSError:
+        raise FinsamError(f"Filen för köpost {queue_id} finns inte längre i {storage}.") from None
+    extraction = extract(document.text)
+    kind = typ or (RapportTyp(extraction.get("typ")) if extraction.get("typ") in ("delrapport", "slutrapport") else None)
+    if kind is None:
+        raise FinsamError("Ange om det är en delrapport eller slutrapport (--typ).")
+    inkom = row.inkom or kontext.nu.date()
+    if nr is None and kind is RapportTyp.DELRAPPORT:
+        deadline, why = match_deadline(insats, extraction, inkom)
+        if deadline is None:
+            raise FinsamError(f"{why}; ange delrapportens nummer (--nr).")
+        nr = deadline.nr
+    rapport = register_report(session, kontext, insats, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
+                              sha256=row.sha256)
+    session.flush()
+    queue_kvittens(session, kontext, mail, rapport)
+    row.hanterad = kontext.nu.astimezone(timezone.utc)
+    return rapport
+
+
+def dismiss_queued(session: Session, kontext: Kontext, queue_id: int) -> RapportKo:
+    row = session.get(RapportKo, queue_id)
+    if row is None or row.hanterad is not None:
+        raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
+    row.hanterad = kontext.nu.astimezone(timezone.utc)
+    return row
 
 
 def queue_rows(session: Session, *, include_handled: bool = False) -> list[RapportKo]:
