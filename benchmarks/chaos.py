@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.population import kontext, populate
 from finsam.db import read_only, unit_of_work, upgrade
 from finsam.domain.enums import UtskickTillstand
-from finsam.domain.model import Base, Insats, Utskick
+from finsam.domain.model import Utskick
 from finsam.messages.compose import message_id
 from finsam.services.outbox import NewMessage, enqueue
 from finsam.wiring import rules

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
-from finsam.domain.enums import DeadlineTillstand, Inriktning, Roll, Tillstand
+from finsam.domain.enums import DeadlineTillstand, Inriktning, Roll
 from finsam.domain.lifecycle import running_state
 from finsam.domain.model import Insats, InsatsOrganisation, Kontaktperson, Organisation
 from finsam.domain.parsing import parse_email

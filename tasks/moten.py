@@ -23,7 +23,7 @@ from sqlalchemy import select
 from finsam import wiring
 from finsam.settings import get_settings
 from finsam.domain.model import Sammantrade
-from finsam.services.meeting_work import Arbete, do_meeting_work, planned_work
+from finsam.services.meeting_work import do_meeting_work, planned_work
 from tasks.common import insats_tag, reading, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"

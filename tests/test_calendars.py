@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time as clock_time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import httpx

@@ -6,7 +6,6 @@ Create Date: 2026-11-22 06:32:36.108555
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0005'
