@@ -12,7 +12,7 @@ from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
 from tasks.common import tag_this_run
-from tasks.registrering import grant, register_ansokan, register_beslut, register_report, register_yttrande
+from tasks.registrering import grant, register_ansokan, register_beslut, register_report, register_yttrande, resolve_from_queue
 
 INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).")
 
@@ -61,6 +61,13 @@ class RapportFormular(Formular):
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period slutade sist före inkomstdagen.", ge=1)
 
 
+class KoFormular(Formular):
+    kopost: int = Field(title="Köpost", description="Id från kansliets kö (artefakten inkomna-rapporter, finsam report queue).", ge=1)
+    insats: str = INSATS
+    typ: Literal["delrapport", "slutrapport"] | None = Field(default=None, title="Rapport", description="Tomt: som dokumentet säger.")
+    nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period rapporten gäller.", ge=1)
+
+
 class AnstandFormular(Formular):
     deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
     nytt_datum: date = Field(title="Nytt sista datum")
@@ -106,4 +113,12 @@ def registrera_rapport(rapport: RapportFormular) -> dict:
 def bevilja_anstand(anstand: AnstandFormular) -> dict:
     result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av)
     tag_this_run([result["tagg"]])
+    return result
+
+
+@flow(name="registrera-rapport-ur-ko", description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
+def registrera_rapport_ur_ko(post: KoFormular) -> dict:
+    result = resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr)
+    tag_this_run([result["tagg"]])
+    skicka_utskick()
     return result

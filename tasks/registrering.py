@@ -74,3 +74,16 @@ def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str) -> di
                 "forfaller": anstand.nytt_forfaller.isoformat(), "tidigare": anstand.tidigare_forfaller.isoformat()}
 
 
+
+
+@task(name="registrera-rapport-ur-kon-i-databasen")
+def resolve_from_queue(queue_id: int, ref: str, typ: RapportTyp | None, nr: int | None) -> dict[str, Any]:
+    from finsam.services.intake import resolve_queued
+    from finsam.settings import get_settings
+
+    with work(f"rapport ur kön {queue_id}") as session:
+        insats = find_insats(session, ref)
+        rapport = resolve_queued(session, session.info["kontext"], wiring.mail_context(), queue_id, insats,
+                                 storage=get_settings().report_folder, typ=typ, nr=nr)
+        return {"insats": insats.ref, "tagg": insats_tag(insats), "rapport": rapport.deadline.rubrik,
+                "inkom": rapport.inkom.isoformat()}

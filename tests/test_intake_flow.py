@@ -78,3 +78,20 @@ def test_reports_dropped_in_the_folder(loaded: str, tmp_path: Path) -> None:
     assert not [p for p in inbox.iterdir() if p.is_file()]
     with read_only(loaded) as session:
         assert len(session.scalars(select(InkommenRapport)).all()) == 1
+
+
+def test_a_queued_report_is_registered_from_the_run_form(loaded: str, tmp_path: Path) -> None:
+    from flows.inkomna_rapporter import registrera_inkommen_rapport
+    from flows.registrera import KoFormular, registrera_rapport_ur_ko
+
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    (inbox / "oklar.txt").write_text("Slutrapport\nInsatsens namn\nTrisam 2.0\nAnkomstdatum\n2022-01-20\n", encoding="utf-8")
+    assert registrera_inkommen_rapport()["antal"] == {"i_kon": 1}
+    with read_only(loaded) as session:
+        [row] = session.scalars(select(RapportKo)).all()
+    result = registrera_rapport_ur_ko(KoFormular(kopost=row.id, insats="SFG 21-6.58"))
+    assert result == {"insats": "Trisam 2.0 - Hudiksvalls kommun (SFG 21-6.58)", "tagg": "insats:SFG 21-6.58",
+                      "rapport": "Slutrapport", "inkom": "2022-01-20"}
+    with read_only(loaded) as session:
+        assert session.get(RapportKo, row.id).hanterad is not None
