@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from finsam import clock
 from finsam.adapters.mail import transport_from_settings
+from finsam.audit import Kontext
+from finsam.db import read_only, unit_of_work
 from finsam.domain.rules_config import Regler, load_rules
 from finsam.messages.compose import Recipient
 from finsam.messages.render import MailRenderer
@@ -50,3 +56,17 @@ async def deliver_outbox(aktor: str, settings: Settings | None = None, *, ignore
         claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
         ignore_backoff=ignore_backoff,
     )
+
+
+@contextmanager
+def work(aktor: str, atgard: str, *, dry_run: bool = False) -> Iterator[Session]:
+    """A use case on the configured database, on behalf of `aktor`, stamped with the clock now."""
+    kontext = Kontext(aktor=aktor, atgard=atgard, nu=clock.now())
+    with unit_of_work(get_settings().database_url, kontext, dry_run=dry_run) as session:
+        yield session
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with read_only(get_settings().database_url) as session:
+        yield session

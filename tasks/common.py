@@ -9,11 +9,8 @@ from prefect import get_client
 from prefect.runtime import flow_run
 from sqlalchemy.orm import Session
 
-from finsam import clock
-from finsam.audit import Kontext
-from finsam.db import read_only, unit_of_work
+from finsam import wiring
 from finsam.domain.model import Insats
-from finsam.settings import get_settings
 
 
 def actor() -> str:
@@ -25,15 +22,11 @@ def actor() -> str:
 
 @contextmanager
 def work(atgard: str) -> Iterator[Session]:
-    kontext = Kontext(aktor=actor(), atgard=atgard, nu=clock.now())
-    with unit_of_work(get_settings().database_url, kontext) as session:
+    with wiring.work(actor(), atgard) as session:
         yield session
 
 
-@contextmanager
-def reading() -> Iterator[Session]:
-    with read_only(get_settings().database_url) as session:
-        yield session
+reading = wiring.reading
 
 
 def insats_tag(insats: Insats) -> str:

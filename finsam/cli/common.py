@@ -17,8 +17,6 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from finsam import clock
-from finsam.audit import Kontext
-from finsam.db import read_only, unit_of_work
 from finsam.domain.parsing import parse_date
 from finsam.domain.rules_config import Regler
 from finsam import wiring
@@ -68,15 +66,11 @@ def as_of_or_today(as_of: date | None) -> date:
 
 @contextmanager
 def work(atgard: str, *, av: str | None = None, dry_run: bool = False) -> Iterator[Session]:
-    kontext = Kontext(aktor=actor(av), atgard=atgard, nu=clock.now())
-    with unit_of_work(database_url(), kontext, dry_run=dry_run) as session:
+    with wiring.work(actor(av), atgard, dry_run=dry_run) as session:
         yield session
 
 
-@contextmanager
-def reading() -> Iterator[Session]:
-    with read_only(database_url()) as session:
-        yield session
+reading = wiring.reading
 
 
 def print_json(data: Any) -> None:
