@@ -78,10 +78,14 @@ def sync_meeting_runs() -> dict[str, int]:
             )
         )
         existing = {run.idempotency_key for run in scheduled}
+        deployments = {}
+        for arbete in {item.arbete for item in wanted}:
+            found = client.read_deployments(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[arbete])))
+            if found:
+                deployments[arbete] = found[0]
         keys = set()
         for item in wanted:
-            found = client.read_deployments(deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=[item.arbete])))
-            if not found:
+            if item.arbete not in deployments:
                 continue  # that work is not deployed here
             key = item.key(instance)
             keys.add(key)
@@ -89,7 +93,7 @@ def sync_meeting_runs() -> dict[str, int]:
                 kept += 1
                 continue
             client.create_flow_run_from_deployment(
-                found[0].id,
+                deployments[item.arbete].id,
                 parameters={"sammantrade_id": item.sammantrade_id},
                 name=item.name,
                 tags=[MEETING_TAG, instance_tag, f"sammantrade:{item.sammantrade_id}"],
