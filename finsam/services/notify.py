@@ -208,16 +208,16 @@ class LadderResult:
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
     """Queue today's step, if any, for every open deadline that is chased."""
     result = LadderResult([], [])
-    for deadline, step in due_steps(session, mail.regler, as_of=as_of):
+    steps = due_steps(session, mail.regler, as_of=as_of)
+    # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
+    next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for _, step in steps) else None
+    for deadline, step in steps:
         insats = deadline.insats
         to = _recipient(step.till, insats, mail)
         cc = [_recipient(r, insats, mail) for r in step.kopia]
-        styrelse = None
         if step.flagga_styrelse and deadline.flaggad_styrelse is None:
             deadline.flaggad_styrelse = as_of
             result.flagged.append(deadline)
-        if step.flagga_styrelse:
-            styrelse = next_styrelse(session, as_of)
         contact = _contact(insats)
         row = queue(
             session,
@@ -232,7 +232,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 "deadline": _deadline_view(deadline),
                 "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
                 "flagga_styrelse": step.flagga_styrelse,
-                "styrelsemote": styrelse,
+                "styrelsemote": next_meeting if step.flagga_styrelse else None,
             },
             planerad=as_of,
             attachments=[_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
