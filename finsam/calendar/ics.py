@@ -66,25 +66,24 @@ def stockholm_time(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=STOCKHOLM)
 
 
+def _transition(kind: type, name: str, offset_from: int, offset_to: int, start: datetime, month: int):  # noqa: ANN202
+    """One yearly switch of the clocks: on the last Sunday of `month`, from one UTC offset to the other."""
+    part = kind()
+    part.add("tzname", name)
+    part.add("tzoffsetfrom", timedelta(hours=offset_from))
+    part.add("tzoffsetto", timedelta(hours=offset_to))
+    part.add("dtstart", start)
+    part.add("rrule", vRecur(freq="YEARLY", bymonth=month, byday="-1SU"))
+    return part
+
+
 def _stockholm_vtimezone() -> Timezone:
     """Europe/Stockholm as Outlook and Google write it: the EU rule since 1996, with no end year."""
     zone = Timezone()
     zone.add("tzid", TIMEZONE)
     zone.add("x-lic-location", TIMEZONE)
-    summer = TimezoneDaylight()
-    summer.add("tzname", "CEST")
-    summer.add("tzoffsetfrom", timedelta(hours=1))
-    summer.add("tzoffsetto", timedelta(hours=2))
-    summer.add("dtstart", datetime(1970, 3, 29, 2, 0))
-    summer.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
-    winter = TimezoneStandard()
-    winter.add("tzname", "CET")
-    winter.add("tzoffsetfrom", timedelta(hours=2))
-    winter.add("tzoffsetto", timedelta(hours=1))
-    winter.add("dtstart", datetime(1970, 10, 25, 3, 0))
-    winter.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
-    zone.add_component(summer)
-    zone.add_component(winter)
+    zone.add_component(_transition(TimezoneDaylight, "CEST", 1, 2, datetime(1970, 3, 29, 2, 0), 3))
+    zone.add_component(_transition(TimezoneStandard, "CET", 2, 1, datetime(1970, 10, 25, 3, 0), 10))
     return zone
 
 
