@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from finsam.domain import limits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,8 +64,18 @@ class Settings(BaseSettings):
     claim_timeout_minutes: int = Field(
         default=15, ge=1, description="A message claimed by a run that died is sent again after this long."
     )
+    # The door: dates and amounts outside these bounds are refused wherever they enter.
+    datum_tidigast: date = Field(default=limits.Limits.earliest, description="The earliest date accepted anywhere.")
+    datum_senast: date = Field(default=limits.Limits.latest, description="The latest date accepted anywhere.")
+    max_belopp_kr: int = Field(default=limits.Limits.max_amount_kr, ge=0, le=10**15,
+                               description="The largest amount in kronor accepted anywhere.")
+    max_importfil_mb: int = Field(default=20, ge=1, le=2000, description="The largest import file (CSV, YAML) in MB.")
+    crash_folder: Path = Field(default=Path("felrapporter"), description="Where crash reports of real bugs are written.")
 
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    settings = Settings()
+    limits.configure(limits.Limits(settings.datum_tidigast, settings.datum_senast, settings.max_belopp_kr,
+                                   settings.max_importfil_mb * 1_000_000))
+    return settings

@@ -7,6 +7,8 @@ from datetime import date, time
 
 from email_validator import EmailNotValidError, validate_email
 
+from finsam.domain.limits import check_amount, check_date, check_length, forbidden_character
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _AMOUNT = re.compile(r"^-?\d+(?:,\d{1,2}|\.\d{1,2})?$")
@@ -14,15 +16,22 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
 def parse_date(text: str) -> date:
-    """`2021-12-31` or `20211231` (as the förbund's own documents write it)."""
+    """`2021-12-31` or `20211231` (as the förbund's own documents write it), inside the date window."""
     value = text.strip()
-    match = _ISO.match(value) or _COMPACT.match(value)
+    match = (_ISO.match(value) or _COMPACT.match(value)) if value.isascii() else None
     if not match:
-        raise ValueError(f"'{value}' är inte ett datum (skriv ÅÅÅÅ-MM-DD)")
+        raise ValueError(f"'{shown(value)}' är inte ett datum (skriv ÅÅÅÅ-MM-DD)")
     try:
-        return date(*(int(g) for g in match.groups()))
+        parsed = date(*(int(g) for g in match.groups()))
     except ValueError:
         raise ValueError(f"'{value}' är inte ett giltigt datum") from None
+    return check_date(parsed)
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A refused value as it may be quoted back: one line, not too long."""
+    shown = "".join(c if c.isprintable() else "?" for c in value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def parse_time(text: str) -> time:
@@ -41,15 +50,12 @@ def parse_amount(text: str) -> int:
     """Whole kronor from `580 690 kr`, `2530000 Kr`, `894000,00` or `1 234,50` (öre are dropped only if zero)."""
     value = text.strip().lower().removesuffix("kr").removesuffix("sek").strip()
     value = re.sub(r"[\s\u00a0\u202f]", "", value)
-    if not _AMOUNT.match(value):
-        raise ValueError(f"'{text.strip()}' är inte ett belopp i kronor")
+    if len(value) > 40 or not value.isascii() or not _AMOUNT.match(value):
+        raise ValueError(f"'{shown(text.strip())}' är inte ett belopp i kronor")
     whole, _, ore = value.replace(".", ",").partition(",")
     if ore and int(ore) != 0:
         raise ValueError(f"'{text.strip()}': ange hela kronor")
-    amount = int(whole)
-    if amount < 0:
-        raise ValueError(f"'{text.strip()}': beloppet kan inte vara negativt")
-    return amount
+    return check_amount(int(whole))
 
 
 def parse_email(text: str) -> str:
@@ -57,17 +63,23 @@ def parse_email(text: str) -> str:
     value = text.strip()
     if not value:
         raise ValueError("e-postadress saknas")
+    if (bad := forbidden_character(value)) is not None:
+        raise ValueError(f"e-postadressen innehåller ett otillåtet tecken ({bad})")
+    if len(value) > 320:
+        raise ValueError(f"e-postadressen är för lång (högst 320 tecken, här {len(value)})")
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as e:
-        raise ValueError(f"ogiltig e-postadress '{value}': {e}") from None
+        raise ValueError(f"ogiltig e-postadress '{shown(value, 80)}': {e}") from None
     # A domain with å/ä/ö is kept in its ASCII form (xn--…), which every mail server accepts.
     return result.ascii_email or result.normalized
 
 
-def plain_text(text: str) -> str:
-    """A name or title as it may go into an e-mail header: one line, no control characters."""
+def plain_text(text: str, max_length: int | None = None) -> str:
+    """A name, place or title as it may go into an e-mail header: one line, no control characters,
+    and (where given) no longer than the column that stores it."""
     value = text.strip()
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValueError("får inte innehålla radbrytningar eller styrtecken")
+    if (bad := forbidden_character(value)) is not None:
+        raise ValueError(f"får inte innehålla radbrytningar eller styrtecken ({bad})")
+    check_length(value, max_length)
     return value

@@ -12,14 +12,23 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finsam.domain.enums import MoteTyp, Veckodag
 from finsam.domain.ladder import Ladder, Mottagare
-from finsam.domain.parsing import parse_email, parse_time, plain_text
+from finsam.domain.limits import check_date
+from finsam.domain.parsing import parse_date, parse_email, parse_time, plain_text
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
-from finsam.errors import FinsamError, InputProblem, InvalidInput
+from finsam.errors import FinsamError, InputProblem, InvalidInput, os_reason
+
+
+def _date(value: Any) -> Any:
+    # Dates stay text in our YAML; our own parser checks the form and the window.
+    return parse_date(value) if isinstance(value, str) else value
+
+
+Datum = Annotated[date, BeforeValidator(_date), AfterValidator(check_date)]
 
 
 class _Strict(BaseModel):
@@ -30,7 +39,7 @@ class DelrapportRegel(_Strict):
     schema_: SchemaTyp = Field(default=SchemaTyp.ROLLANDE, alias="schema")
     manader: int = Field(default=6, ge=1, le=24)
     fasta_datum: list[str] = Field(default_factory=lambda: ["04-30", "10-31"])
-    datumlista: list[date] = Field(default_factory=list)
+    datumlista: list[Datum] = Field(default_factory=list)
     dagar_efter_period: int = Field(default=30, ge=0, le=365)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -208,21 +217,41 @@ def parse_override(base: Rapportering, override: dict[str, Any]) -> Rapportering
         raise InvalidInput("rapportschema", _problems(e)) from None
 
 
+# Without these the engine would write to example addresses: a rules file must name them.
+REQUIRED = (("forbund", "namn"), ("forbund", "kansli_epost"))
+
+
 def parse_rules(data: Any, source: str) -> Regler:
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise InvalidInput(source, [InputProblem("filen ska innehålla nycklar (forbund, rapportering, sammantraden)")])
+    missing = [".".join(path) for path in REQUIRED if not _has(data, path)]
+    if missing:
+        raise InvalidInput(source, [InputProblem(f"{key}: saknas (obligatorisk)") for key in missing])
     try:
         return Regler.model_validate(data)
     except ValidationError as e:
         raise InvalidInput(source, _problems(e)) from None
 
 
+def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
+    value: Any = data
+    for key in path:
+        if not isinstance(value, dict) or value.get(key) in (None, ""):
+            return False
+        value = value[key]
+    return True
+
+
 def load_rules(path: Path) -> Regler:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except OSError as e:
-        raise FinsamError(f"Kan inte läsa regelfilen {path}: {e.strerror}") from None
+        raise FinsamError(f"Kan inte läsa regelfilen: {os_reason(e)}") from None
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise InvalidInput(str(path), [InputProblem("tecken som inte går att läsa som UTF-8", line=line)]) from None
     data, _nodes = load_yaml(text, str(path))
     return parse_rules(data, str(path))

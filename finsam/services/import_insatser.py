@@ -19,6 +19,8 @@ from finsam.audit import Kontext
 from finsam.domain.enums import Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
 from finsam.domain.model import Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
+from finsam.domain import limits
+from finsam.domain.limits import max_length
 from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import InputProblem, InvalidInput
@@ -36,6 +38,12 @@ OPTIONAL = {
     "beviljade_medel_kr",
 }
 YEARLY = re.compile(r"^(budget|utfall)_(\d{4})_kr$")
+# Each text column and the database column that stores it (whose length bounds it).
+TEXT_COLUMNS = {
+    "namn": Insats.namn, "huvudman": Organisation.namn, "samverkansparter": Organisation.namn,
+    "kontaktperson": Kontaktperson.namn, "diarienummer": Insats.diarienummer, "kontakt_telefon": Kontaktperson.telefon,
+}
+LISTS = {"huvudman", "samverkansparter"}
 
 
 @dataclass
@@ -85,9 +93,11 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
 
     if row.problem:
         problem(None, row.problem)
-    for column in ("namn", "huvudman", "samverkansparter", "kontaktperson", "diarienummer", "kontakt_telefon"):
+    for column, stored_in in TEXT_COLUMNS.items():
         try:
             plain_text(row.get(column))
+            for part in _names(row.get(column)) if column in LISTS else [row.get(column)]:
+                plain_text(part, max_length(stored_in))
         except ValueError as e:
             problem(column, str(e))
     namn = row.get("namn")
@@ -116,6 +126,10 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
     ekonomi: dict[int, dict[str, int]] = {}
     for column in row.values:
         if match := YEARLY.match(column):
+            window = limits.current()
+            if not window.earliest.year <= int(match.group(2)) <= window.latest.year:
+                problem(column, f"året ligger utanför {window.earliest.year}–{window.latest.year}")
+                continue
             amount = parsed(column, parse_amount)
             if amount is not None:
                 ekonomi.setdefault(int(match.group(2)), {})[match.group(1)] = amount

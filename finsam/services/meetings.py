@@ -18,7 +18,8 @@ from finsam.audit import Kontext
 from finsam.domain.enums import MoteTyp
 from finsam.domain.meetings import MeetingSlot, document_deadline
 from finsam.domain.model import Sammantrade
-from finsam.domain.parsing import parse_date, parse_time
+from finsam.domain.limits import max_length
+from finsam.domain.parsing import parse_date, parse_time, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.domain.yamlfile import load_yaml
 from finsam.errors import InputProblem, InvalidInput
@@ -58,13 +59,17 @@ def _parse(line: int | None, values: dict[str, Any], problems: list[InputProblem
     def problem(column: str, message: str) -> None:
         problems.append(InputProblem(message, line=line, column=column))
 
+    for column, value in values.items():
+        if isinstance(value, (list, dict, set)):
+            problem(shown(str(column)), "ska vara ett enkelt värde, inte en lista")
+    values = {k: v for k, v in values.items() if not isinstance(v, (list, dict, set))}
     typ = None
     text = _as_text(values.get("typ")).strip().lower()
     try:
         typ = MoteTyp(text)
     except ValueError:
         allowed = ", ".join(m.value for m in MoteTyp)
-        problem("typ", f"okänd mötestyp '{text}' (ska vara {allowed})" if text else "värde saknas")
+        problem("typ", f"okänd mötestyp '{shown(text)}' (ska vara {allowed})" if text else "värde saknas")
     datum = None
     raw_date = values.get("datum")
     if not _as_text(raw_date).strip():
@@ -82,19 +87,23 @@ def _parse(line: int | None, values: dict[str, Any], problems: list[InputProblem
             problem("tid", str(e))
     installt = _as_text(values.get("installt")).strip().lower()
     if installt not in _TRUE | _FALSE:
-        problem("installt", f"'{installt}' ska vara ja eller nej")
+        problem("installt", f"'{shown(installt)}' ska vara ja eller nej")
     flyttad = None
     if text := _as_text(values.get("flyttad_fran")).strip():
         try:
             flyttad = parse_date(text)
         except ValueError as e:
             problem("flyttad_fran", str(e))
-    unknown = set(values) - COLUMNS - OPTIONAL
+    plats = None
+    try:
+        plats = plain_text(_as_text(values.get("plats")), max_length(Sammantrade.plats)) or None
+    except ValueError as e:
+        problem("plats", str(e))
+    unknown = {str(k) for k in values} - COLUMNS - OPTIONAL
     for column in sorted(unknown):
-        problem(column, "okänt fält")
+        problem(shown(column), "okänt fält")
     if len(problems) > before:
         return None
-    plats = _as_text(values.get("plats")).strip() or None
     return MoteRad(line, typ, datum, tid, plats, installt in _TRUE, flyttad)  # type: ignore[arg-type]
 
 

@@ -1,15 +1,17 @@
-"""Reading CSV files as users make them: UTF-8 (with or without BOM) or Excel's Windows-1252,
-comma- or semicolon-separated. Rows come with the line number they start on."""
+"""Reading CSV files as users make them: UTF-8 (with or without BOM), UTF-16 with BOM or Excel's
+Windows-1252, comma- or semicolon-separated, no larger than the import limit. Rows come with the line number they start on."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from finsam.errors import FinsamError, InputProblem, InvalidInput
+from finsam.domain import limits
+from finsam.errors import FinsamError, InputProblem, InvalidInput, os_reason
 
 
 @dataclass(frozen=True)
@@ -22,15 +24,53 @@ class CsvRow:
         return (self.values.get(column) or "").strip()
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refused before reading when it is larger than any import file should be."""
+    limit = limits.current().max_file_bytes
     try:
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            raise FinsamError(f"{path}: filen är för stor ({size // 1_000_000} MB; högst {limit // 1_000_000} MB)")
+        with path.open("rb") as f:
+            return f.read(limit + 1)
+    except IsADirectoryError:
+        raise FinsamError(f"{path} är en mapp, inte en fil") from None
     except OSError as e:
-        raise FinsamError(f"Kan inte läsa {path}: {e.strerror}") from None
+        raise FinsamError(f"Kan inte läsa filen: {os_reason(e)}") from None
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode(raw: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Excel's Windows-1252; else the line that cannot be read."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise InvalidInput(source, [InputProblem("trasig UTF-16-text", line=line)]) from None
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="strict")  # Excel's "CSV" on Swedish Windows
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    # A file with valid UTF-8 å/ä/ö elsewhere is UTF-8 with damaged bytes, not Windows-1252.
+    has_utf8 = any(ord(c) > 127 and c != "\ufffd" for c in raw.decode("utf-8", errors="replace"))
+    if not has_utf8:
+        try:
+            return raw.decode("cp1252")  # Excel's "CSV" on Swedish Windows
+        except UnicodeDecodeError as e:
+            utf8_error = e
+    bad = raw[utf8_error.start : utf8_error.start + 1].hex().upper()
+    raise InvalidInput(source, [InputProblem(
+        f"tecken som inte går att läsa (byte 0x{bad}); spara filen som UTF-8 eller Windows-1252",
+        line=_line_of(raw, utf8_error.start),
+    )])
+
+
+def read_text(path: Path) -> str:
+    return decode(read_bytes(path), str(path))
 
 
 def read_csv(
