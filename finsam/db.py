@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,10 +11,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 import finsam.audit  # noqa: F401  (registers the audit listener)
+import finsam.guard  # noqa: F401  (registers the bounds check before every flush)
 from finsam.audit import Kontext
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -48,10 +50,25 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (it holds personal data);
+    SQLite gives its -wal and -shm files the same permissions."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 @lru_cache(maxsize=16)
 def get_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        try:
+            _private_sqlite_file(url)
+        except FileExistsError:  # another process created it at the same moment
+            pass
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -98,4 +115,9 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    if normalise_url(url).startswith("sqlite"):
+        try:
+            _private_sqlite_file(normalise_url(url))
+        except FileExistsError:
+            pass
     command.upgrade(alembic_config(url), revision)

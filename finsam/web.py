@@ -9,17 +9,44 @@ If-None-Match with 304; they are never compressed (gzip breaks Outlook subscript
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finsam.db import read_only
 from finsam.domain.rules_config import Regler
+from finsam.services.batch import reason
 from finsam.services.calendars import find_token, insats_calendar, kansli_calendar
 
 
+NOT_FOUND = "Hittades inte."
+log = logging.getLogger("finsam.web")
+
+
+def _not_found() -> PlainTextResponse:
+    return PlainTextResponse(NOT_FOUND, status_code=404)
+
+
 def create_app(database_url: str, regler: Regler) -> FastAPI:
-    app = FastAPI(title="finsam kalender", docs_url=None, redoc_url=None, openapi_url=None)
+    # No slash redirects: they would be built from the Host header the client sent.
+    app = FastAPI(title="finsam kalender", docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _every_unknown_path_alike(_request: Request, _exc: StarletteHTTPException) -> Response:
+        # An unknown path, a wrong method or a bad token: one answer, so nothing can be probed.
+        return _not_found()
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request_alike(_request: Request, _exc: RequestValidationError) -> Response:
+        return _not_found()
+
+    @app.exception_handler(Exception)
+    async def _no_details(_request: Request, exc: Exception) -> Response:
+        log.error("Kalenderflödet kunde inte byggas: %s", reason(exc))
+        return PlainTextResponse("Tillfälligt fel; försök igen senare.", status_code=500)
 
     @app.get("/halsa", response_class=PlainTextResponse)
     def health() -> str:
@@ -30,7 +57,7 @@ def create_app(database_url: str, regler: Regler) -> FastAPI:
         with read_only(database_url) as session:
             row = find_token(session, token)
             if row is None:
-                return PlainTextResponse("Hittades inte.", status_code=404)
+                return _not_found()
             if row.insats is not None:
                 body, name = insats_calendar(session, row.insats, regler), f"rapporter-{row.insats_id}.ics"
             else:

@@ -1,0 +1,138 @@
+"""How the CLI fails: usage errors in Swedish (exit 2), refusals with their reason (exit 1),
+and real bugs with a crash report on disk (exit 70) that the kansli can send on.
+
+A crash report holds what a developer needs (traceback, version, the command's shape) and no
+personal data: option values and exception messages (which may quote a name or an address)
+are left out.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+import traceback
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from typer._click import exceptions as click_exceptions
+
+from finsam.files import private_file
+
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error
+
+UsageError = click_exceptions.UsageError
+ClickException = click_exceptions.ClickException
+
+_ENGLISH = [
+    (re.compile(r"^Value error, (.*)$"), r"\1"),
+    (re.compile(r"^Input should be a valid integer.*$"), r"skriv ett heltal"),
+    (re.compile(r"^Input should be a valid number.*$"), r"skriv ett tal"),
+    (re.compile(r"^Input should be greater than or equal to (.*)$"), r"minst \1"),
+    (re.compile(r"^Input should be less than or equal to (.*)$"), r"högst \1"),
+    (re.compile(r"^Input should be (.*)$"), r"ska vara \1"),
+    (re.compile(r"^'?(.*?)'? is not a valid integer( range)?\.?$"), r"'\1' är inte ett heltal"),
+    (re.compile(r"^'?(.*?)'? is not a valid float( range)?\.?$"), r"'\1' är inte ett tal"),
+    (re.compile(r"^'?(.*?)'? is not one of (.*)\.?$"), r"'\1' är inte ett av \2"),
+    (re.compile(r"^'?(.*?)'? is not a valid boolean\.?$"), r"'\1' ska vara ja eller nej"),
+    (re.compile(r"^(.*) is not in the range (.*)\.?$"), r"\1 ligger utanför \2"),
+    (re.compile(r"^Path '(.*)' does not exist\.?$"), r"'\1' finns inte"),
+    (re.compile(r"^File '(.*)' does not exist\.?$"), r"filen '\1' finns inte"),
+    (re.compile(r"^Option '(.*)' requires an argument\.?$"), r"'\1' kräver ett värde"),
+    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$"), r"'\1' kräver \2 värden"),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), r"oväntade argument: \1"),
+    (re.compile(r"^No such command '(.*)'\.?$"), r"det finns inget kommando '\1'"),
+    (re.compile(r"^No such option: (.*)$"), r"det finns inget alternativ \1"),
+]
+
+
+def _swedish(text: str) -> str:
+    for pattern, replacement in _ENGLISH:
+        if pattern.match(text):
+            text = pattern.sub(replacement, text)
+    return text
+
+
+def _hint(e: click_exceptions.BadParameter) -> str:
+    if e.param_hint is not None:
+        hint = e.param_hint if isinstance(e.param_hint, str) else " / ".join(repr(h) for h in e.param_hint)
+        return hint
+    if e.param is not None:
+        return e.param.get_error_hint()
+    return "ett värde"
+
+
+def usage_message(e: click_exceptions.UsageError) -> str:
+    if isinstance(e, click_exceptions.MissingParameter):
+        return f"{_hint(e)} saknas"
+    if isinstance(e, click_exceptions.BadParameter):
+        return f"ogiltigt värde för {_hint(e)}: {_swedish(e.message)}"
+    if isinstance(e, click_exceptions.NoSuchOption):
+        text = f"det finns inget alternativ {e.option_name}"
+        if e.possibilities:
+            text += f" (menade du {', '.join(sorted(e.possibilities))}?)"
+        return text
+    return _swedish(e.message)
+
+
+def show_usage_error(e: click_exceptions.UsageError) -> None:
+    out = sys.stderr
+    if isinstance(e, click_exceptions.NoArgsIsHelpError):
+        print(e.format_message(), file=out)
+        return
+    if e.ctx is not None:
+        print(e.ctx.get_usage().replace("Usage:", "Användning:", 1), file=out)
+        print(f"Skriv '{e.ctx.command_path} --help' för hjälp.\n", file=out)
+    else:  # click knows no command here (e.g. an option without its value)
+        print("Användning: finsam KOMMANDO [ALTERNATIV] [ARGUMENT]…", file=out)
+        print("Skriv 'finsam KOMMANDO --help' för hjälp.\n", file=out)
+    try:
+        message = usage_message(e)
+    except Exception:  # a form of the message we do not know: click's own words, never a traceback
+        message = e.format_message()
+    print(f"Fel: {message}", file=out)
+
+
+def _command_shape(argv: list[str]) -> str:
+    """The command with its values left out: `finsam ansokan <värde> --epost <värde>`."""
+    words = ["finsam"]
+    for arg in argv[1:]:
+        words.append(arg if re.fullmatch(r"--?[a-z][a-z0-9-]*", arg) or arg.isidentifier() and arg.islower()
+                     and len(words) < 4 else "<värde>")
+    return " ".join(words)
+
+
+def write_crash_report(error: BaseException, argv: list[str], folder: Path) -> Path:
+    """A report of a real bug: traceback frames and exception types, never their messages."""
+    moment = datetime.now(timezone.utc)
+    try:
+        version = metadata.version("finsam")
+    except metadata.PackageNotFoundError:
+        version = "okänd"
+    lines = [
+        "finsam felrapport",
+        f"tid: {moment.isoformat(timespec='seconds')}",
+        f"version: finsam {version}, Python {platform.python_version()}, {platform.platform()}",
+        f"kommando: {_command_shape(argv)}",
+        "",
+        "Spårning (felmeddelandena är utelämnade: de kan innehålla personuppgifter):",
+    ]
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for exc in reversed(chain):
+        lines.append(f"{type(exc).__module__}.{type(exc).__qualname__}")
+        for frame in traceback.extract_tb(exc.__traceback__):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+            if frame.line:
+                lines.append(f"    {frame.line}")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / f"felrapport-{moment.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.txt"
+    private_file(path, "\n".join(lines) + "\n")
+    return path
