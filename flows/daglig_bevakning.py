@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow
+from prefect.states import Failed
 from pydantic import Field
 
 from finsam import clock
@@ -25,4 +26,9 @@ def daglig_bevakning(
     publish_artifacts(as_of, plan, report)
     if not sent.is_completed():
         raise RuntimeError("Utskicket misslyckades; meddelandena ligger kvar i utkorgen och går ut vid nästa körning.")
+    if plan["fel"]:
+        # Everything else is done; the run ends failed so the automation tells the kansli what could not be.
+        count = len(plan["fel"])
+        return Failed(message=f"{count} {'sak' if count == 1 else 'saker'} kunde inte göras: " + "; ".join(plan["fel"]),
+                      data={"koade": len(plan["koade"]), "fel": plan["fel"], **(report or {})})
     return {"koade": len(plan["koade"]), **(report or {})}

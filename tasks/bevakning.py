@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.runtime import task_run
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import TaskRun
@@ -39,6 +39,9 @@ def only_transient(task: Any, task_run: TaskRun, state: State) -> bool:
 def plan_the_day(as_of: date) -> dict[str, Any]:
     with work(f"daglig bevakning {as_of.isoformat()}") as session:
         plan = plan_day(session, session.info["kontext"], wiring.mail_context(), as_of=as_of)
+        logger = get_run_logger()
+        for failure in plan.failed:  # each named here; the flow ends failed once everything else is done
+            logger.error("Kunde inte göras: %s", failure)
         session.flush()
         touched = {r.insats_id for r in plan.queued if r.insats_id} | {i.id for i, _ in plan.moved}
         tags = sorted(insats_tag(session.get(Insats, i)) for i in touched)
@@ -47,6 +50,7 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
             "tillstand": [f"{i.ref}: {before.label} → {i.tillstand.label}" for i, before in plan.moved],
             "styrelselistan": [f"{d.rubrik} – {d.insats.namn}" for d in plan.flagged],
             "taggar": tags,
+            "fel": [str(f) for f in plan.failed],
         }
 
 
@@ -97,6 +101,8 @@ def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | 
         lines += [f"| {m['till']} | {m['amne'].replace('|', '/')} |" for m in plan["koade"]]
     if sent and sent["misslyckade"]:
         lines += ["", "## Misslyckade utskick", ""] + [f"- {e}" for e in sent["misslyckade"]]
+    if plan.get("fel"):
+        lines += ["", "## Kunde inte göras", ""] + [f"- {x}" for x in plan["fel"]]
     if plan["styrelselistan"]:
         lines += ["", "## Till styrelsens uppföljningslista", ""] + [f"- {x}" for x in plan["styrelselistan"]]
     if plan["tillstand"]:

@@ -41,7 +41,7 @@ CONTEXTS = {
     MeddelandeTyp.FLODESFEL: {"flode": "daglig-bevakning", "korning": "x", "meddelande": "m", "tidpunkt": "t", "lank": "l"},
     MeddelandeTyp.UTSKICKSSTORNING: {"sedan": date(2027, 4, 12), "antal": 12, "fel": "SMTPConnectError"},
     MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
-                                        "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": []},
+                                        "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": []},
 }
 
 

@@ -166,3 +166,23 @@ def test_meddela_fel_tells_the_kansli(loaded: str, tmp_path: Path) -> None:
     assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(tmp_path / "utskick")
     with read_only(loaded) as session:
         assert session.scalar(select(Insats).limit(1)).tillstand in set(Tillstand)
+
+
+def test_a_message_that_cannot_be_made_fails_the_run_after_the_others_went_out(loaded: str, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from finsam.db import get_engine
+    from flows.daglig_bevakning import daglig_bevakning
+
+    with get_engine(loaded).begin() as c:  # a stored address with a line break (a manual fix in the database)
+        c.execute(text("UPDATE kontaktperson SET epost = 'kontakt@soderhamn.example\nBcc: x@evil.example' WHERE id = "
+                       "(SELECT kontaktperson_id FROM insats WHERE namn = 'Trisam 2.0 - Söderhamns kommun')"))
+
+    state = daglig_bevakning(datum=date(2021, 9, 1), return_state=True)
+
+    assert state.is_failed()
+    assert state.message == ("1 sak kunde inte göras: Påminnelse: Delrapport 3 – Trisam 2.0 - Söderhamns kommun: "
+                             "får inte innehålla radbrytningar eller styrtecken (U+000A)")
+    assert len(eml_subjects(tmp_path / "utskick")) == 5  # every other message of the day went out first
+    summary = artifacts("daglig-bevakning", state.state_details.flow_run_id)[0].data
+    assert "## Kunde inte göras" in summary and "Delrapport 3 – Trisam 2.0 - Söderhamns kommun" in summary

@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import typer
@@ -22,6 +22,7 @@ from finsam.domain.rules_config import Regler
 from finsam import wiring
 from finsam.services.delivery import DeliveryReport
 from finsam.services.notify import MailContext
+from finsam.services.outbox import held_claims
 from finsam.settings import get_settings
 
 # Wide enough for the tables when the output goes to a file or a pipe (rich assumes 80 there).
@@ -80,3 +81,21 @@ def print_json(data: Any) -> None:
 
 def kr(amount: int | None) -> str:
     return "" if amount is None else f"{amount:,} kr".replace(",", "\u00a0")
+
+
+def antal(n: int, one: str, many: str) -> str:
+    """"1 meddelande", "3 meddelanden": Swedish plurals in counts."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def say_held_claims() -> None:
+    """After a crash rows stay claimed until the claim expires: say how many and until when, not "0 väntar"."""
+    settings = get_settings()
+    with reading() as session:
+        count, until = held_claims(session, now=clock.now(), claim_timeout=timedelta(minutes=settings.claim_timeout_minutes))
+    if count:
+        err_console.print(
+            f"{antal(count, 'meddelande', 'meddelanden')} hålls av en annan körning (pågående eller avbruten) "
+            f"till {clock.local(until).strftime('%Y-%m-%d %H:%M')}; därefter skickas de av nästa körning.",
+            style="yellow", highlight=False,
+        )

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from finsam import clock
 from finsam.cli import calendar as calendar_cli
 from finsam.cli import report as report_cli
 from finsam.cli import lifecycle as lifecycle_cli
+from finsam.cli.errors import EXIT_BUG, EXIT_REFUSED, EXIT_USAGE, ClickException, UsageError, show_usage_error, write_crash_report
 from finsam.cli.common import (
     DATE,
     as_of_or_today,
@@ -27,20 +27,23 @@ from finsam.cli.common import (
     mail_context,
     print_json,
     reading,
+    antal,
     rules,
+    say_held_claims,
     send_outbox,
     work,
 )
 from finsam.db import upgrade
 from finsam.domain.enums import UtskickTillstand
 from finsam.domain.model import Handelse, Insats
-from finsam.errors import FinsamError
+from finsam.errors import FinsamError, os_reason
 from finsam.services.deadlines import list_deadlines
 from finsam.services.import_insatser import import_insatser
 from finsam.services.lookup import find_insats
 from finsam.services.daily import plan_day
 from finsam.services.meetings import import_meetings, list_meetings
 from finsam.services.outbox import list_outbox
+from finsam.settings import get_settings
 
 app = typer.Typer(
     name="finsam",
@@ -251,22 +254,36 @@ def run_daily(
         lines += [f"Till styrelsens uppföljningslista: {d.rubrik} – {d.insats.namn}" for d in plan.flagged]
     # Printed after the commit: a slow terminal or a full pipe must never hold the database's locks.
     for line in lines:
-        console.print(line, highlight=False)
+        console.print(line, highlight=False, markup=False)
     console.print(f"{day.isoformat()}: {len(plan.queued)} nya meddelanden i utkorgen.")
+    code = 0
     if skicka:
-        report = send_outbox()
-        console.print(f"Utskick: {report.summary()}.")
-        if report.failed or report.deferred:
-            raise typer.Exit(3)
+        code = _send_and_report()
+    if plan.failed:
+        # Everything else is done; now say what could not be, and end failed.
+        err_console.print(f"{antal(len(plan.failed), 'sak', 'saker')} kunde inte göras i dag:", style="red", highlight=False)
+        for failure in plan.failed:
+            err_console.print(f"  {failure}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_REFUSED)
+    if code:
+        raise typer.Exit(code)
+
+
+def _send_and_report() -> int:
+    """Send the outbox and print what happened; 3 when the mail server refused or was away, else 0."""
+    report = send_outbox()
+    console.print(f"Utskick: {report.summary()}.")
+    for row_id, why in report.failed:
+        err_console.print(f"  Misslyckat utskick {row_id}: {why}", style="red", markup=False, highlight=False)
+    say_held_claims()
+    return 3 if report.failed or report.deferred else 0
 
 
 @app.command("skicka")
 def skicka_cmd() -> None:
     """Skicka det som väntar i utkorgen."""
-    report = send_outbox()
-    console.print(f"Utskick: {report.summary()}.")
-    if report.failed or report.deferred:
-        raise typer.Exit(3)
+    if code := _send_and_report():
+        raise typer.Exit(code)
 
 
 @app.command("outbox")
@@ -298,6 +315,7 @@ def outbox_cmd(
     if json_:
         print_json(data)
         return
+    say_held_claims()
     table = Table(title="Utkorgen")
     for column in ("Id", "Planerad", "Till", "Ämne", "Status", "Försök", "Fel"):
         table.add_column(column)
@@ -364,34 +382,45 @@ def config_cmd() -> None:
 
 
 def main() -> None:
-    """Entry point: a refusal prints a Swedish message and exits 1, never a traceback."""
+    """Entry point: usage errors exit 2, refusals 1 with a Swedish reason, real bugs 70 with a crash report."""
     try:
-        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+        code = app(standalone_mode=False, prog_name="finsam")  # returns the code of a typer.Exit instead of raising it
         if isinstance(code, int) and code:
             sys.exit(code)
+    except UsageError as e:
+        show_usage_error(e)
+        sys.exit(EXIT_USAGE)
     except FinsamError as e:
         err_console.print(f"Fel: {e}", style="red", markup=False, highlight=False)
-        sys.exit(1)
+        sys.exit(EXIT_REFUSED)
     except (OperationalError, ProgrammingError) as e:
         text = str(e.orig) if getattr(e, "orig", None) else str(e)
         if "no such table" in text or "does not exist" in text:
             err_console.print("Fel: databasen saknar tabeller: kör först `finsam db upgrade`.", style="red", markup=False)
         else:
-            err_console.print(f"Fel i databasen: {text}", style="red", markup=False, highlight=False)
-        sys.exit(1)
-    except click.exceptions.Abort:
+            err_console.print(f"Fel i databasen: {text.strip()}", style="red", markup=False, highlight=False)
+        sys.exit(EXIT_REFUSED)
+    except (KeyboardInterrupt, typer.Abort):
         err_console.print("Avbrutet.")
-        sys.exit(1)
-    except click.ClickException as e:
-        e.show()
+        sys.exit(EXIT_REFUSED)
+    except ClickException as e:
+        err_console.print(f"Fel: {e.format_message()}", style="red", markup=False, highlight=False)
         sys.exit(e.exit_code)
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:  # a bug: say so plainly; FINSAM_DEBUG=1 shows the traceback
+    except OSError as e:  # the disk, a folder or a file the command was pointed at
+        err_console.print(f"Fel: {os_reason(e)}", style="red", markup=False, highlight=False)
+        sys.exit(EXIT_REFUSED)
+    except Exception as e:  # a bug: say so plainly, keep a report for whoever runs the server
         if os.environ.get("FINSAM_DEBUG"):
             raise
+        try:
+            report = write_crash_report(e, sys.argv, get_settings().crash_folder.resolve())
+            where = f"En felrapport (utan personuppgifter) finns i {report}: skicka den till den som sköter servern."
+        except Exception:  # the report itself could not be written: still no traceback
+            where = "Felrapporten kunde inte sparas; kör igen med FINSAM_DEBUG=1 för detaljer."
         err_console.print(
-            f"Oväntat fel ({type(e).__name__}: {e}). Kör igen med FINSAM_DEBUG=1 för detaljer.",
+            f"Oväntat fel ({type(e).__name__}): ett fel i programmet, inte i det du skrev. {where}",
             style="red", markup=False, highlight=False,
         )
-        sys.exit(2)
+        sys.exit(EXIT_BUG)

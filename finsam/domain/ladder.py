@@ -39,6 +39,20 @@ class MeddelandeTyp(StrEnum):
     FLODESFEL = "flodesfel"
     UTSKICKSSTORNING = "utskicksstorning"
 
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    MeddelandeTyp.PAMINNELSE: "Påminnelse", MeddelandeTyp.FORSENAD: "Försenad rapport",
+    MeddelandeTyp.ESKALERING: "Eskalering", MeddelandeTyp.KVITTENS: "Kvittens",
+    MeddelandeTyp.BESLUTSMEDDELANDE: "Beslutsmeddelande", MeddelandeTyp.VECKOSAMMANFATTNING: "Veckosammanfattning",
+    MeddelandeTyp.INFOR_BEREDNING: "Inför beredningsgruppen", MeddelandeTyp.UNDERLAG: "Underlag inför styrelsen",
+    MeddelandeTyp.SAKNADE_BESLUT: "Beslut att registrera", MeddelandeTyp.FLODESFEL: "Fel i bevakningen",
+    MeddelandeTyp.UTSKICKSSTORNING: "Utskicksstörning",
+}
+
 
 def offset_of(key: str) -> int:
     """The offset a step key stands for: `fore-14` → -14, `forfallodag` → 0, `efter-3` → 3."""

@@ -18,6 +18,8 @@ from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Deadline, Insats, Utskick
 from finsam.services.deadlines import sync_deadlines
 from finsam.services.lifecycle import advance_states
+from finsam.domain.ladder import MeddelandeTyp
+from finsam.services.batch import ItemFailure, isolated
 from finsam.services.notify import MailContext, plan_ladder, queue_outage_notice, queue_weekly_summary
 
 
@@ -28,23 +30,32 @@ class DayPlan:
     queued: list[Utskick] = field(default_factory=list)
     flagged: list[Deadline] = field(default_factory=list)
     extended: int = 0
+    failed: list[ItemFailure] = field(default_factory=list)  # items that could not be done, with the reason
 
 
 def plan_day(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> DayPlan:
+    """Every part of the day, each insats and each message on its own: one that fails is recorded in
+    `failed` and the rest goes on."""
     plan = DayPlan(as_of=as_of)
-    plan.moved = advance_states(session, kontext, as_of=as_of)
+    plan.moved = advance_states(session, kontext, as_of=as_of, failures=plan.failed)
     # Insatser without an end date get delrapporter planned a horizon ahead; move the horizon along.
-    for insats in session.scalars(
+    open_ended = session.scalars(
         select(Insats).where(Insats.slut.is_(None), Insats.tillstand.in_(list(REPORTING_STATES))).order_by(Insats.id)
-    ):
-        plan.extended += sync_deadlines(
-            session, insats, mail.regler, kontext, as_of=as_of, orsak="planeringshorisonten flyttad"
-        ).skapade
+    ).all()
+    for insats in open_ended:
+        with isolated(session, plan.failed, f"Planering av delrapporter: {insats.namn}"):
+            plan.extended += sync_deadlines(
+                session, insats, mail.regler, kontext, as_of=as_of, orsak="planeringshorisonten flyttad"
+            ).skapade
+    not_messages = list(plan.failed)  # failed messages are kept in the outbox, which the summary lists anyway
     ladder = plan_ladder(session, kontext, mail, as_of=as_of)
     plan.queued.extend(ladder.queued)
     plan.flagged = ladder.flagged
-    if (weekly := queue_weekly_summary(session, kontext, mail, as_of=as_of)) is not None:
-        plan.queued.append(weekly)
-    if (outage := queue_outage_notice(session, kontext, mail)) is not None:
-        plan.queued.append(outage)
+    plan.failed.extend(ladder.failed)
+    with isolated(session, plan.failed, MeddelandeTyp.VECKOSAMMANFATTNING.label):
+        if (weekly := queue_weekly_summary(session, kontext, mail, as_of=as_of, failures=not_messages)) is not None:
+            plan.queued.append(weekly)
+    with isolated(session, plan.failed, MeddelandeTyp.UTSKICKSSTORNING.label):
+        if (outage := queue_outage_notice(session, kontext, mail)) is not None:
+            plan.queued.append(outage)
     return plan

@@ -19,6 +19,8 @@ from finsam.audit import Kontext
 from finsam.db import unit_of_work
 from finsam.domain.model import Utskick
 from finsam.services import outbox
+from finsam.domain.limits import forbidden_character
+from finsam.services.batch import reason
 from finsam.services.notify import is_stale
 
 
@@ -78,17 +80,23 @@ async def deliver(
             batch = outbox.claim(session, now=clock(), limit=batch_size, claim_timeout=claim_timeout,
                                  ignore_backoff=ignore_backoff)
             ignore_backoff = False  # only the first claim: rows deferred again in this run wait their turn
+            # A stored address that can never be sent fails its row, with the reason, before anything goes out.
+            unsendable = {row.id: why for row in batch if (why := _unsendable(row))}
+            for row in batch:
+                if row.id in unsendable:
+                    outbox.mark_failed(session, row, now=clock(), error=unsendable[row.id])
             # Messages no longer wanted (the report came in, the date moved, a later step took over)
             # are dropped before the connection opens; one look per batch.
-            stale = {row.id: reason for row in batch if (reason := is_stale(session, row))}
+            stale = {row.id: why for row in batch if row.id not in unsendable and (why := _stale(session, row))}
             for row in batch:
                 if row.id in stale:
                     outbox.cancel(session, row, reason=stale[row.id])
             session.expunge_all()
         if not batch:
             return report
+        report.failed.extend(unsendable.items())
         report.cancelled.extend(stale.items())
-        pending = [row for row in batch if row.id not in stale]
+        pending = [row for row in batch if row.id not in stale and row.id not in unsendable]
         try:
             if pending:
                 async with transport.connect() as connection:
@@ -104,6 +112,22 @@ async def deliver(
             return report
         if len(batch) < batch_size:
             return report
+
+
+def _unsendable(row: Utskick) -> str | None:
+    """A stored address that can never be sent (a line break, no @): reported as such, never "fixed"."""
+    for address in [row.mottagare, *(row.kopia or [])]:
+        bad = forbidden_character(address) if isinstance(address, str) else "inte text"
+        if bad is not None or "@" not in str(address):
+            return f"ogiltig mottagaradress i utkorgen ({bad or 'saknar @'}); rätta adressen, så köas meddelandet på nytt"
+    return None
+
+
+def _stale(session: object, row: Utskick) -> str | None:
+    try:
+        return is_stale(session, row)  # type: ignore[arg-type]
+    except Exception as e:  # noqa: BLE001 - a corrupt row is this row's problem, not the batch's
+        return f"kunde inte kontrolleras: {reason(e)}"
 
 
 async def _send_one(
@@ -134,6 +158,12 @@ async def _send_one(
                 return
             await sleep(retry_delay * 2 ** (attempt - 1))  # type: ignore[misc]
             continue
+        except Exception as e:  # noqa: BLE001 - this message cannot be sent; the others go on
+            why = reason(e)
+            with work() as session:
+                outbox.mark_failed(session, row, now=clock(), error=why)
+            report.failed.append((row.id, why))
+            return
         with work() as session:
             outbox.mark_sent(session, row, now=clock(), note=note)
         report.sent.append(row.id)

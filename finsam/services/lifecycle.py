@@ -6,6 +6,7 @@ finsam.domain.lifecycle decides what is allowed, and deadlines are re-planned wh
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timezone
 
@@ -31,6 +32,7 @@ from finsam.domain.model import (
 from finsam.domain.parsing import parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
+from finsam.services.batch import ItemFailure, isolated
 from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
 from finsam.services.meetings import meeting_slots
 
@@ -253,18 +255,29 @@ def change_schedule(
     return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak="ändrat rapportschema")
 
 
-def advance_states(session: Session, kontext: Kontext, *, as_of: date) -> list[tuple[Insats, Tillstand]]:
-    """Move granted insatser to pågående on their start date and to avslutad after their end date."""
+def advance_states(
+    session: Session, kontext: Kontext, *, as_of: date, failures: list[ItemFailure] | None = None
+) -> list[tuple[Insats, Tillstand]]:
+    """Move granted insatser to pågående on their start date and to avslutad after their end date.
+
+    With `failures`, each insats is its own item: one that cannot be moved is recorded there.
+    """
     moved = []
-    for insats in session.scalars(
+    candidates = session.scalars(
         select(Insats).where(Insats.tillstand.in_([Tillstand.BEVILJAD, Tillstand.PAGAENDE])).order_by(Insats.id)
-    ):
+    ).all()
+    for insats in candidates:
         before = insats.tillstand
-        if before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of:
-            _step(insats, Steg.STARTA)
-        if insats.tillstand is Tillstand.PAGAENDE and insats.slut is not None and insats.slut < as_of:
-            _step(insats, Steg.AVSLUTA)
-        if insats.tillstand is not before:
+        starts = before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of
+        ends = (before is Tillstand.PAGAENDE or starts) and insats.slut is not None and insats.slut < as_of
+        if not (starts or ends):
+            continue  # most insatser on most days: no savepoint, no flush
+        with isolated(session, failures, f"Tillstånd: {insats.namn}") if failures is not None else nullcontext():
+            if starts:
+                _step(insats, Steg.STARTA)
+            if ends:
+                _step(insats, Steg.AVSLUTA)
+            session.flush()
             moved.append((insats, before))
     return moved
 

@@ -6,7 +6,7 @@ so planning the same day twice queues nothing new.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Any
 
@@ -22,6 +22,7 @@ from finsam.domain.rules_config import Regler
 from finsam.messages.compose import Attachment, Recipient, compose, message_id
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
+from finsam.services.batch import ItemFailure, isolated
 from finsam.services.calendars import email_calendar
 from finsam.services.meeting_work import Agenda, Underlag
 
@@ -166,7 +167,7 @@ def scan_due(session: Session, regler: Regler, *, as_of: date) -> dict[int, Ladd
         _chased_deadlines(regler, as_of)
         .add_columns(func.max(offset))
         .outerjoin(Utskick, and_(Utskick.deadline_id == Deadline.id, Utskick.forfaller == Deadline.forfaller,
-                                 Utskick.steg.is_not(None)))
+                                 Utskick.steg.is_not(None), ~outbox.not_composed()))
         .group_by(Deadline.id, Deadline.forfaller)
     )
     due: dict[int, LadderStep] = {}
@@ -203,10 +204,26 @@ def next_styrelse(session: Session, after: date) -> date | None:
 class LadderResult:
     queued: list[Utskick]
     flagged: list[Deadline]
+    failed: list[ItemFailure] = field(default_factory=list)
+
+
+def record_failure(
+    session: Session, kontext: Kontext, mail: MailContext, failure: ItemFailure, *, nyckel: str, typ: MeddelandeTyp,
+    to: str, planerad: date, failures: list[ItemFailure], steg: str | None = None, insats: Insats | None = None,
+    deadline: Deadline | None = None,
+) -> None:
+    """Keep a message that could not be made in the outbox as failed, with its reason."""
+    with isolated(session, failures, f"{failure.vad} (kunde inte sparas i utkorgen)"):
+        outbox.record_not_composed(
+            session, kontext, nyckel=nyckel, typ=typ.value, mottagare=to, vad=failure.vad, error=failure.orsak,
+            planerad=planerad, sender_domain=mail.sender.address.rpartition("@")[2], steg=steg,
+            insats_id=insats.id if insats else None, deadline_id=deadline.id if deadline else None,
+            forfaller=deadline.forfaller if deadline else None,
+        )
 
 
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
-    """Queue today's step, if any, for every open deadline that is chased."""
+    """Queue today's step, if any, for every open deadline that is chased; one that fails is recorded, not fatal."""
     result = LadderResult([], [])
     steps = due_steps(session, mail.regler, as_of=as_of)
     # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
@@ -214,34 +231,42 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
     for deadline, step in steps:
         insats = deadline.insats
         to = _recipient(step.till, insats, mail)
-        cc = [_recipient(r, insats, mail) for r in step.kopia]
-        if step.flagga_styrelse and deadline.flaggad_styrelse is None:
-            deadline.flaggad_styrelse = as_of
-            result.flagged.append(deadline)
-        contact = _contact(insats)
-        row = queue(
-            session,
-            kontext,
-            mail,
-            nyckel=ladder_key(deadline, step, to.address),
-            typ=step.kind,
-            to=to,
-            cc=cc,
-            context={
-                "insats": _insats_view(insats),
-                "deadline": _deadline_view(deadline),
-                "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
-                "flagga_styrelse": step.flagga_styrelse,
-                "styrelsemote": next_meeting if step.flagga_styrelse else None,
-            },
-            planerad=as_of,
-            attachments=[_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
-            steg=step.key,
-            insats=insats,
-            deadline=deadline,
-        )
-        if row is not None:
-            result.queued.append(row)
+        nyckel = ladder_key(deadline, step, to.address)
+        vad = f"{step.kind.label}: {deadline.rubrik} – {insats.namn}"
+        failed_before = len(result.failed)
+        with isolated(session, result.failed, vad):
+            cc = [_recipient(r, insats, mail) for r in step.kopia]
+            contact = _contact(insats)
+            row = queue(
+                session,
+                kontext,
+                mail,
+                nyckel=nyckel,
+                typ=step.kind,
+                to=to,
+                cc=cc,
+                context={
+                    "insats": _insats_view(insats),
+                    "deadline": _deadline_view(deadline),
+                    "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
+                    "flagga_styrelse": step.flagga_styrelse,
+                    "styrelsemote": next_meeting if step.flagga_styrelse else None,
+                },
+                planerad=as_of,
+                attachments=[_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
+                steg=step.key,
+                insats=insats,
+                deadline=deadline,
+            )
+            if step.flagga_styrelse and deadline.flaggad_styrelse is None:
+                deadline.flaggad_styrelse = as_of
+                session.flush()
+                result.flagged.append(deadline)
+            if row is not None:
+                result.queued.append(row)
+        if len(result.failed) > failed_before:
+            record_failure(session, kontext, mail, result.failed[-1], nyckel=nyckel, typ=step.kind, to=to.address,
+                           planerad=as_of, failures=result.failed, steg=step.key, insats=insats, deadline=deadline)
     return result
 
 
@@ -298,8 +323,11 @@ def queue_beslutsmeddelande(
     )
 
 
-def queue_weekly_summary(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> Utskick | None:
-    """Once per ISO week, on the configured weekday or the first run after it."""
+def queue_weekly_summary(
+    session: Session, kontext: Kontext, mail: MailContext, *, as_of: date, failures: list[ItemFailure] = ()  # type: ignore[assignment]
+) -> Utskick | None:
+    """Once per ISO week, on the configured weekday or the first run after it; `failures` are the
+    day's items that could not be done (besides messages, which the outbox lists)."""
     weekday = mail.regler.paminnelser.veckosammanfattning
     if weekday is None or as_of.weekday() < weekday.weekday:
         return None
@@ -338,6 +366,7 @@ def queue_weekly_summary(session: Session, kontext: Kontext, mail: MailContext, 
                 {"mottagare": u.mottagare, "amne": u.amne, "tillstand": u.tillstand.label, "fel": u.senaste_fel}
                 for u in problems
             ],
+            "korfel": [str(f) for f in failures],
         },
         planerad=as_of,
         attachments=[_calendar([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
@@ -365,6 +394,7 @@ def is_stale(session: Session, row: Utskick) -> str | None:
             Utskick.steg.is_not(None),
             Utskick.id != row.id,
             Utskick.tillstand != UtskickTillstand.MAKULERAD,
+            ~outbox.not_composed(),
         )
     )
     if any(offset_of(key) > offset_of(row.steg) for key in later):

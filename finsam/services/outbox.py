@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -39,16 +39,31 @@ class NewMessage:
     forfaller: date | None = None
 
 
+# A message that could not even be made (a stored address with a line break, a template error) is
+# kept as a failed row without content, so it is listed with its reason; queuing the same key
+# again (after the kansli fixed the data) replaces it with the real message.
+NOT_COMPOSED = b""
+
+
+def not_composed(column=Utskick.meddelande):  # noqa: ANN001, ANN202
+    return func.length(column) == 0
+
+
 def exists(session: Session, nyckel: str) -> bool:
-    return session.scalar(select(Utskick.id).where(Utskick.nyckel == nyckel)) is not None
+    """A message with this key is queued, sent or finished (a failure to compose does not count)."""
+    return session.scalar(select(Utskick.id).where(Utskick.nyckel == nyckel, ~not_composed())) is not None
+
+
+def _insert(session: Session):  # noqa: ANN202
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick | None:
     """Queue a message unless its key is already queued (by this run or a concurrent one).
 
-    One INSERT … ON CONFLICT DO NOTHING: the unique key settles a race with another planner
-    without a savepoint per message. (The outbox is its own log: these rows are not repeated in
-    the audit log.)
+    One INSERT … ON CONFLICT: the unique key settles a race with another planner without a
+    savepoint per message; only a row that failed to compose is replaced. (The outbox is its
+    own log: these rows are not repeated in the audit log.)
     """
     now = kontext.nu.astimezone(timezone.utc)
     values = dict(
@@ -56,12 +71,61 @@ def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick 
         deadline_id=message.deadline_id, forfaller=message.forfaller, planerad=message.planerad,
         mottagare=message.mottagare, kopia=message.kopia, amne=message.amne, message_id=message.message_id,
         meddelande=message.meddelande, tillstand=U.VANTAR, forsok=0, nasta_forsok=now, skapad=now,
+        senaste_fel=None,
     )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Utskick).values(**values).on_conflict_do_nothing(index_elements=["nyckel"]).returning(Utskick.id)
+    statement = (
+        _insert(session)(Utskick).values(**values)
+        .on_conflict_do_update(index_elements=["nyckel"], set_={k: v for k, v in values.items() if k != "nyckel"},
+                               where=not_composed())
+        .returning(Utskick.id)
+    )
     row_id = session.execute(statement).scalar()
-    return None if row_id is None else session.get(Utskick, row_id)
+    if row_id is None:
+        return None
+    # populate_existing: a replaced failure row may be in the identity map with its old values.
+    return session.get(Utskick, row_id, populate_existing=True)
+
+
+def _printable(text: str, limit: int) -> str:
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def record_not_composed(
+    session: Session, kontext: Kontext, *, nyckel: str, typ: str, mottagare: str, vad: str, error: str,
+    planerad: date, sender_domain: str, steg: str | None = None, insats_id: int | None = None,
+    deadline_id: int | None = None, forfaller: date | None = None,
+) -> None:
+    """Keep a message that could not be made as a failed row with its reason (the stored values shown
+    escaped, never as they are), so `finsam outbox` and the weekly summary list it."""
+    now = kontext.nu.astimezone(timezone.utc)
+    key = _printable(nyckel, 400)
+    values = dict(
+        nyckel=key, typ=typ, steg=steg, insats_id=insats_id, deadline_id=deadline_id, forfaller=forfaller,
+        planerad=planerad, mottagare=_printable(mottagare, 320), kopia=[], amne=_printable(f"Kunde inte skapas: {vad}", 300),
+        message_id=f"<ej-skapat.{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@{_printable(sender_domain, 100)}>",
+        meddelande=NOT_COMPOSED, tillstand=U.MISSLYCKAD, forsok=1, nasta_forsok=now, skapad=now,
+        senaste_fel=error[:2000],
+    )
+    session.execute(
+        _insert(session)(Utskick).values(**values)
+        .on_conflict_do_update(index_elements=["nyckel"],
+                               set_={"senaste_fel": values["senaste_fel"], "forsok": Utskick.forsok + 1},
+                               where=not_composed())
+    )
+
+
+def held_claims(session: Session, *, now: datetime, claim_timeout: timedelta) -> tuple[int, datetime | None]:
+    """Rows held by a run's claim that has not expired yet (a run in progress, or one that died):
+    how many, and when the last of those claims expires."""
+    cutoff = _utc(now) - claim_timeout
+    count, latest = session.execute(
+        select(func.count(), func.max(Utskick.claimed)).where(Utskick.tillstand == U.SKICKAR, Utskick.claimed >= cutoff)
+    ).one()
+    if not count:
+        return 0, None
+    latest = latest if latest.tzinfo else latest.replace(tzinfo=timezone.utc)
+    return count, latest + claim_timeout
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,0 +1,52 @@
+"""One bad item never stops the others: each item of a batch in its own savepoint.
+
+A failure is caught for that item, its changes rolled back to the savepoint, and recorded with
+its reason; the batch goes on, and the caller reports every failure at the end (exit code,
+Prefect state, weekly summary). A failure is a stored value that cannot be used (an address
+with a line break, a name too long for a header) or a bug; both are named, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from finsam.errors import FinsamError
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    vad: str  # the item, as the kansli knows it ("Delrapport 2 – Trisam 2.0")
+    orsak: str
+
+    def __str__(self) -> str:
+        return f"{self.vad}: {self.orsak}"
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """Text as it may stand in a log line, a table cell or a stored reason."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def reason(error: BaseException) -> str:
+    if isinstance(error, (FinsamError, ValueError)):
+        return one_line(str(error))
+    return one_line(f"oväntat fel ({type(error).__name__}: {error})")
+
+
+@contextmanager
+def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterator[None]:
+    """Run the body in a savepoint; on any error roll it back and record the failure instead of raising."""
+    savepoint = session.begin_nested()
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - one item's failure, whatever it is, is recorded, not raised
+        if savepoint.is_active:
+            savepoint.rollback()
+        failures.append(ItemFailure(one_line(vad, 200), reason(e)))
+    else:
+        savepoint.commit()

@@ -1,0 +1,84 @@
+"""One bad item never stops the others: a stored value that breaks one message, one outbox row."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from sqlalchemy import text
+
+from cli import finsam_json
+from finsam.db import get_engine
+from test_cli_daily import run
+
+SODERHAMN = "Trisam 2.0 - Söderhamns kommun"
+EVIL = "kontakt@soderhamn.example\r\nBcc: evil@attacker.example"
+
+
+def _set_contact_address(db_url: str, insats: str, address: str) -> None:
+    # A manual fix in the database, or a row from before addresses were checked at the door.
+    with get_engine(db_url).begin() as c:
+        c.execute(text("UPDATE kontaktperson SET epost = :a WHERE id = (SELECT kontaktperson_id FROM insats WHERE namn = :n)"),
+                  {"a": address, "n": insats})
+
+
+def _subjects(folder: Path) -> list[str]:
+    return sorted(BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"] for f in folder.glob("*.eml"))
+
+
+def test_an_address_with_a_line_break_fails_its_message_and_the_others_go_out(
+    db_url: str, tmp_path: Path, insatser_csv: Path
+) -> None:
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    _set_contact_address(db_url, SODERHAMN, EVIL)
+
+    result = run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-01", check=False)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "Oväntat fel" not in result.stderr
+    # The five other messages of the day went out; the sixth is named with its reason.
+    assert "5 nya meddelanden i utkorgen" in result.stdout and "5 skickade" in result.stdout
+    assert "1 sak kunde inte göras i dag:" in result.stderr
+    assert ("Påminnelse: Delrapport 3 – Trisam 2.0 - Söderhamns kommun: "
+            "får inte innehålla radbrytningar eller styrtecken (U+000D)") in " ".join(result.stderr.split())
+    subjects = _subjects(tmp_path / "utskick")
+    assert len(subjects) == 5 and not any("Söderhamn" in s for s in subjects)
+    for f in (tmp_path / "utskick").glob("*.eml"):
+        message = BytesParser(policy=policy.default).parsebytes(f.read_bytes())
+        assert not any("evil" in str(value) for value in message.values()), f  # never in a header
+    # The weekly summary lists it for the kansli, escaped.
+    summary = next(BytesParser(policy=policy.default).parsebytes(f.read_bytes())
+                   for f in (tmp_path / "utskick").glob("*.eml") if b"Veckosammanfattning" in f.read_bytes())
+    assert "kontakt@soderhamn.example\\x0d\\x0aBcc: evil@attacker.example: Kunde inte skapas" in (
+        summary.get_body(("plain",)).get_content())
+    # The failure is kept in the outbox with its reason, the address shown escaped, never as it is.
+    failed = finsam_json(db_url, "outbox", "--tillstand", "misslyckad")
+    assert [(r["mottagare"], r["amne"], r["fel"]) for r in failed] == [(
+        "kontakt@soderhamn.example\\x0d\\x0aBcc: evil@attacker.example",
+        "Kunde inte skapas: Påminnelse: Delrapport 3 – Trisam 2.0 - Söderhamns kommun",
+        "får inte innehålla radbrytningar eller styrtecken (U+000D)",
+    )]
+
+    # The kansli corrects the address: the same day's run now sends the reminder, and only it.
+    _set_contact_address(db_url, SODERHAMN, "kontakt@soderhamn.example")
+    again = run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-01")
+    assert "1 nya meddelanden i utkorgen" in again.stdout and "1 skickade" in again.stdout
+    assert "Påminnelse: Delrapport 3 för Trisam 2.0 - Söderhamns kommun ska vara inne måndag 6 september 2021" in (
+        _subjects(tmp_path / "utskick"))
+
+
+def test_a_corrupt_outbox_row_fails_alone_and_the_rest_is_sent(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-01", "--skicka-inte")
+    with get_engine(db_url).begin() as c:
+        first = c.execute(text("SELECT min(id) FROM utskick")).scalar()
+        c.execute(text("UPDATE utskick SET mottagare = :a WHERE id = :i"), {"a": EVIL, "i": first})
+
+    result = run(db_url, tmp_path, "skicka", check=False)
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "5 skickade, 1 misslyckade" in result.stdout
+    assert (f"Misslyckat utskick {first}: ogiltig mottagaradress i utkorgen (U+000D); rätta adressen, "
+            "så köas meddelandet på nytt") in " ".join(result.stderr.split())
+    assert len(list((tmp_path / "utskick").glob("*.eml"))) == 5
