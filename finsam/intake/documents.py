@@ -11,13 +11,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from finsam.errors import FinsamError
+from finsam.intake.limits import UnreadableDocument
 
 SUFFIXES = (".docx", ".pdf", ".txt")
-
-
-class UnreadableDocument(FinsamError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz
 
 from finsam.domain.parsing import parse_amount, parse_date
+from finsam.intake.limits import Budget
 
 
 class Sakerhet(StrEnum):
@@ -96,6 +97,17 @@ LABELS: dict[str, tuple[str, ...]] = {
 NEIGHBOURS = ("signatur", "arbetsstallets namn", "mobiltelefonnummer", "postadress")
 THRESHOLD = 86
 
+# Bounds on the work per line. The value patterns below (amounts, e-mail addresses, phone numbers)
+# backtrack: on a run of n digits or letters that lacks the ending they look for (`kr`, `@…`), one
+# search costs about n² steps, so one 20 KB line of digits after "Utnyttjade medel" took half a
+# minute. The templates' labels start their lines and their values are short (a name, a date range,
+# an amount), so a label is looked for only in a line's first LABEL_WINDOW characters, and a value
+# only in the first VALUE_WINDOW characters after its label or of the line below it. A pattern search
+# then costs at most VALUE_WINDOW² steps, each line is looked at a bounded number of times (as a
+# label line and as one of the three lines below a label), and a document's cost is linear in its length.
+LABEL_WINDOW = 200  # the longest label is 70 characters folded
+VALUE_WINDOW = 300  # the shared reports' longest line is under 120 characters
+
 DIARIENUMMER = re.compile(r"\b[A-ZÅÄÖ]{2,6}\s?\d{2}-\d{1,4}(?:\.\d{1,4})?\b")
 DATE = r"(\d{4}-\d{2}-\d{2}|\d{8})"
 RANGE = re.compile(DATE + r"\s*(?:-|–|—|till|to)\s*" + DATE)
@@ -115,13 +127,14 @@ class Line:
     folded: str
 
 
-def _label_at(line: Line) -> tuple[str, str, bool] | None:
+def _label_at(line: Line, budget: Budget) -> tuple[str, str, bool] | None:
     """(field, the original text after the label, exact?) if the line starts with a known label.
 
     Compared word by word, so a scanned label whose letters changed (`narnn` for `namn`) still
-    ends where the label ends.
+    ends where the label ends. Only the line's first LABEL_WINDOW characters are looked at: a head
+    longer than that is too unlike any label to pass THRESHOLD anyway.
     """
-    words = [w.rstrip(":;") for w in line.folded.split()]  # "Diarienummer:" is the label too
+    words = [w.rstrip(":;") for w in line.folded[:LABEL_WINDOW].split()]  # "Diarienummer:" is the label too
     best: tuple[float, int, str] | None = None  # (score, words in the label, field)
     for name, variants in LABELS.items():
         for variant in variants:
@@ -129,14 +142,16 @@ def _label_at(line: Line) -> tuple[str, str, bool] | None:
             if len(words) < n:
                 continue
             head = " ".join(words[:n])
+            budget.comparisons += 1
             score = 100.0 if head == variant else fuzz.ratio(head, variant)
             if score >= THRESHOLD and (best is None or (score, n) > (best[0], best[1])):
                 best = (score, n, name)
     if best is None:
         return None
     score, n, name = best
-    skip = re.match(r"\s*(?:\S+\s+){%d}" % n, line.text + " ")
-    rest = (line.text + " ")[skip.end():].strip() if skip else ""
+    head_text = line.text[: 2 * LABEL_WINDOW + VALUE_WINDOW] + " "  # folding can shorten a text, never lengthen it much
+    skip = re.match(r"\s*(?:\S+\s+){%d}" % n, head_text)
+    rest = head_text[skip.end():].strip()[:VALUE_WINDOW] if skip else ""
     return name, rest.lstrip(":;.- ").strip(), score == 100.0
 
 
@@ -202,14 +217,21 @@ def _typ(lines: list[Line]) -> Falt | None:
     return None
 
 
-def extract(text: str) -> Extraction:
-    lines = [Line(i, raw, fold(raw)) for i, raw in enumerate(text.splitlines(), start=1)]
+def extract(text: str, budget: Budget | None = None) -> Extraction:
+    """The fields of a report's text. `budget` bounds the time (checked line by line) and tallies the work."""
+    budget = budget or Budget("dokumentet")
+    lines = []
+    for i, raw in enumerate(text.splitlines(), start=1):
+        if i % 256 == 0:
+            budget.check()
+        lines.append(Line(i, raw, fold(raw)))
     content = [line for line in lines if line.folded]
     result = Extraction()
     if (typ := _typ(content)) is not None:
         result.fields["typ"] = typ
     for index, line in enumerate(content):
-        found = _label_at(line)
+        budget.check()
+        found = _label_at(line, budget)
         if found is None:
             continue
         name, rest, exact = found
@@ -219,11 +241,11 @@ def extract(text: str) -> Extraction:
         candidates = [(line, _strip_neighbours(rest))]
         # Otherwise the value is on one of the next lines, before the next label.
         for following in content[index + 1 : index + 4]:
-            if _label_at(following) is not None:
+            if _label_at(following, budget) is not None:
                 break
-            candidates.append((following, following.text))
+            candidates.append((following, following.text[:VALUE_WINDOW]))
         for source, text_ in candidates:
-            value = _value(name, text_) if text_ else None
+            value = _value(name, budget.searching(text_)) if text_ else None
             if value is None:
                 continue
             _store(result, name, value, sure, source.number)
@@ -231,7 +253,7 @@ def extract(text: str) -> Extraction:
     if "diarienummer" not in result.fields:
         # A diarienummer anywhere near the top, e.g. where the label was lost in scanning.
         for line in content[:25]:
-            if match := DIARIENUMMER.search(line.text):
+            if match := DIARIENUMMER.search(line.text):  # bounded repeats: linear in the line
                 result.fields["diarienummer"] = Falt(" ".join(match.group(0).split()), Sakerhet.TROLIG, line.number)
                 break
     if "typ" not in result.fields and ("period_start" in result.fields or "utnyttjade_medel_kr" in result.fields):
