@@ -72,6 +72,17 @@ class Settings(BaseSettings):
     max_importfil_mb: int = Field(default=20, ge=1, le=2000, description="The largest import file (CSV, YAML) in MB.")
     crash_folder: Path = Field(default=Path("felrapporter"), description="Where crash reports of real bugs are written.")
 
+    # Limits on arriving documents
+    document_max_mb: float = Field(default=20, gt=0, description="Largest report file read (MB); larger is refused.")
+    document_max_unpacked_mb: float = Field(
+        default=50, gt=0, description="Largest a Word file may unpack to (MB), checked before unpacking (zip bombs)."
+    )
+    document_max_zip_entries: int = Field(default=1000, ge=1, description="Most parts a Word file may have.")
+    document_max_pages: int = Field(default=200, ge=1, description="Most pages read from a PDF; more is refused.")
+    document_seconds: float = Field(
+        default=30, gt=0, description="Seconds one document may take to read and search for fields."
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -15,6 +15,7 @@ from finsam.adapters.mail import transport_from_settings
 from finsam.audit import Kontext
 from finsam.db import read_only, unit_of_work
 from finsam.domain.rules_config import Regler, load_rules
+from finsam.intake.limits import MB, Limits
 from finsam.messages.compose import Recipient
 from finsam.messages.render import MailRenderer
 from finsam.services.delivery import DeliveryReport, deliver
@@ -35,6 +36,14 @@ def rules(settings: Settings | None = None) -> Regler:
     except OSError:
         mtime = 0.0
     return _rules(path, mtime)
+
+
+def document_limits(settings: Settings | None = None) -> Limits:
+    """The limits on arriving documents, from the FINSAM_DOCUMENT_* settings."""
+    settings = settings or get_settings()
+    return Limits(max_bytes=int(settings.document_max_mb * MB), max_unpacked_bytes=int(settings.document_max_unpacked_mb * MB),
+                  max_zip_entries=settings.document_max_zip_entries, max_pages=settings.document_max_pages,
+                  seconds=settings.document_seconds)
 
 
 def mail_context(settings: Settings | None = None) -> MailContext:

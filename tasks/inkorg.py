@@ -32,7 +32,7 @@ def _take_in(document: Document, received: date | None) -> dict[str, Any]:
 
 def _handle(name: str, data: bytes, received: date | None) -> dict[str, Any]:
     try:
-        return _take_in(read_document(name, data), received)
+        return _take_in(read_document(name, data, wiring.document_limits()), received)
     except FinsamError as e:  # unreadable, or not a report: said plainly, nothing changed
         return {"fil": name, "atgard": "fel", "skal": str(e), "tagg": None}
 

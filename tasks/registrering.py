@@ -84,6 +84,7 @@ def resolve_from_queue(queue_id: int, ref: str, typ: RapportTyp | None, nr: int 
     with work(f"rapport ur kön {queue_id}") as session:
         insats = find_insats(session, ref)
         rapport = resolve_queued(session, session.info["kontext"], wiring.mail_context(), queue_id, insats,
-                                 storage=get_settings().report_folder, typ=typ, nr=nr)
+                                 storage=get_settings().report_folder, typ=typ, nr=nr,
+                                 limits=wiring.document_limits())
         return {"insats": insats.ref, "tagg": insats_tag(insats), "rapport": rapport.deadline.rubrik,
                 "inkom": rapport.inkom.isoformat()}

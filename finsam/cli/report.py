@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from finsam import clock
+from finsam import clock, wiring
 from finsam.cli.common import DATE, console, mail_context, print_json, reading, send_outbox, work
 from finsam.intake.documents import read_file
 from finsam.domain.enums import RapportTyp
@@ -36,7 +36,7 @@ def register(
     json_: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
 ) -> None:
     """Läs en inkommen delrapport eller slutrapport, hitta insatsen och registrera den (med kvittens)."""
-    document = read_file(fil)
+    document = read_file(fil, wiring.document_limits())
     with work(f"inkommen rapport {fil.name}", dry_run=dry_run) as session:
         result = take_in(session, session.info["kontext"], mail_context(), document,
                          storage=get_settings().report_folder, received=received, dry_run=dry_run)
@@ -87,7 +87,8 @@ def resolve(
     with work(f"rapport ur kön {queue_id}") as session:
         target = find_insats(session, insats)
         rapport = resolve_queued(session, session.info["kontext"], mail_context(), queue_id, target,
-                                 storage=get_settings().report_folder, typ=typ, nr=nr)
+                                 storage=get_settings().report_folder, typ=typ, nr=nr,
+                                 limits=wiring.document_limits())
         text = f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {rapport.inkom}."
     send_outbox()
     console.print(text)

@@ -1,17 +1,20 @@
 """The text of an arriving document: Word (.docx, tables included), PDF, or text already extracted (OCR).
 
-A file that cannot be read (damaged, encrypted, empty, of another kind) is refused with a
-message that names it and says why; nothing is registered from it.
+A file that cannot be read (damaged, encrypted, empty, of another kind, or beyond the limits in
+finsam.intake.limits) is refused with a message that names it and says why; nothing is registered from it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from finsam.intake.limits import UnreadableDocument
+from finsam.errors import FinsamError
+from finsam.intake.limits import Budget, Limits, UnreadableDocument, megabytes
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 
@@ -21,55 +24,99 @@ class Document:
     name: str
     data: bytes
     text: str
+    # The time left for finding the fields (the limit counts from when reading began).
+    budget: Budget | None = field(default=None, compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def _docx_text(data: bytes, name: str) -> str:
-    import io
+def _docx_parts(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a Word file whose parts would unpack beyond the limits, before anything is unpacked.
 
+    The zip's directory declares each part's unpacked size; a zip bomb (a few hundred KB that
+    inflate to gigabytes) is refused on those numbers. A directory that lies (declares less than the
+    part inflates to) is caught by zipfile itself, which reads no more than the declared size and then
+    finds the checksum wrong; word/document.xml is read here in bounded chunks all the same.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            if len(parts) > limits.max_zip_entries:
+                raise UnreadableDocument(f"{name}: Word-filen består av {len(parts)} delar; finsam läser högst "
+                                         f"{limits.max_zip_entries}.")
+            unpacked = sum(part.file_size for part in parts)
+            if unpacked > limits.max_unpacked_bytes:
+                raise UnreadableDocument(f"{name}: Word-filen packas upp till {megabytes(unpacked)}; finsam läser högst "
+                                         f"{megabytes(limits.max_unpacked_bytes)} uppackat.")
+            read = 0
+            with archive.open("word/document.xml") as body:
+                while chunk := body.read(1024 * 1024):
+                    read += len(chunk)
+                    if read > limits.max_unpacked_bytes:
+                        raise UnreadableDocument(f"{name}: Word-filens text är större än "
+                                                 f"{megabytes(limits.max_unpacked_bytes)} uppackad.")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, NotImplementedError, zlib.error) as e:
+        raise UnreadableDocument(f"{name}: går inte att läsa som Word-dokument ({e}).") from None
+
+
+def _docx_text(data: bytes, name: str, limits: Limits, budget: Budget) -> str:
     from docx import Document as WordDocument
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _docx_parts(data, name, limits)
     try:
         document = WordDocument(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise UnreadableDocument(f"{name}: går inte att läsa som Word-dokument ({e}).") from None
-    lines: list[str] = []
-    # In document order, paragraphs and tables alike: the templates keep their fields in tables.
-    for block in document.element.body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(block, document).text)
-        elif tag == "tbl":
-            for row in Table(block, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    if cell.text not in cells:  # merged cells repeat their text
-                        cells.append(cell.text)
-                for cell_text in cells:
-                    lines.extend(cell_text.splitlines())
+        lines: list[str] = []
+        # In document order, paragraphs and tables alike: the templates keep their fields in tables.
+        for block in document.element.body.iterchildren():
+            budget.check()
+            tag = block.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(block, document).text)
+            elif tag == "tbl":
+                for row in Table(block, document).rows:
+                    budget.check()
+                    cells: list[str] = []
+                    for cell in row.cells:
+                        if cell.text not in cells:  # merged cells repeat their text
+                            cells.append(cell.text)
+                    for cell_text in cells:
+                        lines.extend(cell_text.splitlines())
+    except FinsamError:
+        raise
+    except Exception as e:  # a damaged file can fail anywhere in python-docx and lxml
+        raise UnreadableDocument(f"{name}: går inte att läsa som Word-dokument ({e or type(e).__name__}).") from None
     return "\n".join(lines)
 
 
-def _pdf_text(data: bytes, name: str) -> str:
-    import io
+def _pdf_text(data: bytes, name: str, limits: Limits, budget: Budget) -> str:
     import logging
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about damaged files would reach the user
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UnreadableDocument(f"{name}: PDF-filen är krypterad; be avsändaren skicka en olåst fil.")
-        return "\n".join(page.extract_text() or "" for page in reader.pages)
-    except PdfReadError as e:
-        raise UnreadableDocument(f"{name}: går inte att läsa som PDF ({e}).") from None
+        pages = len(reader.pages)
+        if pages > limits.max_pages:
+            raise UnreadableDocument(f"{name}: PDF-filen har {pages} sidor; finsam läser högst {limits.max_pages}.")
+        texts = []
+        for page in reader.pages:
+            budget.check()
+            texts.append(page.extract_text() or "")
+        return "\n".join(texts)
+    except FinsamError:
+        raise
+    except LimitReachedError:  # pypdf's own bound on what one stream may inflate to
+        raise UnreadableDocument(f"{name}: PDF-filen innehåller för stora delar för att läsas.") from None
+    except Exception as e:  # a damaged file can fail anywhere in pypdf (PdfReadError and others)
+        raise UnreadableDocument(f"{name}: går inte att läsa som PDF ({e or type(e).__name__}).") from None
 
 
 def _plain_text(data: bytes) -> str:
@@ -79,14 +126,22 @@ def _plain_text(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def read_document(name: str, data: bytes) -> Document:
+def _too_big(name: str, size: int, limits: Limits) -> UnreadableDocument:
+    return UnreadableDocument(f"{name}: filen är {megabytes(size)}; finsam läser filer på högst {megabytes(limits.max_bytes)}.")
+
+
+def read_document(name: str, data: bytes, limits: Limits = Limits()) -> Document:
+    """The text of a document; refused (UnreadableDocument, naming it) beyond `limits` or when unreadable."""
+    budget = Budget(name, limits.seconds)
     suffix = Path(name).suffix.lower()
     if not data:
         raise UnreadableDocument(f"{name}: filen är tom.")
+    if len(data) > limits.max_bytes:
+        raise _too_big(name, len(data), limits)
     if suffix == ".docx":
-        text = _docx_text(data, name)
+        text = _docx_text(data, name, limits, budget)
     elif suffix == ".pdf":
-        text = _pdf_text(data, name)
+        text = _pdf_text(data, name, limits, budget)
     elif suffix == ".txt":
         text = _plain_text(data)
     else:
@@ -94,12 +149,24 @@ def read_document(name: str, data: bytes) -> Document:
     if not text.strip():
         hint = " (en inskannad PDF utan text behöver tolkas med OCR först)" if suffix == ".pdf" else ""
         raise UnreadableDocument(f"{name}: dokumentet innehåller ingen text{hint}.")
-    return Document(name=name, data=data, text=text)
+    budget.check()
+    return Document(name=name, data=data, text=text, budget=budget)
 
 
-def read_file(path: Path) -> Document:
+def read_file(path: Path, limits: Limits = Limits()) -> Document:
+    """A file's text; its size is checked before it is read."""
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise _too_big(path.name, size, limits)
+        chunks, read = [], 0
+        with path.open("rb") as file:  # in chunks: a file still growing is not read far past the limit
+            while read <= limits.max_bytes and (chunk := file.read(min(1024 * 1024, limits.max_bytes + 1 - read))):
+                chunks.append(chunk)
+                read += len(chunk)
+        data = b"".join(chunks)
     except OSError as e:
         raise UnreadableDocument(f"Kan inte läsa {path}: {e.strerror}.") from None
-    return read_document(path.name, data)
+    if len(data) > limits.max_bytes:
+        raise _too_big(path.name, len(data), limits)
+    return read_document(path.name, data, limits)

@@ -18,6 +18,7 @@ from finsam.domain.model import Deadline, InkommenRapport, Insats, RapportKo
 from finsam.errors import FinsamError
 from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
+from finsam.intake.limits import Limits
 from finsam.services.lifecycle import register_report
 from finsam.services.notify import MailContext, queue_kvittens
 
@@ -127,7 +128,7 @@ def take_in(
     dry_run: bool = False,
 ) -> IntakeResult:
     """Read, match and register one document (or queue it); the caller's transaction holds it all."""
-    extraction = extract(document.text)
+    extraction = extract(document.text, document.budget)
     if not any(extraction.get(f) for f in ("typ", "diarienummer", "insatsens_namn")):
         raise NotAReport(f"{document.name}: ser inte ut som en delrapport eller slutrapport (hittar varken rubrik, "
                          "diarienummer eller insatsens namn).")
@@ -188,6 +189,7 @@ def resolve_queued(
     storage: Path,
     typ: RapportTyp | None = None,
     nr: int | None = None,
+    limits: Limits = Limits(),
 ) -> InkommenRapport:
     """The kansli decides which insats (and report) a queued document belongs to; it is registered."""
     from finsam.intake.documents import read_document
@@ -197,10 +199,10 @@ def resolve_queued(
         raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
     path = _stored(storage, row.sha256, row.filnamn)
     try:
-        document = read_document(row.filnamn, path.read_bytes())
+        document = read_document(row.filnamn, path.read_bytes(), limits)
     except OSError:
         raise FinsamError(f"Filen för köpost {queue_id} finns inte längre i {storage}.") from None
-    extraction = extract(document.text)
+    extraction = extract(document.text, document.budget)
     kind = typ or (RapportTyp(extraction.get("typ")) if extraction.get("typ") in ("delrapport", "slutrapport") else None)
     if kind is None:
         raise FinsamError("Ange om det är en delrapport eller slutrapport (--typ).")
