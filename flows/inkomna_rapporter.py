@@ -14,7 +14,7 @@ from tasks.common import actor, tag_this_run
 from tasks.inkorg import from_folder, from_mailbox
 
 ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
-          "fel": "kunde inte läsas"}
+          "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/"}
 
 
 @task(name="skicka-kvittenser")

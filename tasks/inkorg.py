@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from prefect import task
 
-from finsam import wiring
+from finsam import clock, wiring
 from finsam.adapters.imap import Mailbox
 from finsam.errors import FinsamError
-from finsam.intake.documents import SUFFIXES, Document, read_document
+from finsam.intake.documents import Document, read_document
 from finsam.services.intake import take_in
+from finsam.services.intake_folder import take_in_folder
 from finsam.settings import get_settings
 from tasks.common import insats_tag, work
-
-# Where a handled file goes in the inbox folder, by what happened to it.
-SUBFOLDERS = {"registrerad": "behandlade", "redan_registrerad": "behandlade", "i_kon": "att-granska", "fel": "ej-lasbara"}
 
 
 def _take_in(document: Document, received: date | None) -> dict[str, Any]:
@@ -39,15 +36,11 @@ def _handle(name: str, data: bytes, received: date | None) -> dict[str, Any]:
 
 @task(name="las-inkorgsmappen")
 def from_folder(folder: str) -> list[dict[str, Any]]:
-    inbox = Path(folder)
-    results = []
-    for path in sorted(p for p in inbox.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES):
-        result = _handle(path.name, path.read_bytes(), None)
-        target = inbox / SUBFOLDERS[result["atgard"]]
-        target.mkdir(exist_ok=True)
-        shutil.move(str(path), target / path.name)
-        results.append(result)
-    return results
+    """The same service as `finsam report inbox`: each file taken in, moved out, a bad one never stops the rest."""
+    settings = get_settings()
+    outcomes = take_in_folder(Path(folder), work=work, mail=wiring.mail_context(), storage=settings.report_folder,
+                              limits=wiring.document_limits(), today=clock.today(), tag=insats_tag)
+    return [o.as_json() for o in outcomes]
 
 
 @task(name="las-brevladan")

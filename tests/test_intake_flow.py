@@ -74,7 +74,7 @@ def test_reports_dropped_in_the_folder(loaded: str, tmp_path: Path) -> None:
     result = registrera_inkommen_rapport()
     assert result["antal"] == {"registrerad": 1, "redan_registrerad": 1, "fel": 1}
     assert sorted(p.name for p in (inbox / "behandlade").iterdir()) == ["hudiksvall.txt", "kopia.txt"]
-    assert [p.name for p in (inbox / "ej-lasbara").iterdir()] == ["faktura.txt"]
+    assert sorted(p.name for p in (inbox / "ej-lasbara").iterdir()) == ["faktura.txt", "faktura.txt.orsak.txt"]
     assert not [p for p in inbox.iterdir() if p.is_file()]
     with read_only(loaded) as session:
         assert len(session.scalars(select(InkommenRapport)).all()) == 1

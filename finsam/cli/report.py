@@ -14,6 +14,7 @@ from finsam.cli.common import DATE, console, mail_context, print_json, reading, 
 from finsam.intake.documents import read_file
 from finsam.domain.enums import RapportTyp
 from finsam.services.intake import dismiss_queued, queue_rows, resolve_queued, take_in
+from finsam.services.intake_folder import take_in_folder
 from finsam.services.lookup import find_insats
 from finsam.settings import get_settings
 
@@ -57,6 +58,45 @@ def register(
         console.print(f"Insats: {data['match']['insats']} ({data['match']['diarienummer'] or 'utan diarienummer'}), "
                       f"{data['match']['rapport'] or 'ingen rapport'}.")
     console.print(f"Skäl: {data['skal']}")
+
+
+FOLDER_ATGARD = {
+    "registrerad": "Registrerad",
+    "redan_registrerad": "Redan registrerad (samma fil)",
+    "i_kon": "Till kansliets kö",
+    "fel": "Inte läsbar, inget registrerat",
+    "ovantat_fel": "Oväntat fel i finsam, inget registrerat",
+}
+
+
+@report_app.command("inbox")
+def inbox(
+    mapp: Annotated[Optional[Path], typer.Argument(metavar="MAPP", help="Mappen att läsa (standard: FINSAM_REPORT_INBOX).")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Skriv ut som JSON.")] = False,
+) -> None:
+    """Läs alla filer i inkorgsmappen: registrera rapporterna, lägg resten i behandlade/, att-granska/ eller ej-lasbara/.
+
+    Slutkod 1 bara om finsam självt fick ett oväntat fel för någon fil; olästa filer är ett vanligt utfall.
+    """
+    settings = get_settings()
+    outcomes = take_in_folder(mapp or settings.report_inbox, work=work, mail=mail_context(), storage=settings.report_folder,
+                              limits=wiring.document_limits(), today=clock.today())
+    if any(o.atgard == "registrerad" for o in outcomes):
+        send_outbox()
+    if json_:
+        print_json([o.as_json() for o in outcomes])
+    elif not outcomes:
+        console.print(f"Inga filer i {mapp or settings.report_inbox}.")
+    else:
+        table = Table(title=f"Inkorgen {mapp or settings.report_inbox}")
+        for column in ("Fil", "Utfall", "Flyttad till", "Skäl"):
+            table.add_column(column, overflow="fold")
+        for o in outcomes:
+            where = str(o.flyttad.relative_to(o.flyttad.parent.parent)) if o.flyttad else "ligger kvar"
+            table.add_row(o.fil, FOLDER_ATGARD[o.atgard] + (" (fel i finsam)" if o.bug else ""), where, o.skal or "")
+        console.print(table)
+    if any(o.failed for o in outcomes):
+        raise typer.Exit(1)
 
 
 @report_app.command("queue")

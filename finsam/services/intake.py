@@ -19,6 +19,7 @@ from finsam.errors import FinsamError
 from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
+from finsam.services.files import private_folder, store_once
 from finsam.services.lifecycle import register_report
 from finsam.services.notify import MailContext, queue_kvittens
 
@@ -172,11 +173,8 @@ def _stored(storage: Path, sha256: str, name: str) -> Path:
 
 
 def _store(storage: Path, document: Document) -> None:
-    """Each file once, under its content hash."""
-    storage.mkdir(parents=True, exist_ok=True)
-    target = _stored(storage, document.sha256, document.name)
-    if not target.exists():
-        target.write_bytes(document.data)
+    """Each file once, under its content hash, readable by the owner only."""
+    store_once(_stored(private_folder(storage), document.sha256, document.name), document.data)
 
 
 def resolve_queued(
