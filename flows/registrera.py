@@ -8,6 +8,8 @@ from typing import Literal
 from prefect import flow
 from pydantic import BaseModel, ConfigDict, Field
 
+from finsam.domain.checked import Belopp, Datum
+
 from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
@@ -26,38 +28,38 @@ class Ansokan(Formular):
     inriktning: Literal["individ", "struktur"] = Field(title="Inriktning")
     huvudman: list[str] = Field(title="Huvudman", description="Organisationen som driver insatsen (en eller flera).", min_length=1)
     samverkansparter: list[str] = Field(default_factory=list, title="Samverkansparter")
-    ankomstdatum: date = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
+    ankomstdatum: Datum = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
     kontaktperson: str = Field(title="Kontaktperson", description="Den som får påminnelserna.")
     kontakt_epost: str = Field(title="Kontaktpersonens e-post")
     kontakt_telefon: str | None = Field(default=None, title="Kontaktpersonens telefon")
-    sokt_belopp_kr: int | None = Field(default=None, title="Sökt belopp (kr)", ge=0)
-    sokt_start: date | None = Field(default=None, title="Sökt startdatum")
-    sokt_slut: date | None = Field(default=None, title="Sökt slutdatum")
+    sokt_belopp_kr: Belopp | None = Field(default=None, title="Sökt belopp (kr)", ge=0)
+    sokt_start: Datum | None = Field(default=None, title="Sökt startdatum")
+    sokt_slut: Datum | None = Field(default=None, title="Sökt slutdatum")
     diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58")
 
 
 class YttrandeFormular(Formular):
     insats: str = INSATS
-    datum: date = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
+    datum: Datum = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
     bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
     motivering: str | None = Field(default=None, title="Motivering")
 
 
 class BeslutFormular(Formular):
     insats: str = INSATS
-    datum: date = Field(title="Datum", description="Styrelsemötets datum.")
+    datum: Datum = Field(title="Datum", description="Styrelsemötets datum.")
     utfall: Literal["beviljas", "avslas", "aterremitteras", "bordlaggs"] = Field(
         title="Beslut", description="beviljas, avslas (avslås), aterremitteras (återremitteras) eller bordlaggs (bordläggs)")
-    beviljade_medel_kr: int | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
-    start: date | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
-    slut: date | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
+    beviljade_medel_kr: Belopp | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
+    start: Datum | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
+    slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
     anteckning: str | None = Field(default=None, title="Anteckning")
 
 
 class RapportFormular(Formular):
     insats: str = INSATS
     typ: Literal["delrapport", "slutrapport"] = Field(title="Rapport")
-    inkom: date = Field(title="Inkom", description="Dagen rapporten kom in.")
+    inkom: Datum = Field(title="Inkom", description="Dagen rapporten kom in.")
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period slutade sist före inkomstdagen.", ge=1)
 
 
@@ -70,7 +72,7 @@ class KoFormular(Formular):
 
 class AnstandFormular(Formular):
     deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
-    nytt_datum: date = Field(title="Nytt sista datum")
+    nytt_datum: Datum = Field(title="Nytt sista datum")
     skal: str = Field(title="Skäl", min_length=1)
     beviljat_av: str = Field(title="Beviljat av", min_length=1)
 

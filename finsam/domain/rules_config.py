@@ -10,25 +10,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from finsam.domain.enums import MoteTyp, Veckodag
 from finsam.domain.ladder import Ladder, Mottagare
-from finsam.domain.limits import check_date
-from finsam.domain.parsing import parse_date, parse_email, parse_time, plain_text
+from finsam.domain.checked import Belopp, Datum, Epost, Namn
+from finsam.domain.parsing import parse_time
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
 from finsam.errors import FinsamError, InputProblem, InvalidInput, os_reason
-
-
-def _date(value: Any) -> Any:
-    # Dates stay text in our YAML; our own parser checks the form and the window.
-    return parse_date(value) if isinstance(value, str) else value
-
-
-Datum = Annotated[date, BeforeValidator(_date), AfterValidator(check_date)]
 
 
 class _Strict(BaseModel):
@@ -75,8 +67,6 @@ class Rapportering(_Strict):
     horisont_manader: int = Field(default=12, ge=1, le=60)
 
 
-Epost = Annotated[str, AfterValidator(parse_email)]
-Namn = Annotated[str, AfterValidator(plain_text)]  # goes into e-mail headers: one line, no control characters
 
 
 class Person(_Strict):
@@ -111,7 +101,7 @@ class Forbund(_Strict):
     verksamhetsutvecklare: Person | None = None
     forbundschef: Person | None = None
     # Money the förbund has for insatser per year (kronor), for the styrelse's underlag; optional.
-    tillgangliga_medel: dict[int, int] = Field(default_factory=dict)
+    tillgangliga_medel: dict[int, Belopp] = Field(default_factory=dict)
 
 
 class EfterSteg(_Strict):
