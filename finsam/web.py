@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finsam.db import read_only
 from finsam.domain.rules_config import Regler
-from finsam.services.batch import reason
+from finsam.services.batch import ItemFailure, reason
 from finsam.services.calendars import find_token, insats_calendar, kansli_calendar
 
 
@@ -58,10 +58,13 @@ def create_app(database_url: str, regler: Regler) -> FastAPI:
             row = find_token(session, token)
             if row is None:
                 return _not_found()
+            skipped: list[ItemFailure] = []  # one broken deadline or meeting never takes the whole feed down
             if row.insats is not None:
-                body, name = insats_calendar(session, row.insats, regler), f"rapporter-{row.insats_id}.ics"
+                body, name = insats_calendar(session, row.insats, regler, failures=skipped), f"rapporter-{row.insats_id}.ics"
             else:
-                body, name = kansli_calendar(session, regler), "kansliet.ics"
+                body, name = kansli_calendar(session, regler, failures=skipped), "kansliet.ics"
+        for failure in skipped:
+            log.error("Utelämnad ur kalenderflödet: %s", failure)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         headers = {
             "ETag": etag,

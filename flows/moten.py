@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prefect import flow
+from prefect.states import Failed
 from pydantic import Field
 
 from finsam import clock
@@ -40,4 +41,9 @@ def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
 
 @flow(name="synka-motesplan", description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")
 def synka_motesplan() -> dict:
-    return sync_meeting_runs()
+    result = sync_meeting_runs()
+    if result["fel"]:  # every other meeting is synced; the run ends failed naming what was not
+        count = len(result["fel"])
+        return Failed(message=f"{count} {'möte' if count == 1 else 'möten'} kunde inte synkas: " + "; ".join(result["fel"]),
+                      data=result)
+    return result

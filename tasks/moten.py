@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from prefect import get_client, task
+from prefect import get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.schemas.filters import (
     DeploymentFilter,
@@ -23,6 +23,7 @@ from sqlalchemy import select
 from finsam import wiring
 from finsam.settings import get_settings
 from finsam.domain.model import Sammantrade
+from finsam.services.batch import ItemFailure, reason
 from finsam.services.meeting_work import do_meeting_work, planned_work
 from tasks.common import insats_tag, reading, tag_this_run, work
 
@@ -66,9 +67,15 @@ def sync_meeting_runs() -> dict[str, int]:
     now = clock.now()
     instance = instance_id()
     instance_tag = f"finsam-db:{instance}"
+    failures: list[ItemFailure] = []
+    regler = wiring.rules()
+    wanted = []
     with reading() as session:
-        meetings = list(session.scalars(select(Sammantrade).order_by(Sammantrade.datum)))
-        wanted = [w for w in planned_work(meetings, wiring.rules()) if w.run_at > now]
+        for mote in session.scalars(select(Sammantrade).order_by(Sammantrade.datum)).all():
+            try:  # one meeting with a broken date never keeps the others from being planned
+                wanted += [w for w in planned_work([mote], regler) if w.run_at > now]
+            except Exception as e:
+                failures.append(ItemFailure(f"{mote.typ.label} {mote.datum.isoformat()}", reason(e)))
     created = kept = cancelled = 0
     with get_client(sync_client=True) as client:
         scheduled = client.read_flow_runs(
@@ -92,17 +99,26 @@ def sync_meeting_runs() -> dict[str, int]:
             if key in existing:
                 kept += 1
                 continue
-            client.create_flow_run_from_deployment(
-                deployments[item.arbete].id,
-                parameters={"sammantrade_id": item.sammantrade_id},
-                name=item.name,
-                tags=[MEETING_TAG, instance_tag, f"sammantrade:{item.sammantrade_id}"],
-                idempotency_key=key,  # a second sync, or two at once, create it only once
-                state=Scheduled(scheduled_time=item.run_at),
-            )
-            created += 1
+            try:
+                client.create_flow_run_from_deployment(
+                    deployments[item.arbete].id,
+                    parameters={"sammantrade_id": item.sammantrade_id},
+                    name=item.name,
+                    tags=[MEETING_TAG, instance_tag, f"sammantrade:{item.sammantrade_id}"],
+                    idempotency_key=key,  # a second sync, or two at once, create it only once
+                    state=Scheduled(scheduled_time=item.run_at),
+                )
+                created += 1
+            except Exception as e:
+                failures.append(ItemFailure(item.name, reason(e)))
         for run in scheduled:
             if run.idempotency_key not in keys:
-                client.set_flow_run_state(run.id, Cancelled(message="Mötet är flyttat eller inställt."), force=True)
-                cancelled += 1
-    return {"skapade": created, "oforandrade": kept, "installda": cancelled}
+                try:
+                    client.set_flow_run_state(run.id, Cancelled(message="Mötet är flyttat eller inställt."), force=True)
+                    cancelled += 1
+                except Exception as e:
+                    failures.append(ItemFailure(f"Ställa in {run.name}", reason(e)))
+    logger = get_run_logger()
+    for failure in failures:
+        logger.error("Kunde inte synkas: %s", failure)
+    return {"skapade": created, "oforandrade": kept, "installda": cancelled, "fel": [str(f) for f in failures]}

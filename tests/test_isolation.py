@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -82,3 +83,36 @@ def test_a_corrupt_outbox_row_fails_alone_and_the_rest_is_sent(db_url: str, tmp_
     assert (f"Misslyckat utskick {first}: ogiltig mottagaradress i utkorgen (U+000D); rätta adressen, "
             "så köas meddelandet på nytt") in " ".join(result.stderr.split())
     assert len(list((tmp_path / "utskick").glob("*.eml"))) == 5
+
+
+def test_a_corrupt_meeting_is_left_out_of_the_calendars_and_the_rest_is_served(
+    db_url: str, tmp_path: Path, insatser_csv: Path, regler
+) -> None:
+    import httpx
+
+    from finsam.audit import Kontext
+    from finsam.db import unit_of_work
+    from finsam.services.calendars import create_token
+    from finsam.web import create_app
+    from test_calendars import FeedServer
+    from test_cli_daily import PLAN
+
+    run(db_url, tmp_path, "import", "meetings", str(PLAN))
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    with get_engine(db_url).begin() as c:  # a date no door lets in, written straight into the table
+        c.execute(text("UPDATE sammantrade SET datum = '9999-12-31', tid = NULL WHERE id = (SELECT min(id) FROM sammantrade)"))
+
+    result = run(db_url, tmp_path, "calendar", "export", "--output", str(tmp_path / "kansli.ics"), check=False)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert message.startswith("1 händelse kunde inte skrivas och saknas i kalendern:")
+    written = (tmp_path / "kansli.ics").read_bytes()
+    assert written.count(b"BEGIN:VEVENT") > 100 and b"99991231" not in written
+
+    with unit_of_work(db_url, Kontext("test", "test", datetime(2021, 9, 1, tzinfo=timezone.utc))) as session:
+        _row, token = create_token(session, session.info["kontext"], None)
+    with FeedServer(create_app(db_url, regler)) as base, httpx.Client(base_url=base) as client:
+        feed = client.get(f"/kalender/{token}.ics")
+    assert feed.status_code == 200 and feed.content.count(b"BEGIN:VEVENT") == written.count(b"BEGIN:VEVENT")

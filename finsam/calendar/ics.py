@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -110,6 +111,7 @@ def build_calendar(
     name: str,
     method: str | None = None,
     refresh: timedelta | None = None,
+    on_error: Callable[[str, Exception], None] | None = None,
 ) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -125,22 +127,31 @@ def build_calendar(
     if any(isinstance(e, TimedEvent) for e in events):
         calendar.add_component(_stockholm_vtimezone())
     for item in events:
-        event = Event()
-        _common(event, item)
-        if isinstance(item, AllDayEvent):
-            event.add("dtstart", item.day)
-            event.add("dtend", item.day + timedelta(days=1))
-            event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
-            if not item.cancelled and item.alarm_days_before > 0:
-                # An all-day event starts at midnight: the alarm goes off at 09:00 the chosen number of days before.
-                event.add_component(_alarm(item.summary, timedelta(days=item.alarm_days_before) - timedelta(hours=9)))
-        else:
-            event.add("dtstart", item.start.astimezone(STOCKHOLM))
-            event.add("dtend", item.end.astimezone(STOCKHOLM))
-            if item.location:
-                event.add("location", item.location)
-            event.add("transp", "OPAQUE")
-            if not item.cancelled and item.alarm_minutes_before > 0:
-                event.add_component(_alarm(item.summary, timedelta(minutes=item.alarm_minutes_before)))
-        calendar.add_component(event)
+        try:
+            calendar.add_component(_event(item))
+        except Exception as e:
+            if on_error is None:
+                raise
+            on_error(item.summary, e)  # one event that cannot be written leaves the rest of the calendar whole
     return calendar.to_ical()
+
+
+def _event(item: AllDayEvent | TimedEvent) -> Event:
+    event = Event()
+    _common(event, item)
+    if isinstance(item, AllDayEvent):
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
+        if not item.cancelled and item.alarm_days_before > 0:
+            # An all-day event starts at midnight: the alarm goes off at 09:00 the chosen number of days before.
+            event.add_component(_alarm(item.summary, timedelta(days=item.alarm_days_before) - timedelta(hours=9)))
+    else:
+        event.add("dtstart", item.start.astimezone(STOCKHOLM))
+        event.add("dtend", item.end.astimezone(STOCKHOLM))
+        if item.location:
+            event.add("location", item.location)
+        event.add("transp", "OPAQUE")
+        if not item.cancelled and item.alarm_minutes_before > 0:
+            event.add_component(_alarm(item.summary, timedelta(minutes=item.alarm_minutes_before)))
+    return event

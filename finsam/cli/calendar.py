@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from finsam import clock
-from finsam.cli.common import console, database_url, reading, rules, work
+from finsam.cli.common import antal, console, database_url, err_console, reading, rules, work
 from finsam.errors import FinsamError
+from finsam.services.batch import ItemFailure
 from finsam.services.calendars import create_token, insats_calendar, kansli_calendar, list_tokens, revoke_token
 from finsam.services.lookup import find_insats
 from finsam.settings import get_settings
@@ -26,16 +27,23 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", help="Fil att skriva (annars standard ut).")] = None,
 ) -> None:
     """Skriv en kalenderfil (.ics): en insats rapporter, eller kansliets kalender med alla rapporter och möten."""
+    skipped: list[ItemFailure] = []
     with reading() as session:
         if insats:
-            data = insats_calendar(session, find_insats(session, insats), rules())
+            data = insats_calendar(session, find_insats(session, insats), rules(), failures=skipped)
         else:
-            data = kansli_calendar(session, rules())
+            data = kansli_calendar(session, rules(), failures=skipped)
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
         output.write_bytes(data)
         console.print(f"Kalendern är sparad i {output}.")
+    if skipped:  # the rest is written; now say what is missing from it, and end failed
+        err_console.print(f"{antal(len(skipped), 'händelse', 'händelser')} kunde inte skrivas och saknas i kalendern:",
+                          style="red", highlight=False)
+        for failure in skipped:
+            err_console.print(f"  {failure}", style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 @token_app.command("create")

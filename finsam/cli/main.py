@@ -333,9 +333,16 @@ def synka_moten_cmd() -> None:
         raise FinsamError("Ange Prefect-serverns adress i PREFECT_API_URL (t.ex. http://127.0.0.1:4200/api).")
     from flows.moten import synka_motesplan
 
-    result = synka_motesplan()
+    state = synka_motesplan(return_state=True)
+    result = state.result(raise_on_failure=False) if state.is_failed() else state.result()
+    if not isinstance(result, dict):
+        raise FinsamError(f"Mötesplanen kunde inte synkas: {state.message or state.name}")
     console.print(f"Mötesplanen synkad: {result['skapade']} nya körningar, {result['oforandrade']} oförändrade, "
                   f"{result['installda']} inställda.")
+    if result["fel"]:
+        for failure in result["fel"]:
+            err_console.print(f"  Kunde inte synkas: {failure}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command("demo")

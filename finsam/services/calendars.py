@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -21,6 +23,10 @@ from finsam.domain.model import Deadline, Insats, KalenderToken, Sammantrade
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.messages.format import datum
+from finsam.services.batch import ItemFailure, reason
+
+T = TypeVar("T")
+E = TypeVar("E")
 
 REFRESH = timedelta(hours=1)
 MEETING_LENGTH = timedelta(hours=2)
@@ -96,16 +102,46 @@ def _deadlines(session: Session, insats: Insats | None) -> list[Deadline]:
     return list(session.scalars(query.order_by(Deadline.forfaller, Deadline.id)))
 
 
-def insats_calendar(session: Session, insats: Insats, regler: Regler) -> bytes:
-    events = [deadline_event(d, regler) for d in _deadlines(session, insats)]
-    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH)
+def _each(items: Iterable[T], make: Callable[[T], list[E]], describe: Callable[[T], str],
+          failures: list[ItemFailure] | None) -> list[E]:
+    """The events of every item; with `failures`, an item that cannot become an event is skipped and recorded."""
+    events: list[E] = []
+    for item in items:
+        try:
+            events.extend(make(item))
+        except Exception as e:
+            if failures is None:
+                raise
+            failures.append(ItemFailure(describe(item), reason(e)))
+    return events
 
 
-def kansli_calendar(session: Session, regler: Regler) -> bytes:
-    events: list[AllDayEvent | TimedEvent] = [deadline_event(d, regler) for d in _deadlines(session, None)]
-    for mote in session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)):
-        events.extend(meeting_events(mote))
-    return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH)
+def _on_error(failures: list[ItemFailure] | None) -> Callable[[str, Exception], None] | None:
+    if failures is None:
+        return None
+    return lambda summary, e: failures.append(ItemFailure(summary, reason(e)))
+
+
+def _deadline_name(d: Deadline) -> str:
+    return f"{d.rubrik} – {d.insats.namn}"
+
+
+def insats_calendar(
+    session: Session, insats: Insats, regler: Regler, *, failures: list[ItemFailure] | None = None
+) -> bytes:
+    """One insats's deadlines; with `failures`, one that cannot be written is left out and recorded there."""
+    events = _each(_deadlines(session, insats), lambda d: [deadline_event(d, regler)], _deadline_name, failures)
+    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures))
+
+
+def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFailure] | None = None) -> bytes:
+    """Every deadline and meeting; with `failures`, one that cannot be written is left out and recorded there."""
+    events: list[AllDayEvent | TimedEvent] = _each(
+        _deadlines(session, None), lambda d: [deadline_event(d, regler)], _deadline_name, failures)
+    meetings = session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)).all()
+    events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
+    return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
+                          on_error=_on_error(failures))
 
 
 def email_calendar(deadlines: list[Deadline], regler: Regler, *, name: str, stamp: datetime) -> bytes:
