@@ -26,6 +26,7 @@ from finsam.db import read_only, unit_of_work, upgrade
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from finsam.domain.model import Deadline, Insats, Sammantrade, Utskick
 from finsam.domain.parsing import parse_date
+from finsam.services.batch import one_line, reason
 from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
@@ -126,28 +127,42 @@ def _apply(demo: Demo, day: date, item: dict[str, Any]) -> str:
 
 def replay_day(demo: Demo, day: date, todays_events: list[dict[str, Any]]) -> dict[str, Any]:
     """One day: what happens, the meeting work due, the daily job on weekdays, and sending."""
-    log = [_apply(demo, day, item) for item in todays_events]
+    log: list[str] = []
+    failed: list[str] = []  # one event or piece of work that fails is named; the day goes on
+    for item in todays_events:
+        try:
+            log.append(_apply(demo, day, item))
+        except Exception as e:
+            failed.append(f"{day}: {one_line(str({k: v for k, v in item.items() if k != 'datum'}), 120)}: {reason(e)}")
     documents: list[WorkResult] = []
     with read_only(demo.url) as session:
         meetings = list(session.scalars(select(Sammantrade)))
         due_work = [w for w in planned_work(meetings, demo.regler) if w.run_at.date() == day]
     for item in due_work:
         kontext = Kontext(aktor=f"flöde {item.arbete}", atgard=item.name, nu=morning(day))
-        with unit_of_work(demo.url, kontext) as session:
-            result = do_meeting_work(session, kontext, demo.mail, item.arbete, item.sammantrade_id, today=day)
-            if result.markdown:
-                folder = demo.output / "underlag"
-                folder.mkdir(exist_ok=True)
-                (folder / f"{day.isoformat()}-{item.arbete}.md").write_text(result.markdown, encoding="utf-8")
-                documents.append(result)
-            log.append(f"{day}: {item.name}" + (f" ({result.skipped})" if result.skipped else ""))
+        try:
+            with unit_of_work(demo.url, kontext) as session:
+                result = do_meeting_work(session, kontext, demo.mail, item.arbete, item.sammantrade_id, today=day)
+        except Exception as e:
+            failed.append(f"{day}: {item.name}: {reason(e)}")
+            continue
+        if result.markdown:
+            folder = demo.output / "underlag"
+            folder.mkdir(exist_ok=True)
+            (folder / f"{day.isoformat()}-{item.arbete}.md").write_text(result.markdown, encoding="utf-8")
+            documents.append(result)
+        log.append(f"{day}: {item.name}" + (f" ({result.skipped})" if result.skipped else ""))
     queued = 0
     if is_working_day(day):  # the daily job runs on weekday mornings
         kontext = Kontext(aktor="flöde daglig-bevakning", atgard=f"daglig bevakning {day}", nu=morning(day))
         with unit_of_work(demo.url, kontext) as session:
-            queued = len(plan_day(session, kontext, demo.mail, as_of=day).queued)
+            plan = plan_day(session, kontext, demo.mail, as_of=day)
+            queued = len(plan.queued)
+            failed += [f"{day}: {f}" for f in plan.failed]
     report = asyncio.run(deliver(demo.url, demo.transport, clock=lambda: morning(day), aktor="flöde skicka-utskick"))
+    failed += [f"{day}: utskick {row_id}: {why}" for row_id, why in report.failed]
     return {
+        "fel": failed,
         "handelser": log,
         "dokument": [(r.artifact_key, r.mote.datum.isoformat(), r.markdown) for r in documents],
         "koade": queued,

@@ -364,7 +364,10 @@ def demo_cmd(
     start, end = fran or START, till or END
     console.print(f"Spelar upp {start} – {end} över 2021 års insatser och en exempelplan för sammanträden …")
     console.print("(Prefect startar en tillfällig lokal server första gången; det tar några sekunder.)")
-    result = aterspela(utdata=str(output), fran=start, till=end)
+    state = aterspela(utdata=str(output), fran=start, till=end, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if not isinstance(result, dict):
+        raise FinsamError(f"Demon kunde inte spelas upp: {state.message or state.name}")
     for line in result["handelser"]:
         console.print(f"  {line}")
     table = Table(title="Utskick under perioden")
@@ -379,6 +382,11 @@ def demo_cmd(
     console.print(f"Kalendrar ({result['kalendrar'] + 1} filer): {output / 'kalender'}/   Rapporterna: {output / 'deadlines.json'}")
     console.print("Se körningen och dess artefakter i Prefects webbgränssnitt:")
     console.print(f"  PREFECT_HOME={output / 'prefect'} .venv/bin/prefect server start   och öppna http://127.0.0.1:4200")
+    if result["fel"]:
+        err_console.print(f"{antal(len(result['fel']), 'sak', 'saker')} kunde inte göras:", style="red", highlight=False)
+        for failure in result["fel"]:
+            err_console.print(f"  {failure}", style="red", markup=False, highlight=False)
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @app.command("config")
