@@ -116,3 +116,18 @@ def test_a_corrupt_meeting_is_left_out_of_the_calendars_and_the_rest_is_served(
     with FeedServer(create_app(db_url, regler)) as base, httpx.Client(base_url=base) as client:
         feed = client.get(f"/kalender/{token}.ics")
     assert feed.status_code == 200 and feed.content.count(b"BEGIN:VEVENT") == written.count(b"BEGIN:VEVENT")
+
+
+def test_after_a_crash_the_commands_say_what_is_held_and_until_when(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    run(db_url, tmp_path, "run", "daily", "--as-of", "2021-09-01", "--skicka-inte")
+    with get_engine(db_url).begin() as c:  # two rows claimed by a run that died (its claim still valid)
+        c.execute(text("UPDATE utskick SET tillstand = 'skickar', claim = 'dod-korning', claimed = :t "
+                       "WHERE id IN (SELECT id FROM utskick ORDER BY id LIMIT 2)"),
+                  {"t": datetime(2099, 1, 1, 10, 0, tzinfo=timezone.utc)})
+    expected = ("2 meddelanden hålls av en annan körning (pågående eller avbruten) till 2099-01-01 11:15; "
+                "därefter skickas de av nästa körning.")
+    sent = run(db_url, tmp_path, "skicka")
+    assert "4 skickade" in sent.stdout and expected in " ".join(sent.stderr.split())
+    listing = run(db_url, tmp_path, "outbox")
+    assert expected in " ".join(listing.stderr.split())
