@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from prefect import flow, task
+from prefect.states import Failed
 from prefect.artifacts import create_markdown_artifact
 from pydantic import Field
 
@@ -40,4 +41,9 @@ def registrera_inkommen_rapport(
     counts: dict[str, int] = {}
     for r in results:
         counts[r["atgard"]] = counts.get(r["atgard"], 0) + 1
-    return {"antal": counts, "filer": [{"fil": r["fil"], "atgard": r["atgard"], "skal": r.get("skal")} for r in results]}
+    summary = {"antal": counts, "filer": [{"fil": r["fil"], "atgard": r["atgard"], "skal": r.get("skal")} for r in results]}
+    bugs = [f"{r['fil']}: {r.get('skal') or 'okänt fel'}" for r in results if r["atgard"] == "ovantat_fel"]
+    if bugs:  # every other file was taken in; the run ends failed so the automation tells the kansli
+        return Failed(message=f"{len(bugs)} {'fil' if len(bugs) == 1 else 'filer'} kunde inte tas emot: " + "; ".join(bugs),
+                      data=summary)
+    return summary

@@ -6,12 +6,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 
 from finsam import clock, wiring
 from finsam.adapters.imap import Mailbox
 from finsam.errors import FinsamError
 from finsam.intake.documents import Document, read_document
+from finsam.services.batch import reason
 from finsam.services.intake import take_in
 from finsam.services.intake_folder import take_in_folder
 from finsam.settings import get_settings
@@ -32,6 +33,9 @@ def _handle(name: str, data: bytes, received: date | None) -> dict[str, Any]:
         return _take_in(read_document(name, data, wiring.document_limits()), received)
     except FinsamError as e:  # unreadable, or not a report: said plainly, nothing changed
         return {"fil": name, "atgard": "fel", "skal": str(e), "tagg": None}
+    except Exception as e:  # a bug in finsam: this attachment only; the others are still taken in
+        get_run_logger().exception("Oväntat fel för bilagan %s", name)
+        return {"fil": name, "atgard": "ovantat_fel", "skal": reason(e), "tagg": None}
 
 
 @task(name="las-inkorgsmappen")
@@ -48,7 +52,9 @@ def from_mailbox() -> list[dict[str, Any]]:
     results = []
     with Mailbox(get_settings()) as mailbox:
         for uid, attachments in mailbox.new_attachments().items():
-            for attachment in attachments:
-                results.append(_handle(attachment.filename, attachment.data, attachment.received))
-            mailbox.mark_seen(uid)  # handled: registered, queued or refused with its reason
+            handled = [_handle(a.filename, a.data, a.received) for a in attachments]
+            results += handled
+            if not any(r["atgard"] == "ovantat_fel" for r in handled):
+                mailbox.mark_seen(uid)  # handled: registered, queued or refused with its reason
+            # else left unread: once the bug is fixed the next run takes it again (a twin is recognised)
     return results

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typer._click import exceptions as click_exceptions
 
-from finsam.files import private_file
+from finsam.files import private_folder, write_new
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -132,7 +132,6 @@ def write_crash_report(error: BaseException, argv: list[str], folder: Path) -> P
             lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
             if frame.line:
                 lines.append(f"    {frame.line}")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"felrapport-{moment.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.txt"
-    private_file(path, "\n".join(lines) + "\n")
+    path = private_folder(folder) / f"felrapport-{moment.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}.txt"
+    write_new(path, ("\n".join(lines) + "\n").encode("utf-8"))
     return path

@@ -19,7 +19,7 @@ from finsam.errors import FinsamError
 from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
-from finsam.services.files import private_folder, store_once
+from finsam.files import private_folder, store_once
 from finsam.services.lifecycle import register_report
 from finsam.services.notify import MailContext, queue_kvittens
 

@@ -26,7 +26,7 @@ from finsam.domain.model import Insats
 from finsam.errors import FinsamError
 from finsam.intake.documents import read_file
 from finsam.intake.limits import Limits
-from finsam.services.files import move_without_overwriting, private_folder, write_new
+from finsam.files import move_without_overwriting, private_folder, write_new
 from finsam.services.intake import take_in
 from finsam.services.notify import MailContext
 
