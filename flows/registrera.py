@@ -6,6 +6,7 @@ from datetime import date
 from typing import Literal
 
 from prefect import flow
+from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam.domain.checked import Belopp, Datum
@@ -100,6 +101,14 @@ def registrera_beslut(beslut: BeslutFormular) -> dict:
     tag_this_run([result["tagg"]])
     if result["beslutsmeddelande"]:
         skicka_utskick()
+    return _message_not_made(result)
+
+
+def _message_not_made(result: dict):  # noqa: ANN202
+    """The registration is saved; if its message could not be made the run ends failed saying why."""
+    if result.get("meddelandefel"):
+        return Failed(message=f"Registreringen är sparad, men meddelandet kunde inte skapas: {result['meddelandefel']}",
+                      data=result)
     return result
 
 
@@ -108,7 +117,7 @@ def registrera_rapport(rapport: RapportFormular) -> dict:
     result = register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr)
     tag_this_run([result["tagg"]])
     skicka_utskick()
-    return result
+    return _message_not_made(result)
 
 
 @flow(name="bevilja-anstand", description="Flyttar en rapports sista datum; det gamla finns kvar i historiken.")

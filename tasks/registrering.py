@@ -13,7 +13,7 @@ from finsam.domain.model import Deadline
 from finsam.services import lifecycle
 from finsam.services.deadlines import grant_anstand
 from finsam.services.lookup import find_insats
-from finsam.services.notify import queue_beslutsmeddelande, queue_kvittens
+from finsam.services.notify import not_made, queue_beslutsmeddelande, queue_kvittens
 from tasks.common import insats_tag, work
 
 
@@ -46,11 +46,13 @@ def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, be
             belopp_kr=belopp_kr, start=start, slut=slut, anteckning=anteckning,
         )
         session.flush()
-        queued = False
+        queued, why = False, None
         if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
-            queued = queue_beslutsmeddelande(session, session.info["kontext"], wiring.mail_context(), insats, beslut) is not None
+            row = queue_beslutsmeddelande(session, session.info["kontext"], wiring.mail_context(), insats, beslut)
+            why = not_made(row)
+            queued = row is not None and why is None
         return {"insats": insats.ref, "tagg": insats_tag(insats), "tillstand": insats.tillstand.label,
-                "nya_deadlines": sync.skapade, "beslutsmeddelande": queued}
+                "nya_deadlines": sync.skapade, "beslutsmeddelande": queued, "meddelandefel": why}
 
 
 @task(name="registrera-rapport-i-databasen")
@@ -59,9 +61,9 @@ def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> d
         insats = find_insats(session, ref)
         rapport = lifecycle.register_report(session, session.info["kontext"], insats, typ=typ, inkom=inkom, nr=nr)
         session.flush()
-        queue_kvittens(session, session.info["kontext"], wiring.mail_context(), rapport)
+        why = not_made(queue_kvittens(session, session.info["kontext"], wiring.mail_context(), rapport))
         return {"insats": insats.ref, "tagg": insats_tag(insats), "rapport": rapport.deadline.rubrik,
-                "tillstand": insats.tillstand.label}
+                "tillstand": insats.tillstand.label, "meddelandefel": why}
 
 
 @task(name="bevilja-anstand-i-databasen")

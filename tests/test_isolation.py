@@ -131,3 +131,19 @@ def test_after_a_crash_the_commands_say_what_is_held_and_until_when(db_url: str,
     assert "4 skickade" in sent.stdout and expected in " ".join(sent.stderr.split())
     listing = run(db_url, tmp_path, "outbox")
     assert expected in " ".join(listing.stderr.split())
+
+
+def test_a_registration_stands_when_its_kvittens_cannot_be_made(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
+    run(db_url, tmp_path, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01")
+    _set_contact_address(db_url, SODERHAMN, EVIL)
+
+    result = run(db_url, tmp_path, "rapport-inkommen", SODERHAMN, "--typ", "delrapport", "--inkom", "2021-09-03", check=False)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Delrapport 3 för" in result.stdout and "registrerad som inkommen 2021-09-03" in result.stdout
+    assert ("Registreringen är sparad, men meddelandet kunde inte skapas: får inte innehålla radbrytningar eller "
+            "styrtecken (U+000D). Rätta uppgiften (se `finsam outbox --tillstand misslyckad`).") in " ".join(result.stderr.split())
+    rows = finsam_json(db_url, "deadlines", "--as-of", "2021-09-03", "--insats", SODERHAMN)
+    assert [(r["nr"], r["status"], r["received"]) for r in rows if r["nr"] == 3] == [(3, "inkommen", "2021-09-03")]
+    failed = finsam_json(db_url, "outbox", "--tillstand", "misslyckad")
+    assert [r["amne"] for r in failed] == ["Kunde inte skapas: Kvittens: Delrapport 3 – Trisam 2.0 - Söderhamns kommun"]

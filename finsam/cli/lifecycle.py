@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from finsam.cli.common import DATE, as_of_or_today, console, mail_context, reading, rules, send_outbox, work
+from finsam.cli.common import DATE, as_of_or_today, console, err_console, mail_context, reading, rules, send_outbox, work
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp, Tillstand
 from finsam.domain.meetings import beredning_for, styrelse_for
 from finsam.domain.parsing import parse_amount
@@ -17,7 +17,8 @@ from finsam.services import lifecycle
 from finsam.services.deadlines import SyncResult, grant_anstand, set_chased
 from finsam.services.lookup import find_insats
 from finsam.services.meetings import meeting_slots
-from finsam.services.notify import queue_beslutsmeddelande, queue_kvittens
+from finsam.domain.model import Utskick
+from finsam.services.notify import not_made, queue_beslutsmeddelande, queue_kvittens
 
 Ref = Annotated[str, typer.Argument(help="Insatsens namn, diarienummer eller id.")]
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
@@ -33,10 +34,24 @@ def _amount(text: str | None, option: str) -> int | None:
         raise typer.BadParameter(str(e), param_hint=option) from None
 
 
-def _send_now() -> None:
+def _send_now(not_made: str | None = None) -> None:
+    """Send what was queued; then, if the use case's message could not be made, say so and exit 1
+    (the registration itself stands: it was committed)."""
     report = send_outbox()
     if report.sent or report.failed or report.deferred:
         console.print(f"Utskick: {report.summary()}.")
+    if not_made is not None:
+        err_console.print(f"Registreringen är sparad, men meddelandet kunde inte skapas: {not_made}. "
+                          "Rätta uppgiften (se `finsam outbox --tillstand misslyckad`).",
+                          style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _queued(row: Utskick | None, text: str) -> str | None:
+    """Print that the message was queued, or return why it could not be made."""
+    if (why := not_made(row)) is None and row is not None:
+        console.print(text)
+    return why
 
 
 def _sync_text(sync: SyncResult) -> str:
@@ -146,11 +161,12 @@ def beslut(
         console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
         if utfall is BeslutUtfall.BEVILJAS:
             console.print(_sync_text(sync) + ".")
+        why = None
         if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
             session.flush()
-            if queue_beslutsmeddelande(session, session.info["kontext"], mail_context(), target, beslut_):
-                console.print("Beslutsmeddelande köat till sökanden.")
-    _send_now()
+            why = _queued(queue_beslutsmeddelande(session, session.info["kontext"], mail_context(), target, beslut_),
+                          "Beslutsmeddelande köat till sökanden.")
+    _send_now(why)
 
 
 def rapport_inkommen(
@@ -168,9 +184,9 @@ def rapport_inkommen(
         console.print(f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {inkom}.")
         if target.tillstand is Tillstand.SLUTREDOVISAD:
             console.print("Insatsen är slutredovisad.")
-        if queue_kvittens(session, session.info["kontext"], mail_context(), rapport):
-            console.print("Kvittens köad till kontaktpersonen.")
-    _send_now()
+        why = _queued(queue_kvittens(session, session.info["kontext"], mail_context(), rapport),
+                      "Kvittens köad till kontaktpersonen.")
+    _send_now(why)
 
 
 def anstand(

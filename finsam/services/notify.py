@@ -22,7 +22,9 @@ from finsam.domain.rules_config import Regler
 from finsam.messages.compose import Attachment, Recipient, compose, message_id
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
-from finsam.services.batch import ItemFailure, isolated
+from finsam.domain.limits import max_length
+from finsam.domain.parsing import plain_text
+from finsam.services.batch import ItemFailure, isolated, reason
 from finsam.services.calendars import email_calendar
 from finsam.services.meeting_work import Agenda, Underlag
 
@@ -86,7 +88,12 @@ def queue(
     insats: Insats | None = None,
     deadline: Deadline | None = None,
 ) -> Utskick | None:
-    """Render, compose and queue one message, unless its key is already in the outbox."""
+    """Render, compose and queue one message, unless its key is already in the outbox.
+
+    A message that cannot be made (a stored address with a line break, a template error) is kept
+    as a failed row with its reason and returned as such (see `not_made`); the caller's own work
+    (a registration, a decision) stands.
+    """
     if outbox.exists(session, nyckel):
         return None
     full = {
@@ -95,19 +102,30 @@ def queue(
         "idag": planerad,
         **context,
     }
-    rendered = mail.renderer.render(typ.value, full)
     cc = [c for c in cc if c.address != to.address]
     msg_id = message_id(nyckel, mail.sender.address)
-    data = compose(
-        rendered,
-        sender=mail.sender,
-        to=to,
-        cc=cc,
-        reply_to=mail.regler.forbund.kansli_epost,
-        msg_id=msg_id,
-        date=kontext.nu,
-        attachments=list(attachments),
-    )
+    try:
+        for address in [to.address, *(c.address for c in cc)]:
+            plain_text(address, max_length(Utskick.mottagare))
+        rendered = mail.renderer.render(typ.value, full)
+        data = compose(
+            rendered,
+            sender=mail.sender,
+            to=to,
+            cc=cc,
+            reply_to=mail.regler.forbund.kansli_epost,
+            msg_id=msg_id,
+            date=kontext.nu,
+            attachments=list(attachments),
+        )
+    except Exception as e:  # noqa: BLE001 - this message only; recorded with its reason, never half-sent
+        vad = typ.label + (f": {deadline.rubrik}" if deadline else "") + (f" – {insats.namn}" if insats else "")
+        return outbox.record_not_composed(
+            session, kontext, nyckel=nyckel, typ=typ.value, mottagare=to.address, vad=vad, error=reason(e),
+            planerad=planerad, sender_domain=mail.sender.address.rpartition("@")[2], steg=steg,
+            insats_id=insats.id if insats else None, deadline_id=deadline.id if deadline else None,
+            forfaller=deadline.forfaller if deadline else None,
+        )
     return outbox.enqueue(
         session,
         kontext,
@@ -117,7 +135,7 @@ def queue(
             steg=steg,
             mottagare=to.address,
             kopia=[c.address for c in cc],
-            amne=rendered.subject,
+            amne=_listed(rendered.subject, max_length(Utskick.amne)),  # the message itself keeps the whole subject
             message_id=msg_id,
             meddelande=data,
             planerad=planerad,
@@ -126,6 +144,17 @@ def queue(
             forfaller=deadline.forfaller if deadline else None,
         ),
     )
+
+
+def _listed(subject: str, limit: int | None) -> str:
+    return subject if limit is None or len(subject) <= limit else subject[: limit - 1] + "…"
+
+
+def not_made(row: Utskick | None) -> str | None:
+    """Why a message `queue` returned could not be made, or None if it was queued (or already was)."""
+    if row is not None and row.tillstand is UtskickTillstand.MISSLYCKAD:
+        return row.senaste_fel or "okänt fel"
+    return None
 
 
 def ladder_key(deadline: Deadline, step: LadderStep, recipient: str) -> str:
@@ -234,6 +263,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
         nyckel = ladder_key(deadline, step, to.address)
         vad = f"{step.kind.label}: {deadline.rubrik} – {insats.namn}"
         failed_before = len(result.failed)
+        why: str | None = None
         with isolated(session, result.failed, vad):
             cc = [_recipient(r, insats, mail) for r in step.kopia]
             contact = _contact(insats)
@@ -258,13 +288,16 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 insats=insats,
                 deadline=deadline,
             )
+            if (why := not_made(row)) is not None:
+                result.failed.append(ItemFailure(vad, why))  # queue kept it in the outbox as failed
+                continue
             if step.flagga_styrelse and deadline.flaggad_styrelse is None:
                 deadline.flaggad_styrelse = as_of
                 session.flush()
                 result.flagged.append(deadline)
             if row is not None:
                 result.queued.append(row)
-        if len(result.failed) > failed_before:
+        if why is None and len(result.failed) > failed_before:  # it failed before queue could keep it
             record_failure(session, kontext, mail, result.failed[-1], nyckel=nyckel, typ=step.kind, to=to.address,
                            planerad=as_of, failures=result.failed, steg=step.key, insats=insats, deadline=deadline)
     return result

@@ -95,7 +95,7 @@ def record_not_composed(
     session: Session, kontext: Kontext, *, nyckel: str, typ: str, mottagare: str, vad: str, error: str,
     planerad: date, sender_domain: str, steg: str | None = None, insats_id: int | None = None,
     deadline_id: int | None = None, forfaller: date | None = None,
-) -> None:
+) -> Utskick | None:
     """Keep a message that could not be made as a failed row with its reason (the stored values shown
     escaped, never as they are), so `finsam outbox` and the weekly summary list it."""
     now = kontext.nu.astimezone(timezone.utc)
@@ -107,12 +107,14 @@ def record_not_composed(
         meddelande=NOT_COMPOSED, tillstand=U.MISSLYCKAD, forsok=1, nasta_forsok=now, skapad=now,
         senaste_fel=error[:2000],
     )
-    session.execute(
+    row_id = session.execute(
         _insert(session)(Utskick).values(**values)
         .on_conflict_do_update(index_elements=["nyckel"],
                                set_={"senaste_fel": values["senaste_fel"], "forsok": Utskick.forsok + 1},
                                where=not_composed())
-    )
+        .returning(Utskick.id)
+    ).scalar()
+    return None if row_id is None else session.get(Utskick, row_id, populate_existing=True)
 
 
 def held_claims(session: Session, *, now: datetime, claim_timeout: timedelta) -> tuple[int, datetime | None]:
