@@ -190,3 +190,16 @@ def test_the_feed_answers_every_unknown_path_alike_and_never_redirects(db_url: s
             response = client.request(method, path, headers={"Host": "evil.example"})
             answers.add((response.status_code, response.text, response.headers.get("location")))
         assert answers == {(404, "Hittades inte.", None)}
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("anstand", "99999999999999999999", "--new-due", "2022-01-01", "--reason", "x"),
+     "Fel: Det finns ingen deadline med id 99999999999999999999."),
+    (("historik", "99999999999999999999"), "Fel: Ingen insats matchar '99999999999999999999'."),
+    (("historik", "١٢"), "Fel: Ingen insats matchar '١٢'."),
+    (("report", "dismiss", "99999999999999999999"), "Fel: Det finns ingen ohanterad rapport med id 99999999999999999999 i kön."),
+    (("calendar", "token", "revoke", "--", "-5"), "Fel: Det finns ingen kalenderlänk med id -5."),
+])
+def test_a_number_no_id_can_be_is_simply_not_found(db_url: str, args: tuple[str, ...], expected: str) -> None:
+    # PostgreSQL refuses to compare an INTEGER column with 20 digits; the lookup never asks it to.
+    assert expected in refused(db_url, *args)

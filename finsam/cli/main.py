@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
 from finsam import clock
 from finsam.cli import calendar as calendar_cli
@@ -407,6 +407,10 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except FinsamError as e:
         err_console.print(f"Fel: {e}", style="red", markup=False, highlight=False)
+        sys.exit(EXIT_REFUSED)
+    except DataError as e:  # a value from the command line that the database cannot compare or hold
+        text = str(e.orig).splitlines()[0] if getattr(e, "orig", None) else type(e).__name__
+        err_console.print(f"Fel: ett värde ryms inte i databasen ({text}).", style="red", markup=False, highlight=False)
         sys.exit(EXIT_REFUSED)
     except (OperationalError, ProgrammingError) as e:
         text = str(e.orig) if getattr(e, "orig", None) else str(e)

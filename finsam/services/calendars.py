@@ -21,6 +21,7 @@ from finsam.calendar.ics import AllDayEvent, TimedEvent, build_calendar, stockho
 from finsam.domain.enums import DeadlineTillstand
 from finsam.domain.model import Deadline, Insats, KalenderToken, Sammantrade
 from finsam.domain.rules_config import Regler
+from finsam.services.lookup import by_id
 from finsam.errors import FinsamError, NotFound
 from finsam.messages.format import datum
 from finsam.services.batch import ItemFailure, reason
@@ -168,7 +169,7 @@ def create_token(session: Session, kontext: Kontext, insats: Insats | None, besk
 
 
 def revoke_token(session: Session, kontext: Kontext, token_id: int) -> KalenderToken:
-    row = session.get(KalenderToken, token_id)
+    row = by_id(session, KalenderToken, token_id)
     if row is None:
         raise NotFound(f"Det finns ingen kalenderlänk med id {token_id}.")
     if row.aterkallad is not None:

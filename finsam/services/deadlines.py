@@ -20,6 +20,7 @@ from finsam.domain.model import Anstand, Deadline, DeadlineAndring, Insats
 from finsam.domain.rules_config import Regler
 from finsam.domain.schedule import PlannedDeadline, plan_deadlines
 from finsam.domain.workdays import next_working_day
+from finsam.services.lookup import by_id
 from finsam.errors import FinsamError, NotFound
 
 
@@ -155,7 +156,7 @@ def grant_anstand(
     session: Session, kontext: Kontext, deadline_id: int, nytt: date, skal: str, beviljat_av: str
 ) -> Anstand:
     """Extend one deadline. The old due date stays in the history and in the anstånd record."""
-    deadline = session.get(Deadline, deadline_id)
+    deadline = by_id(session, Deadline, deadline_id)
     if deadline is None:
         raise NotFound(f"Det finns ingen deadline med id {deadline_id}.")
     if deadline.tillstand is not DeadlineTillstand.OPPEN:
@@ -187,7 +188,7 @@ def grant_anstand(
 
 def set_chased(session: Session, kontext: Kontext, deadline_id: int, chased: bool, orsak: str) -> Deadline:
     """Turn reminders on for a deadline the kansli finds really missing (or off again)."""
-    deadline = session.get(Deadline, deadline_id)
+    deadline = by_id(session, Deadline, deadline_id)
     if deadline is None:
         raise NotFound(f"Det finns ingen deadline med id {deadline_id}.")
     if deadline.tillstand is not DeadlineTillstand.OPPEN:

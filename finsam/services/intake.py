@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineTillstand, RapportTyp
 from finsam.domain.model import Deadline, InkommenRapport, Insats, RapportKo
+from finsam.services.lookup import by_id
 from finsam.errors import FinsamError
 from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
@@ -192,7 +193,7 @@ def resolve_queued(
     """The kansli decides which insats (and report) a queued document belongs to; it is registered."""
     from finsam.intake.documents import read_document
 
-    row = session.get(RapportKo, queue_id)
+    row = by_id(session, RapportKo, queue_id)
     if row is None or row.hanterad is not None:
         raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
     path = _stored(storage, row.sha256, row.filnamn)
@@ -219,7 +220,7 @@ def resolve_queued(
 
 
 def dismiss_queued(session: Session, kontext: Kontext, queue_id: int) -> RapportKo:
-    row = session.get(RapportKo, queue_id)
+    row = by_id(session, RapportKo, queue_id)
     if row is None or row.hanterad is not None:
         raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
     row.hanterad = kontext.nu.astimezone(timezone.utc)
