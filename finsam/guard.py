@@ -21,6 +21,7 @@ from finsam.errors import FinsamError
 # Dates the engine can compute with (a due date derived from a date at the door's edge lies a bit beyond it).
 EARLIEST_STORED = date(1900, 1, 1)
 LATEST_STORED = date(2200, 12, 31)
+TEXT_LIMIT = 100_000  # a free text (a reason, a note): generous, but not a megabyte pasted by mistake
 _INT_RANGE = {SmallInteger: 2**15, Integer: 2**31, BigInteger: 2**63}
 
 
@@ -30,8 +31,10 @@ class ValueOutOfBounds(FinsamError):
 
 def _problem(column: Any, value: Any) -> str | None:
     kind = column.type
-    if isinstance(value, str) and isinstance(kind, String) and kind.length is not None and len(value) > kind.length:
-        return f"högst {kind.length} tecken (här {len(value)})"
+    if isinstance(value, str) and isinstance(kind, String):
+        limit = kind.length or TEXT_LIMIT
+        if len(value) > limit:
+            return f"högst {limit} tecken (här {len(value)})"
     if isinstance(value, str) and "\x00" in value:
         return "innehåller ett NUL-tecken"
     if isinstance(value, date) and isinstance(kind, (Date, DateTime)):

@@ -17,7 +17,8 @@ from flows.skicka_utskick import skicka_utskick
 from tasks.common import tag_this_run
 from tasks.registrering import grant, register_ansokan, register_beslut, register_report, register_yttrande, resolve_from_queue
 
-INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).")
+INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).",
+               max_length=300)
 
 
 class Formular(BaseModel):
@@ -25,25 +26,25 @@ class Formular(BaseModel):
 
 
 class Ansokan(Formular):
-    namn: str = Field(title="Insatsens namn", min_length=1)
+    namn: str = Field(title="Insatsens namn", min_length=1, max_length=300)
     inriktning: Literal["individ", "struktur"] = Field(title="Inriktning")
     huvudman: list[str] = Field(title="Huvudman", description="Organisationen som driver insatsen (en eller flera).", min_length=1)
     samverkansparter: list[str] = Field(default_factory=list, title="Samverkansparter")
     ankomstdatum: Datum = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
-    kontaktperson: str = Field(title="Kontaktperson", description="Den som får påminnelserna.")
-    kontakt_epost: str = Field(title="Kontaktpersonens e-post")
-    kontakt_telefon: str | None = Field(default=None, title="Kontaktpersonens telefon")
+    kontaktperson: str = Field(title="Kontaktperson", description="Den som får påminnelserna.", max_length=200)
+    kontakt_epost: str = Field(title="Kontaktpersonens e-post", max_length=320)
+    kontakt_telefon: str | None = Field(default=None, title="Kontaktpersonens telefon", max_length=40)
     sokt_belopp_kr: Belopp | None = Field(default=None, title="Sökt belopp (kr)", ge=0)
     sokt_start: Datum | None = Field(default=None, title="Sökt startdatum")
     sokt_slut: Datum | None = Field(default=None, title="Sökt slutdatum")
-    diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58")
+    diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58", max_length=50)
 
 
 class YttrandeFormular(Formular):
     insats: str = INSATS
     datum: Datum = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
     bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
-    motivering: str | None = Field(default=None, title="Motivering")
+    motivering: str | None = Field(default=None, title="Motivering", max_length=10_000)
 
 
 class BeslutFormular(Formular):
@@ -54,7 +55,7 @@ class BeslutFormular(Formular):
     beviljade_medel_kr: Belopp | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
     start: Datum | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
     slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
-    anteckning: str | None = Field(default=None, title="Anteckning")
+    anteckning: str | None = Field(default=None, title="Anteckning", max_length=10_000)
 
 
 class RapportFormular(Formular):
@@ -74,8 +75,8 @@ class KoFormular(Formular):
 class AnstandFormular(Formular):
     deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
     nytt_datum: Datum = Field(title="Nytt sista datum")
-    skal: str = Field(title="Skäl", min_length=1)
-    beviljat_av: str = Field(title="Beviljat av", min_length=1)
+    skal: str = Field(title="Skäl", min_length=1, max_length=2000)
+    beviljat_av: str = Field(title="Beviljat av", min_length=1, max_length=200)
 
 
 @flow(name="registrera-ansokan", description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
