@@ -65,11 +65,17 @@ def load_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     limit = limits.current().max_file_bytes
     if len(text) > limit:
         raise InvalidInput(source, [InputProblem(f"filen är för stor (högst {limit // 1_000_000} MB)")])
-    loader = _PlainLoader(text)
+    loader = None
     try:
+        loader = _PlainLoader(text)  # the reader refuses control characters here, before any parsing
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
         return data, node
+    except yaml.reader.ReaderError as e:  # a control character (NUL, DEL, C1) anywhere in the file
+        line = text.count("\n", 0, e.position) + 1
+        character = e.character if isinstance(e.character, str) else chr(e.character)
+        problem = f"tecknet U+{ord(character):04X} är inte tillåtet (styrtecken)"
+        raise InvalidInput(source, [InputProblem(problem, line=line)]) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -79,4 +85,5 @@ def load_yaml(text: str, source: str) -> tuple[Any, yaml.Node | None]:
     except RecursionError:
         raise InvalidInput(source, [InputProblem("filen är för djupt nästlad")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
