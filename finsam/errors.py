@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 
 
@@ -67,3 +68,40 @@ def os_reason(error: OSError) -> str:
     """An operating system error in Swedish, with the file it concerns."""
     reason = _OS_REASONS.get(error.errno or -1) or error.strerror or type(error).__name__
     return f"{error.filename}: {reason}" if error.filename else reason
+
+
+# pydantic's and click's words for a bad value, as the kansli reads them.
+_ENGLISH = [
+    (re.compile(r"^Value error, (.*)$"), r"\1"),
+    (re.compile(r"^Input should be a valid integer.*$"), r"skriv ett heltal"),
+    (re.compile(r"^Input should be a valid number.*$"), r"skriv ett tal"),
+    (re.compile(r"^Input should be greater than or equal to (.*)$"), r"minst \1"),
+    (re.compile(r"^Input should be less than or equal to (.*)$"), r"högst \1"),
+    (re.compile(r"^Input should be a valid dictionary.*$"), r"ska vara nycklar med värden"),
+    (re.compile(r"^Input should be a valid list.*$"), r"ska vara en lista"),
+    (re.compile(r"^Input should be a valid string.*$"), r"ska vara text"),
+    (re.compile(r"^Input should be a valid boolean.*$"), r"ska vara true eller false"),
+    (re.compile(r"^Input should be (.*)$"), r"ska vara \1"),
+    (re.compile(r"^Field required$"), r"saknas"),
+    (re.compile(r"^Extra inputs are not permitted$"), r"okänd nyckel (felstavad?)"),
+    (re.compile(r"^'?(.*?)'? is not a valid integer( range)?\.?$"), r"'\1' är inte ett heltal"),
+    (re.compile(r"^'?(.*?)'? is not a valid float( range)?\.?$"), r"'\1' är inte ett tal"),
+    (re.compile(r"^'?(.*?)'? is not one of (.*)\.?$"), r"'\1' är inte ett av \2"),
+    (re.compile(r"^'?(.*?)'? is not a valid boolean\.?$"), r"'\1' ska vara ja eller nej"),
+    (re.compile(r"^(.*) is not in the range (.*)\.?$"), r"\1 ligger utanför \2"),
+    (re.compile(r"^Path '(.*)' does not exist\.?$"), r"'\1' finns inte"),
+    (re.compile(r"^File '(.*)' does not exist\.?$"), r"filen '\1' finns inte"),
+    (re.compile(r"^Option '(.*)' requires an argument\.?$"), r"'\1' kräver ett värde"),
+    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$"), r"'\1' kräver \2 värden"),
+    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), r"oväntade argument: \1"),
+    (re.compile(r"^No such command '(.*)'\.?$"), r"det finns inget kommando '\1'"),
+    (re.compile(r"^No such option: (.*)$"), r"det finns inget alternativ \1"),
+]
+
+
+def in_swedish(text: str) -> str:
+    """A validation message from pydantic or click in Swedish (the forms we know; others unchanged)."""
+    for pattern, replacement in _ENGLISH:
+        if pattern.match(text):
+            text = pattern.sub(replacement, text)
+    return text

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from typer._click import exceptions as click_exceptions
 
+from finsam.errors import in_swedish as _swedish
 from finsam.files import private_folder, write_new
 
 EXIT_REFUSED = 1
@@ -27,35 +28,6 @@ EXIT_BUG = 70  # EX_SOFTWARE: an internal error
 
 UsageError = click_exceptions.UsageError
 ClickException = click_exceptions.ClickException
-
-_ENGLISH = [
-    (re.compile(r"^Value error, (.*)$"), r"\1"),
-    (re.compile(r"^Input should be a valid integer.*$"), r"skriv ett heltal"),
-    (re.compile(r"^Input should be a valid number.*$"), r"skriv ett tal"),
-    (re.compile(r"^Input should be greater than or equal to (.*)$"), r"minst \1"),
-    (re.compile(r"^Input should be less than or equal to (.*)$"), r"högst \1"),
-    (re.compile(r"^Input should be (.*)$"), r"ska vara \1"),
-    (re.compile(r"^'?(.*?)'? is not a valid integer( range)?\.?$"), r"'\1' är inte ett heltal"),
-    (re.compile(r"^'?(.*?)'? is not a valid float( range)?\.?$"), r"'\1' är inte ett tal"),
-    (re.compile(r"^'?(.*?)'? is not one of (.*)\.?$"), r"'\1' är inte ett av \2"),
-    (re.compile(r"^'?(.*?)'? is not a valid boolean\.?$"), r"'\1' ska vara ja eller nej"),
-    (re.compile(r"^(.*) is not in the range (.*)\.?$"), r"\1 ligger utanför \2"),
-    (re.compile(r"^Path '(.*)' does not exist\.?$"), r"'\1' finns inte"),
-    (re.compile(r"^File '(.*)' does not exist\.?$"), r"filen '\1' finns inte"),
-    (re.compile(r"^Option '(.*)' requires an argument\.?$"), r"'\1' kräver ett värde"),
-    (re.compile(r"^Option '(.*)' requires (\d+) arguments\.?$"), r"'\1' kräver \2 värden"),
-    (re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$"), r"oväntade argument: \1"),
-    (re.compile(r"^No such command '(.*)'\.?$"), r"det finns inget kommando '\1'"),
-    (re.compile(r"^No such option: (.*)$"), r"det finns inget alternativ \1"),
-]
-
-
-def _swedish(text: str) -> str:
-    for pattern, replacement in _ENGLISH:
-        if pattern.match(text):
-            text = pattern.sub(replacement, text)
-    return text
-
 
 def _hint(e: click_exceptions.BadParameter) -> str:
     if e.param_hint is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -20,7 +20,7 @@ from finsam.domain.checked import Belopp, Datum, Epost, Namn
 from finsam.domain.parsing import parse_time
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
-from finsam.errors import FinsamError, InputProblem, InvalidInput, os_reason
+from finsam.errors import FinsamError, InputProblem, InvalidInput, in_swedish, os_reason
 
 
 class _Strict(BaseModel):
@@ -74,13 +74,17 @@ class Person(_Strict):
     epost: Epost
 
 
+# Days before a meeting: bounded like every other count of days in this file (a year at most).
+Dagar = Annotated[int, Field(ge=0, le=365)]
+
+
 class Sammantraden(_Strict):
     # Documents must reach the kansli this many days before a meeting.
-    handlingar_dagar_fore: dict[MoteTyp, int] = Field(
+    handlingar_dagar_fore: dict[MoteTyp, Dagar] = Field(
         default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 14, MoteTyp.STYRELSE: 14, MoteTyp.ARBETSUTSKOTT: 7}
     )
     # The work before a meeting (agenda, underlag) runs this many days before it, at `klockslag`.
-    infor_dagar_fore: dict[MoteTyp, int] = Field(
+    infor_dagar_fore: dict[MoteTyp, Dagar] = Field(
         default_factory=lambda: {MoteTyp.BEREDNINGSGRUPP: 7, MoteTyp.STYRELSE: 7}
     )
     klockslag: str = "07:00"
@@ -188,7 +192,7 @@ def _problems(error: ValidationError) -> list[InputProblem]:
     problems = []
     for e in error.errors():
         path = ".".join(str(p) for p in e["loc"] if p != "__root__") or "(hela filen)"
-        message = e["msg"].removeprefix("Value error, ")
+        message = in_swedish(e["msg"])
         problems.append(InputProblem(f"{path}: {message}"))
     return problems
 
