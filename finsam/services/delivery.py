@@ -116,7 +116,9 @@ async def deliver(
 
 def _unsendable(row: Utskick) -> str | None:
     """A stored address that can never be sent (a line break, no @): reported as such, never "fixed"."""
-    for address in [row.mottagare, *(row.kopia or [])]:
+    if not isinstance(row.kopia, list):  # a manual edit of the JSON column
+        return "ogiltig kopielista i utkorgen (ska vara en lista med adresser); rätta raden, så köas meddelandet på nytt"
+    for address in [row.mottagare, *row.kopia]:
         bad = forbidden_character(address) if isinstance(address, str) else "inte text"
         if bad is not None or "@" not in str(address):
             return f"ogiltig mottagaradress i utkorgen ({bad or 'saknar @'}); rätta adressen, så köas meddelandet på nytt"
