@@ -81,3 +81,145 @@ def test_a_bad_rules_file_stops_a_command_with_exit_1(db_url: str, tmp_path: Pat
     plan.write_text("- {typ: styrelse, datum: 2027-02-11}\n", encoding="utf-8")
     assert f"{path}: sammantraden.handlingar_dagar_fore.styrelse: högst 365" in refused(
         db_url, "import", "meetings", str(plan))
+
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("historik", "99999999999999999999"), "Fel: Ingen insats matchar '99999999999999999999'."),
+    (("report", "dismiss", "99999999999999999999999"),
+     "Fel: Det finns ingen ohanterad rapport med id 99999999999999999999999 i kön."),
+    (("anstand", "99999999999999999999", "--new-due", "2025-01-01", "--reason", "x"),
+     "Fel: Det finns ingen deadline med id 99999999999999999999."),
+    (("calendar", "token", "revoke", "99999999999999999999"), "Fel: Det finns ingen kalenderlänk med id 99999999999999999999."),
+])
+def test_an_id_beyond_any_row_is_not_found(db_url: str, args: tuple[str, ...], expected: str) -> None:
+    # Was: OverflowError from the SQLite driver (exit 70, "Oväntat fel").
+    assert expected in refused(db_url, *args)
+
+
+def test_an_outbox_row_whose_copy_list_is_not_a_list_fails_alone(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
+    # Was: a TypeError that stopped the whole delivery.
+    from sqlalchemy import text
+
+    from finsam.db import get_engine
+
+    finsam(db_url, "import", "insatser", str(insatser_csv), "--as-of", "2021-09-01", cwd=tmp_path)
+    finsam(db_url, "run", "daily", "--as-of", "2021-09-01", "--skicka-inte", cwd=tmp_path)
+    with get_engine(db_url).begin() as c:
+        first = c.execute(text("SELECT min(id) FROM utskick")).scalar()
+        c.execute(text("UPDATE utskick SET kopia = CAST('null' AS JSON) WHERE id = :i" if db_url.startswith("postgresql")
+                       else "UPDATE utskick SET kopia = 'null' WHERE id = :i"), {"i": first})
+    result = finsam(db_url, "skicka", cwd=tmp_path, check=False)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "5 skickade, 1 misslyckade" in result.stdout
+    assert (f"Misslyckat utskick {first}: ogiltig kopielista i utkorgen (ska vara en lista med adresser); rätta raden, "
+            "så köas meddelandet på nytt") in " ".join(result.stderr.split())
+
+# --- the hypothesis suite: the checks of `make chaos` (benchmarks/fuzzing.py), fewer examples ---
+
+from hypothesis import given  # noqa: E402
+
+from benchmarks import fuzzing as fz  # noqa: E402
+
+EXAMPLES = 60
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path) -> fz.Env:
+    return fz.Env(tmp_path / "fuzz", db_url)
+
+
+def _holds(outcome: str | None) -> None:
+    assert outcome in ("accepted", "refused", None)
+
+
+def test_csv_import(env: fz.Env) -> None:
+    @fz.fuzz_settings(EXAMPLES)
+    @given(fz.CSV_ROWS)
+    def case(c) -> None:  # noqa: ANN001
+        _holds(fz.check_csv(env, c))
+
+    case()
+
+
+def test_meeting_plan(env: fz.Env) -> None:
+    @fz.fuzz_settings(EXAMPLES)
+    @given(fz.MEETING_PLAN)
+    def case(c) -> None:  # noqa: ANN001
+        _holds(fz.check_meeting_plan(env, c))
+
+    case()
+
+
+def test_rules_file(tmp_path: Path) -> None:
+    env = fz.Env(tmp_path / "fuzz")
+
+    @fz.fuzz_settings(100)
+    @given(fz.RULES_FILE)
+    def case(c) -> None:  # noqa: ANN001
+        _holds(fz.check_rules(env, c))
+
+    case()
+
+
+@pytest.mark.parametrize(("check", "strategy"), [(fz.check_report_txt, fz.REPORT_LINES),
+                                                 (fz.check_report_docx, fz.DOCX_CASE),
+                                                 (fz.check_report_pdf, fz.PDF_CASE)], ids=["txt", "docx", "pdf"])
+def test_report_files(tmp_path: Path, check, strategy) -> None:  # noqa: ANN001
+    env = fz.Env(tmp_path / "fuzz")
+
+    @fz.fuzz_settings(EXAMPLES)
+    @given(strategy)
+    def case(c) -> None:  # noqa: ANN001
+        _holds(check(env, c))
+
+    case()
+
+
+def test_cli_options(env: fz.Env) -> None:
+    @fz.fuzz_settings(EXAMPLES)
+    @given(fz.cli_argv())
+    def case(argv) -> None:  # noqa: ANN001
+        _holds(fz.check_cli(env, argv))
+
+    case()
+
+
+def test_run_forms(env: fz.Env) -> None:
+    @fz.fuzz_settings(EXAMPLES)
+    @given(fz.run_form())
+    def case(c) -> None:  # noqa: ANN001
+        _holds(fz.check_run_form(env, c))
+
+    case()
+
+
+def test_feed_urls(env: fz.Env) -> None:
+    with fz.feed_client(env) as client:
+        @fz.fuzz_settings(100)
+        @given(fz.FEED_REQUEST)
+        def case(c) -> None:  # noqa: ANN001
+            _holds(fz.check_feed(env, client, c))
+
+        case()
+
+
+def test_stored_row_corruption(env: fz.Env) -> None:
+    with env.configured():
+        population = fz.Population(env)
+
+        @fz.fuzz_settings(10)
+        @given(fz.CORRUPTION, fz.st.integers(0, 1000))
+        def case(c, pick) -> None:  # noqa: ANN001
+            _holds(fz.check_stored_row(env, population, c, pick))
+
+        case()
+
+
+def test_header_injection(env: fz.Env) -> None:
+    @fz.fuzz_settings(EXAMPLES)
+    @given(fz.INJECTION)
+    def case(c) -> None:  # noqa: ANN001
+        assert fz.check_injection(env, c) == "refused"
+
+    case()
