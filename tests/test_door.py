@@ -157,10 +157,7 @@ def test_usage_errors_get_the_usage_in_swedish_and_exit_2(db_url: str, args: tup
 def test_a_real_bug_writes_a_private_crash_report_without_personal_data(db_url: str, tmp_path: Path, insatser_csv: Path) -> None:
     finsam(db_url, "import", "insatser", str(insatser_csv), "--as-of", "2021-06-01")
     with get_engine(db_url).begin() as c:  # a state no version of finsam writes: reading it is a bug
-        if db_url.startswith("sqlite"):
-            c.execute(text("UPDATE insats SET tillstand = 'pa_vag' WHERE diarienummer = 'SFG 21-6.58'"))
-        else:
-            pytest.skip("PostgreSQL's enum type cannot hold an unknown state")
+        c.execute(text("UPDATE insats SET tillstand = 'pa_vag' WHERE diarienummer = 'SFG 21-6.58'"))
     result = finsam(db_url, "insatser", cwd=tmp_path, check=False)
     assert result.returncode == 70, result.stderr
     assert "Traceback" not in result.stderr
@@ -168,7 +165,7 @@ def test_a_real_bug_writes_a_private_crash_report_without_personal_data(db_url: 
     assert message.startswith("Oväntat fel (LookupError): ett fel i programmet, inte i det du skrev. "
                               "En felrapport (utan personuppgifter) finns i ")
     reports = list((tmp_path / "felrapporter").glob("felrapport-*.txt"))
-    assert len(reports) == 1 and str(reports[0]) in message.replace(" ", "") or str(reports[0]) in message
+    assert len(reports) == 1 and str(reports[0]) in message
     assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600
     report = reports[0].read_text(encoding="utf-8")
     assert "kommando: finsam insatser" in report and "LookupError" in report and 'File "' in report
