@@ -358,6 +358,8 @@ def demo_cmd(
     os.environ.setdefault("PREFECT_HOME", str(output / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect's local server gets 20 s to start by default; a first run or a busy machine needs more.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     from finsam.demo import END, START
     from flows.aterspela import aterspela
 
