@@ -26,9 +26,10 @@ def daglig_bevakning(
     publish_artifacts(as_of, plan, report)
     if not sent.is_completed():
         raise RuntimeError("Utskicket misslyckades; meddelandena ligger kvar i utkorgen och går ut vid nästa körning.")
-    if plan["fel"]:
+    failures = plan["fel"] + [f"utskick {e}" for e in (report or {}).get("misslyckade", [])]
+    if failures:
         # Everything else is done; the run ends failed so the automation tells the kansli what could not be.
-        count = len(plan["fel"])
-        return Failed(message=f"{count} {'sak' if count == 1 else 'saker'} kunde inte göras: " + "; ".join(plan["fel"]),
-                      data={"koade": len(plan["koade"]), "fel": plan["fel"], **(report or {})})
+        count = len(failures)
+        return Failed(message=f"{count} {'sak' if count == 1 else 'saker'} kunde inte göras: " + "; ".join(failures),
+                      data={"koade": len(plan["koade"]), "fel": failures, **(report or {})})
     return {"koade": len(plan["koade"]), **(report or {})}

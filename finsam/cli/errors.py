@@ -69,16 +69,20 @@ def show_usage_error(e: click_exceptions.UsageError) -> None:
     print(f"Fel: {message}", file=out)
 
 
-def _command_shape(argv: list[str]) -> str:
-    """The command with its values left out: `finsam ansokan <värde> --epost <värde>`."""
+def _command_shape(argv: list[str], commands: set[str]) -> str:
+    """The command with its values left out: `finsam ansokan <värde> --epost <värde>`. Only the
+    command's own names and option names are kept; anything typed (a name, an address) is not."""
     words = ["finsam"]
     for arg in argv[1:]:
-        words.append(arg if re.fullmatch(r"--?[a-z][a-z0-9-]*", arg) or arg.isidentifier() and arg.islower()
-                     and len(words) < 4 else "<värde>")
+        option = re.fullmatch(r"(--?[a-z][a-z0-9-]*)(=.*)?", arg)
+        if option:
+            words.append(option.group(1) + ("=<värde>" if option.group(2) else ""))
+        else:
+            words.append(arg if arg in commands else "<värde>")
     return " ".join(words)
 
 
-def write_crash_report(error: BaseException, argv: list[str], folder: Path) -> Path:
+def write_crash_report(error: BaseException, argv: list[str], folder: Path, commands: set[str] = frozenset()) -> Path:
     """A report of a real bug: traceback frames and exception types, never their messages."""
     moment = datetime.now(timezone.utc)
     try:
@@ -89,7 +93,7 @@ def write_crash_report(error: BaseException, argv: list[str], folder: Path) -> P
         "finsam felrapport",
         f"tid: {moment.isoformat(timespec='seconds')}",
         f"version: finsam {version}, Python {platform.python_version()}, {platform.platform()}",
-        f"kommando: {_command_shape(argv)}",
+        f"kommando: {_command_shape(argv, commands)}",
         "",
         "Spårning (felmeddelandena är utelämnade: de kan innehålla personuppgifter):",
     ]

@@ -398,6 +398,18 @@ def config_cmd() -> None:
     print_json(regler.model_dump(mode="json", by_alias=True))
 
 
+def _command_names() -> set[str]:
+    """Every command and subcommand name, so a crash report can keep them and leave out what was typed."""
+    names: set[str] = set()
+    pending = [typer.main.get_command(app)]
+    while pending:
+        command = pending.pop()
+        for name, sub in getattr(command, "commands", {}).items():
+            names.add(name)
+            pending.append(sub)
+    return names
+
+
 def main() -> None:
     """Entry point: usage errors exit 2, refusals 1 with a Swedish reason, real bugs 70 with a crash report."""
     try:
@@ -436,7 +448,7 @@ def main() -> None:
         if os.environ.get("FINSAM_DEBUG"):
             raise
         try:
-            report = write_crash_report(e, sys.argv, get_settings().crash_folder.resolve())
+            report = write_crash_report(e, sys.argv, get_settings().crash_folder.resolve(), _command_names())
             where = f"En felrapport (utan personuppgifter) finns i {report}: skicka den till den som sköter servern."
         except Exception:  # the report itself could not be written: still no traceback
             where = "Felrapporten kunde inte sparas; kör igen med FINSAM_DEBUG=1 för detaljer."

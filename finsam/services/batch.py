@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from finsam.errors import FinsamError
@@ -33,6 +34,10 @@ def one_line(text: str, limit: int = 500) -> str:
 
 
 def reason(error: BaseException) -> str:
+    """Why an item failed, for the kansli's eyes: finsam's own words, or the kind of error. A database
+    error's text is left out: it quotes the statement's parameters (names, addresses)."""
+    if isinstance(error, StatementError):
+        return f"databasfel ({type(error.orig).__name__ if error.orig is not None else type(error).__name__})"
     if isinstance(error, (FinsamError, ValueError)):
         return one_line(str(error))
     return one_line(f"oväntat fel ({type(error).__name__}: {error})")
@@ -40,13 +45,18 @@ def reason(error: BaseException) -> str:
 
 @contextmanager
 def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterator[None]:
-    """Run the body in a savepoint; on any error roll it back and record the failure instead of raising."""
+    """Run the body in a savepoint; on any error roll it back and record the failure instead of raising.
+
+    The body's changes are flushed inside the `try`, so a row the database refuses is this item's
+    failure too; the savepoint is rolled back even when a failed flush already ended it (otherwise the
+    session stays on the dead savepoint and the next item cannot begin).
+    """
     savepoint = session.begin_nested()
     try:
         yield
+        session.flush()
     except Exception as e:  # noqa: BLE001 - one item's failure, whatever it is, is recorded, not raised
-        if savepoint.is_active:
-            savepoint.rollback()
+        savepoint.rollback()
         failures.append(ItemFailure(one_line(vad, 200), reason(e)))
     else:
         savepoint.commit()

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from finsam.audit import Kontext
 from finsam.db import unit_of_work
+from finsam.domain.limits import forbidden_character
 from finsam.domain.model import Utskick
 from finsam.services import outbox
-from finsam.domain.limits import forbidden_character
 from finsam.services.batch import reason
 from finsam.services.notify import is_stale
 
@@ -82,12 +84,22 @@ async def deliver(
             ignore_backoff = False  # only the first claim: rows deferred again in this run wait their turn
             # A stored address that can never be sent fails its row, with the reason, before anything goes out.
             unsendable = {row.id: why for row in batch if (why := _unsendable(row))}
+            # Messages no longer wanted (the report came in, the date moved, a later step took over)
+            # are dropped before the connection opens; one look per batch. A row that cannot even be
+            # checked fails alone: it is never cancelled on a guess.
+            stale: dict[int, str] = {}
+            for row in batch:
+                if row.id not in unsendable:
+                    try:
+                        if why := is_stale(session, row):
+                            stale[row.id] = why
+                    except SQLAlchemyError:
+                        raise  # the database itself: the whole run must stop and be retried
+                    except Exception as e:  # noqa: BLE001 - a corrupt row is this row's problem
+                        unsendable[row.id] = f"kunde inte kontrolleras ({reason(e)}); {NOT_SENT}"
             for row in batch:
                 if row.id in unsendable:
-                    outbox.mark_failed(session, row, now=clock(), error=unsendable[row.id])
-            # Messages no longer wanted (the report came in, the date moved, a later step took over)
-            # are dropped before the connection opens; one look per batch.
-            stale = {row.id: why for row in batch if row.id not in unsendable and (why := _stale(session, row))}
+                    outbox.mark_unsendable(session, row, now=clock(), error=unsendable[row.id])
             for row in batch:
                 if row.id in stale:
                     outbox.cancel(session, row, reason=stale[row.id])
@@ -114,22 +126,18 @@ async def deliver(
             return report
 
 
+NOT_SENT = "meddelandet skickas inte så (en påminnelse görs om från insatsens uppgifter vid nästa dagliga körning)"
+
+
 def _unsendable(row: Utskick) -> str | None:
     """A stored address that can never be sent (a line break, no @): reported as such, never "fixed"."""
     if not isinstance(row.kopia, list):  # a manual edit of the JSON column
-        return "ogiltig kopielista i utkorgen (ska vara en lista med adresser); rätta raden, så köas meddelandet på nytt"
+        return f"ogiltig kopielista i utkorgen (ska vara en lista med adresser); {NOT_SENT}"
     for address in [row.mottagare, *row.kopia]:
         bad = forbidden_character(address) if isinstance(address, str) else "inte text"
         if bad is not None or "@" not in str(address):
-            return f"ogiltig mottagaradress i utkorgen ({bad or 'saknar @'}); rätta adressen, så köas meddelandet på nytt"
+            return f"ogiltig mottagaradress i utkorgen ({bad or 'saknar @'}); {NOT_SENT}"
     return None
-
-
-def _stale(session: object, row: Utskick) -> str | None:
-    try:
-        return is_stale(session, row)  # type: ignore[arg-type]
-    except Exception as e:  # noqa: BLE001 - a corrupt row is this row's problem, not the batch's
-        return f"kunde inte kontrolleras: {reason(e)}"
 
 
 async def _send_one(

@@ -6,6 +6,7 @@ so planning the same day twice queues nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone
 from typing import Any
@@ -83,7 +84,7 @@ def queue(
     cc: list[Recipient],
     context: dict[str, Any],
     planerad: date,
-    attachments: list[Attachment] = (),  # type: ignore[assignment]
+    attachments: Callable[[], list[Attachment]] | None = None,
     steg: str | None = None,
     insats: Insats | None = None,
     deadline: Deadline | None = None,
@@ -116,7 +117,7 @@ def queue(
             reply_to=mail.regler.forbund.kansli_epost,
             msg_id=msg_id,
             date=kontext.nu,
-            attachments=list(attachments),
+            attachments=attachments() if attachments is not None else [],  # made here: its failure is this message's
         )
     except Exception as e:  # noqa: BLE001 - this message only; recorded with its reason, never half-sent
         vad = typ.label + (f": {deadline.rubrik}" if deadline else "") + (f" – {insats.namn}" if insats else "")
@@ -196,7 +197,7 @@ def scan_due(session: Session, regler: Regler, *, as_of: date) -> dict[int, Ladd
         _chased_deadlines(regler, as_of)
         .add_columns(func.max(offset))
         .outerjoin(Utskick, and_(Utskick.deadline_id == Deadline.id, Utskick.forfaller == Deadline.forfaller,
-                                 Utskick.steg.is_not(None), ~outbox.not_composed()))
+                                 Utskick.steg.is_not(None), Utskick.tillstand != UtskickTillstand.MISSLYCKAD))
         .group_by(Deadline.id, Deadline.forfaller)
     )
     due: dict[int, LadderStep] = {}
@@ -258,13 +259,19 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
     # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
     next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for _, step in steps) else None
     for deadline, step in steps:
-        insats = deadline.insats
-        to = _recipient(step.till, insats, mail)
-        nyckel = ladder_key(deadline, step, to.address)
-        vad = f"{step.kind.label}: {deadline.rubrik} – {insats.namn}"
         failed_before = len(result.failed)
         why: str | None = None
+        to: Recipient | None = None
+        vad = f"Steg {step.key} för deadline {deadline.id}"
         with isolated(session, result.failed, vad):
+            insats = deadline.insats
+            vad = f"{step.kind.label}: {deadline.rubrik} – {insats.namn}"
+            to = _recipient(step.till, insats, mail)
+            nyckel = ladder_key(deadline, step, to.address)
+            if step.flagga_styrelse and deadline.flaggad_styrelse is None:
+                # The styrelse hears of it whether or not the message can be made.
+                deadline.flaggad_styrelse = as_of
+                result.flagged.append(deadline)
             cc = [_recipient(r, insats, mail) for r in step.kopia]
             contact = _contact(insats)
             row = queue(
@@ -283,23 +290,22 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                     "styrelsemote": next_meeting if step.flagga_styrelse else None,
                 },
                 planerad=as_of,
-                attachments=[_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
+                attachments=lambda: [_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
                 steg=step.key,
                 insats=insats,
                 deadline=deadline,
             )
             if (why := not_made(row)) is not None:
                 result.failed.append(ItemFailure(vad, why))  # queue kept it in the outbox as failed
-                continue
-            if step.flagga_styrelse and deadline.flaggad_styrelse is None:
-                deadline.flaggad_styrelse = as_of
-                session.flush()
-                result.flagged.append(deadline)
-            if row is not None:
+            elif row is not None:
                 result.queued.append(row)
-        if why is None and len(result.failed) > failed_before:  # it failed before queue could keep it
-            record_failure(session, kontext, mail, result.failed[-1], nyckel=nyckel, typ=step.kind, to=to.address,
-                           planerad=as_of, failures=result.failed, steg=step.key, insats=insats, deadline=deadline)
+        if len(result.failed) > failed_before and why is None:
+            if result.flagged and result.flagged[-1] is deadline and deadline.flaggad_styrelse is None:
+                result.flagged.pop()  # rolled back with the rest of the item
+            if to is not None:  # it failed before queue could keep it: keep it in the outbox as failed
+                record_failure(session, kontext, mail, result.failed[-1], nyckel=ladder_key(deadline, step, to.address),
+                               typ=step.kind, to=to.address, planerad=as_of, failures=result.failed, steg=step.key,
+                               insats=deadline.insats, deadline=deadline)
     return result
 
 
@@ -322,7 +328,7 @@ def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rappor
             "kvar": [_deadline_view(d) for d in sorted(owed, key=lambda d: d.forfaller)],
         },
         planerad=rapport.inkom,
-        attachments=[_calendar([deadline, *owed], mail, kontext, f"Rapporter – {insats.namn}")],
+        attachments=lambda: [_calendar([deadline, *owed], mail, kontext, f"Rapporter – {insats.namn}")],
         insats=insats,
         deadline=deadline,
     )
@@ -351,7 +357,7 @@ def queue_beslutsmeddelande(
             "deadlines": [_deadline_view(d) for d in sorted(deadlines, key=lambda d: d.forfaller)],
         },
         planerad=beslut.datum,
-        attachments=[_calendar(deadlines, mail, kontext, f"Rapporter – {insats.namn}")] if deadlines else [],
+        attachments=lambda: [_calendar(deadlines, mail, kontext, f"Rapporter – {insats.namn}")] if deadlines else [],
         insats=insats,
     )
 
@@ -376,7 +382,7 @@ def queue_weekly_summary(
     coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=30)]
     problems = session.scalars(
         select(Utskick).where(
-            (Utskick.tillstand == UtskickTillstand.MISSLYCKAD)
+            ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & (Utskick.planerad > as_of - timedelta(days=7)))
             | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
         ).order_by(Utskick.id)
     ).all()
@@ -402,7 +408,7 @@ def queue_weekly_summary(
             "korfel": [str(f) for f in failures],
         },
         planerad=as_of,
-        attachments=[_calendar([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
+        attachments=lambda: [_calendar([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
     )
 
 
@@ -427,7 +433,7 @@ def is_stale(session: Session, row: Utskick) -> str | None:
             Utskick.steg.is_not(None),
             Utskick.id != row.id,
             Utskick.tillstand != UtskickTillstand.MAKULERAD,
-            ~outbox.not_composed(),
+            Utskick.tillstand != UtskickTillstand.MISSLYCKAD,
         )
     )
     if any(offset_of(key) > offset_of(row.steg) for key in later):

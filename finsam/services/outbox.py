@@ -182,6 +182,13 @@ def mark_failed(session: Session, row: Utskick, *, now: datetime, error: str) ->
             claim=None)
 
 
+def mark_unsendable(session: Session, row: Utskick, *, now: datetime, error: str) -> None:
+    """A row that can never be sent as stored (a corrupt address): failed, its content dropped and the
+    addresses kept escaped, so the next plan makes the message anew from the insats's own data."""
+    _finish(session, row.id, row.claim, tillstand=U.MISSLYCKAD, forsok=row.forsok + 1, senaste_fel=error[:2000],
+            claim=None, meddelande=NOT_COMPOSED, mottagare=_printable(str(row.mottagare), 320), kopia=[])
+
+
 def defer(session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True) -> None:
     """Back to waiting, to be retried after a backoff that grows with the attempts (capped at six hours)."""
     attempts = row.forsok + (1 if tried else 0)
