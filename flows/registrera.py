@@ -62,7 +62,7 @@ class RapportFormular(Formular):
     insats: str = INSATS
     typ: Literal["delrapport", "slutrapport"] = Field(title="Rapport")
     inkom: Datum = Field(title="Inkom", description="Dagen rapporten kom in.")
-    nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period slutade sist före inkomstdagen.", ge=1)
+    nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den äldsta öppna vars period har slutat.", ge=1)
 
 
 class KoFormular(Formular):

@@ -173,7 +173,7 @@ def rapport_inkommen(
     insats: Ref,
     typ: Annotated[RapportTyp, typer.Option("--typ")],
     inkom: Annotated[date, typer.Option("--inkom", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen rapporten kom in.")],
-    nr: Annotated[Optional[int], typer.Option("--nr", help="Delrapportens nummer (standard: äldsta öppna).")] = None,
+    nr: Annotated[Optional[int], typer.Option("--nr", help="Delrapportens nummer (standard: den äldsta öppna vars period har slutat).")] = None,
     av: Av = None,
 ) -> None:
     """Registrera en inkommen delrapport eller slutrapport; påminnelserna för den upphör."""

@@ -293,20 +293,26 @@ def register_report(
     filnamn: str | None = None,
     sha256: str | None = None,
 ) -> InkommenRapport:
-    """A report arrived: it fulfils its deadline (the given delrapport `nr`, else the open one whose
-    period ended last before it arrived)."""
+    """A report arrived: it fulfils its deadline (the given delrapport `nr`, else the oldest open one
+    whose period had ended when it arrived, chased ones first: that is the one escalating)."""
     open_ = [d for d in insats.deadlines if d.typ is typ and d.tillstand is DeadlineTillstand.OPPEN]
     if nr is not None:
         match = [d for d in insats.deadlines if d.typ is typ and d.nr == nr]
         if not match:
             raise NotFound(f"{insats.namn} har ingen {typ.value} nr {nr}.")
         deadline: Deadline = match[0]
-    elif open_:
-        # The report for the latest period that had ended when it arrived; else the first one.
-        ended = [d for d in open_ if d.period_slut <= inkom]
-        deadline = max(ended, key=lambda d: d.period_slut) if ended else min(open_, key=lambda d: d.period_slut)
-    else:
+    elif not open_:
         raise FinsamError(f"{insats.namn} har ingen öppen {typ.value} att registrera.")
+    elif typ is RapportTyp.SLUTRAPPORT:
+        deadline = open_[0]  # one per insats; it may come early (an avbrott, a project done sooner)
+    else:
+        ended = [d for d in open_ if d.period_slut <= inkom]
+        if not ended:
+            choices = "; ".join(f"nr {d.nr} ({d.period_start.isoformat()} – {d.period_slut.isoformat()}, "
+                                f"senast {d.forfaller.isoformat()})" for d in sorted(open_, key=lambda d: d.nr))
+            raise FinsamError(f"Ingen öppen delrapportperiod för {insats.namn} hade slutat {inkom.isoformat()}. "
+                              f"Ange vilken delrapport det är (--nr): {choices}.")
+        deadline = min(ended, key=lambda d: (not d.bevakas, d.period_slut))
     if typ is RapportTyp.SLUTRAPPORT:
         _step(insats, Steg.SLUTREDOVISA)
     fulfil(session, kontext, deadline, inkom, f"{typ.label} inkom {inkom.isoformat()}")
