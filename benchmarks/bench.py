@@ -128,6 +128,37 @@ def served_latency(url: str) -> float:
         thread.join(timeout=10)
 
 
+def reminders_due(url: str, regler, n: int) -> None:
+    """A population where exactly n deadlines, one per insats, have a ladder step today (fore-14),
+    and nothing else is chased; checked with a plain query and with the engine's own scan."""
+    from finsam.domain.model import Deadline
+
+    with unit_of_work(url, kontext(AS_OF)) as session:
+        populate(session, regler, n + n // 5, seed=7, as_of=AS_OF)
+    # A fresh session: a bulk UPDATE bypasses the identity map, so deadlines still loaded from `populate`
+    # (kept alive by reference cycles until the garbage collector runs) would keep bevakas=True in memory,
+    # and setting it to True again would write nothing. That left 88 of 1,000 unchased (912 queued).
+    with unit_of_work(url, kontext(AS_OF)) as session:
+        session.execute(Deadline.__table__.update().values(bevakas=False))
+        chosen = 0
+        for insats in session.scalars(select(Insats).order_by(Insats.id)):
+            if chosen == n:
+                break
+            if not insats.deadlines:
+                continue
+            first = min(insats.deadlines, key=lambda d: (d.forfaller, d.id))
+            first.forfaller, first.bevakas, first.tillstand = AS_OF + timedelta(days=14), True, first.tillstand.OPPEN
+            insats.tillstand = insats.tillstand.PAGAENDE
+            chosen += 1
+        assert chosen == n, f"only {chosen} insatser with deadlines for {n} reminders"
+    with read_only(url) as session:
+        chased = session.execute(text("SELECT count(*), min(forfaller), max(forfaller) FROM deadline WHERE bevakas = 1")).one()
+        assert tuple(chased) == (n, (AS_OF + timedelta(days=14)).isoformat(), (AS_OF + timedelta(days=14)).isoformat()), chased
+        due = scan_due(session, regler, as_of=AS_OF)
+        assert len(due) == n and {step.key for step in due.values()} == {"fore-14"}, (len(due), set(due.values()))
+    checkpoint(url)
+
+
 def delivery(n: int = 1000) -> tuple[float, float]:
     """n reminders end to end (render, outbox, SMTP, marked sent) beside a bare aiosmtplib loop."""
     from tests.smtp_servers import smtp_server
@@ -136,22 +167,7 @@ def delivery(n: int = 1000) -> tuple[float, float]:
     mail = mail_context()
     mail = type(mail)(regler=regler, renderer=mail.renderer, sender=mail.sender)
     url = fresh_db("delivery")
-    with unit_of_work(url, kontext(AS_OF)) as session:
-        populate(session, regler, n + n // 5, seed=7, as_of=AS_OF)
-        session.flush()
-        from finsam.domain.model import Deadline
-
-        # n deadlines due in 14 days, one per insats: one reminder each; nothing else is chased.
-        session.execute(Deadline.__table__.update().values(bevakas=False))
-        chosen = 0
-        for insats in session.scalars(select(Insats).order_by(Insats.id)):
-            if chosen == n or not insats.deadlines:
-                continue
-            first = min(insats.deadlines, key=lambda d: d.forfaller)
-            first.forfaller, first.bevakas, first.tillstand = AS_OF + timedelta(days=14), True, first.tillstand.OPPEN
-            insats.tillstand = insats.tillstand.PAGAENDE
-            chosen += 1
-        assert chosen == n
+    reminders_due(url, regler, n)
     with smtp_server() as server:
         settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="finsam@bench.example")
 
