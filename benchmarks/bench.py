@@ -1,16 +1,26 @@
 """make bench: the engine's figures at the scale of every förbund in Sweden, beside what the database
-and the wire cost on their own. Prints a table and writes benchmarks/results.json."""
+and the wire cost on their own and what a minimal reminder script of our own takes (benchmarks/peer.py).
+Prints a table and writes benchmarks/results.json.
+
+make bench-smoke (`--smoke`): the same code paths at small sizes, in well under a minute, writing
+benchmarks/results-smoke.json (not committed). Any break (a count that does not add up, an exception,
+a failed `finsam run daily`) exits non-zero; timings are reported as ratios, never checked.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,9 +28,10 @@ import aiosmtplib
 import httpx
 from sqlalchemy import select, text
 
+from benchmarks import peer
 from benchmarks.population import kontext, populate, reports_arrive
 from finsam.adapters.mail import SmtpTransport
-from finsam.db import read_only, unit_of_work, upgrade
+from finsam.db import get_engine, read_only, unit_of_work, upgrade
 from finsam.domain.model import Insats, Utskick
 from finsam.services.calendars import create_token, kansli_calendar
 from finsam.services.delivery import deliver
@@ -30,8 +41,33 @@ from finsam.wiring import mail_context, rules
 
 HERE = Path(__file__).resolve().parent
 WORK = Path(os.environ.get("FINSAM_BENCH_DIR", "/tmp/finsam-bench"))
-AS_OF = date(2025, 6, 2)
+AS_OF = date(2025, 6, 2)  # a Monday
 REPEAT = 5
+
+
+@dataclass(frozen=True)
+class Sizes:
+    small: int  # insatser: materialise, scan, calendar at small and large (growth is large/small)
+    large: int
+    reminders: tuple[int, ...]  # reminders sent end to end: engine, peer, bare loop
+    rounds: int  # each delivery figure is the median of this many runs, each on a fresh copy
+    rss: tuple[int, ...]  # reminders for `finsam run daily` in a subprocess, for its peak RSS
+    calendar_repeat: int
+    results: Path
+
+
+FULL = Sizes(1000, 10000, (1000, 5000), 3, (1000, 10000), 3, HERE / "results.json")
+SMOKE = Sizes(50, 500, (100,), 3, (100,), 1, HERE / "results-smoke.json")
+
+
+def check(ok: bool, what: str) -> None:
+    """A broken benchmark stops it (exit 1), also under `python -O`."""
+    if not ok:
+        raise AssertionError(what)
+
+
+def size_label(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
 def median_time(fn, repeat: int = REPEAT) -> float:
@@ -96,12 +132,12 @@ def scan(url: str) -> tuple[float, float, int]:
     return engine_time, plain_time, len(engine.result)
 
 
-def calendar(url: str) -> tuple[float, int]:
+def calendar(url: str, repeat: int = 3) -> tuple[float, int]:
     def build() -> None:
         with read_only(url) as session:
             build.result = kansli_calendar(session, rules())
 
-    return median_time(build, 3), len(build.result)
+    return median_time(build, repeat), len(build.result)
 
 
 def served_latency(url: str) -> float:
@@ -150,79 +186,189 @@ def reminders_due(url: str, regler, n: int) -> None:
             first.forfaller, first.bevakas, first.tillstand = AS_OF + timedelta(days=14), True, first.tillstand.OPPEN
             insats.tillstand = insats.tillstand.PAGAENDE
             chosen += 1
-        assert chosen == n, f"only {chosen} insatser with deadlines for {n} reminders"
+        check(chosen == n, f"only {chosen} insatser with deadlines for {n} reminders")
     with read_only(url) as session:
+        due_day = (AS_OF + timedelta(days=14)).isoformat()
         chased = session.execute(text("SELECT count(*), min(forfaller), max(forfaller) FROM deadline WHERE bevakas = 1")).one()
-        assert tuple(chased) == (n, (AS_OF + timedelta(days=14)).isoformat(), (AS_OF + timedelta(days=14)).isoformat()), chased
+        check(tuple(chased) == (n, due_day, due_day), f"{n} deadlines chased, all due {due_day}: {tuple(chased)}")
         due = scan_due(session, regler, as_of=AS_OF)
-        assert len(due) == n and {step.key for step in due.values()} == {"fore-14"}, (len(due), set(due.values()))
+        check(len(due) == n and {step.key for step in due.values()} == {"fore-14"},
+              f"{n} due at fore-14 by the engine's scan: {len(due)}, {sorted({s.key for s in due.values()})}")
     checkpoint(url)
 
 
-def delivery(n: int = 1000) -> tuple[float, float]:
-    """n reminders end to end (render, outbox, SMTP, marked sent) beside a bare aiosmtplib loop."""
-    from tests.smtp_servers import smtp_server
+def copy_db(template: str, name: str) -> str:
+    """A fresh copy of a prepared (checkpointed) database, so every run starts from the same state."""
+    path = WORK / f"{name}.db"
+    drop_db(f"sqlite:///{path}")
+    shutil.copyfile(template.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
 
-    regler = rules().model_copy(update={"paminnelser": rules().paminnelser.model_copy(update={"veckosammanfattning": None})})
+
+def drop_db(url: str) -> None:
+    get_engine(url).dispose()
+    for suffix in ("", "-wal", "-shm"):
+        Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+
+def received(server, expected: int, what: str) -> None:
+    """The SMTP server got exactly `expected` messages since the last look; forgotten after counting."""
+    with server.recorder.lock:
+        got = len(server.recorder.received)
+        server.recorder.received.clear()
+    check(got == expected, f"{what}: the SMTP server received {got} messages, {expected} expected")
+
+
+def delivery_regler():
+    """The rules file without the weekly summary: the only messages are the ladder's reminders."""
+    return rules().model_copy(update={"paminnelser": rules().paminnelser.model_copy(update={"veckosammanfattning": None})})
+
+
+def prepare_reminders(n: int) -> str:
+    url = fresh_db(f"delivery{n}")
+    reminders_due(url, delivery_regler(), n)
+    return url
+
+
+def delivery(template: str, n: int, rounds: int, server) -> dict[str, float]:
+    """n reminders end to end (render, outbox, SMTP, marked sent) by the engine, by the peer script and
+    by a bare aiosmtplib loop sending the engine's messages; each the median of `rounds` runs on fresh copies."""
+    regler = delivery_regler()
     mail = mail_context()
     mail = type(mail)(regler=regler, renderer=mail.renderer, sender=mail.sender)
-    url = fresh_db("delivery")
-    reminders_due(url, regler, n)
-    with smtp_server() as server:
-        settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="finsam@bench.example")
-
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=server.port, mail_from="finsam@bench.example")
+    engine_times, plan_times, send_times, peer_times, bare_times = [], [], [], [], []
+    for round_ in range(rounds):
+        # The engine: the daily run's ladder (plan) and delivery (send), as `finsam run daily` does.
+        url = copy_db(template, f"delivery{n}-engine")
         start = time.perf_counter()
         with unit_of_work(url, kontext(AS_OF)) as session:
-            queued = plan_ladder(session, kontext(AS_OF), mail, as_of=AS_OF).queued
-            assert len(queued) == n, len(queued)
+            ladder = plan_ladder(session, kontext(AS_OF), mail, as_of=AS_OF)
+            check(len(ladder.queued) == n and not ladder.failed,
+                  f"engine: {len(ladder.queued)} queued, {len(ladder.failed)} failed, {n} planned")
         planned = time.perf_counter()
         report = asyncio.run(deliver(url, SmtpTransport(settings), clock=lambda: kontext(AS_OF).nu, aktor="bench"))
-        assert len(report.sent) == n
-        engine_time = time.perf_counter() - start
-        delivery.phases = (planned - start, time.perf_counter() - planned)
+        done = time.perf_counter()
+        check(len(report.sent) == n, f"engine: {report.summary()}, {n} planned")
+        received(server, n, "engine")
+        engine_times.append(done - start)
+        plan_times.append(planned - start)
+        send_times.append(done - planned)
         with read_only(url) as session:
-            messages = [(r.mottagare, r.meddelande) for r in session.scalars(select(Utskick))]
+            messages = [(r.mottagare, r.kopia, r.meddelande) for r in session.scalars(select(Utskick))]
+        drop_db(url)
 
+        # The peer: a minimal script doing the same job over the same database and server.
+        url = copy_db(template, f"delivery{n}-peer")
+        peer.setup(url)
+        start = time.perf_counter()
+        sent = asyncio.run(peer.remind(url, regler, today=AS_OF, now=kontext(AS_OF).nu, sender="finsam@bench.example",
+                                       host="127.0.0.1", port=server.port))
+        peer_times.append(time.perf_counter() - start)
+        check(sent == n, f"peer: {sent} sent, {n} planned")
+        received(server, n, "peer")
+        drop_db(url)
+
+        # The wire alone: the engine's bytes over one connection.
         async def bare() -> None:
             async with aiosmtplib.SMTP(hostname="127.0.0.1", port=server.port, start_tls=False) as client:
-                for to, data in messages:
-                    await client.sendmail("finsam@bench.example", [to], data)
+                for to, cc, data in messages:
+                    await client.sendmail("finsam@bench.example", [to, *cc], data)
 
-        bare_times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            asyncio.run(bare())
-            bare_times.append(time.perf_counter() - start)
-        assert len(server.recorder.received) == 4 * n
-    return engine_time, statistics.median(bare_times)
+        start = time.perf_counter()
+        asyncio.run(bare())
+        bare_times.append(time.perf_counter() - start)
+        received(server, n, "bare loop")
+    median = statistics.median
+    figures = {
+        f"delivery_{n}_s": median(engine_times),
+        f"render_and_queue_{n}_s": median(plan_times),
+        f"send_and_mark_{n}_s": median(send_times),
+        f"peer_{n}_s": median(peer_times),
+        f"bare_smtp_{n}_s": median(bare_times),
+    }
+    figures[f"peer_ratio_{n}"] = figures[f"delivery_{n}_s"] / figures[f"peer_{n}_s"]
+    figures[f"delivery_ratio_{n}"] = figures[f"delivery_{n}_s"] / figures[f"bare_smtp_{n}_s"]
+    figures[f"send_ratio_{n}"] = figures[f"send_and_mark_{n}_s"] / figures[f"bare_smtp_{n}_s"]
+    return figures
 
 
-def main() -> int:
+# Runs the command given after the log file's name and prints its peak RSS (kB) and wall time. A child's
+# ru_maxrss on Linux starts from the RSS of the process it was forked from, so the daily run is started
+# from this small process and measured here (RUSAGE_CHILDREN), not from the benchmark's large one.
+MEASURE = """
+import json, resource, subprocess, sys, time
+with open(sys.argv[1], "wb") as log:
+    start = time.perf_counter()
+    code = subprocess.run(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT).returncode
+    elapsed = time.perf_counter() - start
+print(json.dumps({"code": code, "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "s": elapsed}))
+"""
+
+
+def daily_rss(template: str, n: int, server) -> tuple[float, float]:
+    """`finsam run daily` in a subprocess against a copy of the database and the benchmark's SMTP server,
+    with the project's rules file (AS_OF is a Monday: n reminders and the weekly summary).
+    Returns its peak RSS in MB and its wall time (imports included)."""
+    url = copy_db(template, f"rss{n}")
+    env = {**os.environ, "FINSAM_DATABASE_URL": url, "FINSAM_SMTP_HOST": "127.0.0.1", "FINSAM_SMTP_PORT": str(server.port),
+           "FINSAM_MAIL_FROM": "finsam@bench.example", "PYTHONPATH": str(HERE.parent)}
+    log = WORK / f"run-daily-{n}.log"
+    command = [sys.executable, "-m", "finsam", "run", "daily", "--as-of", AS_OF.isoformat()]
+    measured = subprocess.run([sys.executable, "-c", MEASURE, str(log), *command], cwd=HERE.parent, env=env,
+                              capture_output=True, text=True)
+    check(measured.returncode == 0, f"measuring finsam run daily failed: {measured.stderr[-2000:]}")
+    figures = json.loads(measured.stdout)
+    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+    check(figures["code"] == 0, f"finsam run daily ({n} reminders) exited {figures['code']}; {log}:\n{tail}")
+    received(server, n + 1, f"finsam run daily ({n} reminders and the weekly summary)")
+    drop_db(url)
+    return figures["maxrss_kb"] / 1024, figures["s"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, results-smoke.json")
+    smoke = parser.parse_args(argv).smoke
+    sizes = SMOKE if smoke else FULL
+    from tests.smtp_servers import smtp_server
+
+    global WORK
+    if smoke:
+        WORK = WORK / "smoke"  # its own files, beside a full run's
+
+    began = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
+    small, large = size_label(sizes.small), size_label(sizes.large)
     results: dict[str, float | int] = {}
-    url_1k, results["materialise_1k_s"] = materialise(1000)
-    url_10k, results["materialise_10k_s"] = materialise(10000)
-    results["scan_1k_s"], _, _ = scan(url_1k)
-    results["scan_10k_s"], results["plain_query_10k_s"], results["due_rows_10k"] = scan(url_10k)
-    results["scan_ratio"] = results["scan_10k_s"] / results["plain_query_10k_s"]
-    results["calendar_1k_s"], results["calendar_1k_bytes"] = calendar(url_1k)
-    results["calendar_10k_s"], results["calendar_10k_bytes"] = calendar(url_10k)
-    results["served_feed_latency_s"] = served_latency(url_10k)
-    results["delivery_1000_s"], results["bare_smtp_1000_s"] = delivery(1000)
-    results["delivery_ratio"] = results["delivery_1000_s"] / results["bare_smtp_1000_s"]
-    # Where the time goes: rendering and queuing, then sending and marking each message sent.
-    results["render_and_queue_1000_s"], results["send_and_mark_1000_s"] = delivery.phases
-    results["send_ratio"] = results["send_and_mark_1000_s"] / results["bare_smtp_1000_s"]
+    url_small, results[f"materialise_{small}_s"] = materialise(sizes.small)
+    url_large, results[f"materialise_{large}_s"] = materialise(sizes.large)
+    results[f"scan_{small}_s"], _, _ = scan(url_small)
+    results[f"scan_{large}_s"], results[f"plain_query_{large}_s"], results[f"due_rows_{large}"] = scan(url_large)
+    results["scan_ratio"] = results[f"scan_{large}_s"] / results[f"plain_query_{large}_s"]
+    results[f"calendar_{small}_s"], results[f"calendar_{small}_bytes"] = calendar(url_small, sizes.calendar_repeat)
+    results[f"calendar_{large}_s"], results[f"calendar_{large}_bytes"] = calendar(url_large, sizes.calendar_repeat)
+    results["served_feed_latency_s"] = served_latency(url_large)
     growth = {
-        "materialise": results["materialise_10k_s"] / results["materialise_1k_s"],
-        "scan": results["scan_10k_s"] / results["scan_1k_s"],
-        "calendar": results["calendar_10k_s"] / results["calendar_1k_s"],
+        "materialise": results[f"materialise_{large}_s"] / results[f"materialise_{small}_s"],
+        "scan": results[f"scan_{large}_s"] / results[f"scan_{small}_s"],
+        "calendar": results[f"calendar_{large}_s"] / results[f"calendar_{small}_s"],
     }
     results.update({f"growth_{k}": v for k, v in growth.items()})
     results["growth_ratio"] = max(growth.values())
-    results["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    targets = {"scan_ratio": 3.0, "delivery_ratio": 1.5, "growth_ratio": 10.0}
+    templates = {n: prepare_reminders(n) for n in sorted({*sizes.reminders, *sizes.rss})}
+    with smtp_server() as server:
+        for n in sizes.reminders:
+            results.update(delivery(templates[n], n, sizes.rounds, server))
+        for n in sizes.rss:
+            results[f"run_daily_peak_rss_{n}_mb"], results[f"run_daily_cli_{n}_s"] = daily_rss(templates[n], n, server)
+    results["bench_process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["bench_wall_s"] = time.perf_counter() - began
+    sizes.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    # Goals from the issue, reported, never checked: timings on a shared machine are not a pass/fail.
+    # The goals are for the full sizes; the smoke run's small figures are not held against them.
+    targets = {} if smoke else {"scan_ratio": 3.0, "growth_ratio": 10.0, "delivery_ratio_1000": 1.5,
+                                "peer_ratio_1000": 1.3, "peer_ratio_5000": 1.3}
     width = max(len(k) for k in results)
     print(f"{'mått'.ljust(width)}  värde")
     for key, value in results.items():
@@ -230,7 +376,7 @@ def main() -> int:
         if key in targets:
             mark = "  ok" if value <= targets[key] else f"  MÅL EJ NÅTT (≤ {targets[key]})"
         print(f"{key.ljust(width)}  {value:.4f}{mark}" if isinstance(value, float) else f"{key.ljust(width)}  {value}{mark}")
-    print(f"Sparat i {HERE / 'results.json'}")
+    print(f"Sparat i {sizes.results}")
     return 0
 
 
