@@ -10,7 +10,7 @@ DEMO   := demo-output
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install demo test bench chaos clean
+.PHONY: install demo test bench bench-smoke chaos clean
 
 JS_STAMP := tests/js/node_modules/.installed
 
@@ -37,6 +37,10 @@ test: install
 # Figures anyone can reproduce: speed at the scale of every förbund (bench), nothing lost (chaos).
 bench: install
 	$(BIN)/python -m benchmarks.bench
+
+# The same code paths at small sizes (under a minute): fails when the benchmark breaks, never on timings.
+bench-smoke: install
+	$(BIN)/python -m benchmarks.bench --smoke
 
 chaos: install
 	$(BIN)/python -m benchmarks.chaos
