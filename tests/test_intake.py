@@ -222,3 +222,20 @@ def test_the_kansli_resolves_a_queued_report(loaded: str, tmp_path: Path) -> Non
     assert json.loads(finsam(loaded, "report", "queue", "--json", cwd=tmp_path).stdout) == []
     again = finsam(loaded, "report", "resolve", str(row["id"]), "--insats", "SFG 21-6.58", cwd=tmp_path, check=False)
     assert again.returncode == 1 and "ingen ohanterad rapport" in again.stderr
+
+
+@needs_shared
+def test_an_attachment_with_a_name_longer_than_the_column_is_still_registered(loaded: str, regler, tmp_path: Path) -> None:
+    # A mail attachment's name may be longer than any file system allows; the report is not refused for it.
+    from finsam.intake.documents import read_document
+    from finsam.domain.model import InkommenRapport
+
+    name = "Slutrapport Trisam 2.0 Hudiksvall " + "x" * 400 + ".txt"
+    text = (REPORTS / "slutrapport-trisam-hudiksvall.txt").read_text(encoding="utf-8")
+    with unit_of_work(loaded, k()) as session:
+        result = take_in(session, k(), mail_context(regler), read_document(name, text.encode("utf-8")),
+                         storage=tmp_path / "arkiv")
+        assert result.atgard == "registrerad"
+    with read_only(loaded) as session:
+        stored = session.scalar(select(InkommenRapport.filnamn))
+    assert len(stored) == 300 and stored.startswith("Slutrapport Trisam 2.0 Hudiksvall xxx") and stored.endswith("x….txt")

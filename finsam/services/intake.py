@@ -153,7 +153,7 @@ def take_in(
     if deadline is None:
         result.atgard = "provkorning" if dry_run else "i_kon"
         if not dry_run and session.scalar(select(RapportKo).where(RapportKo.sha256 == document.sha256)) is None:
-            session.add(RapportKo(sha256=document.sha256, filnamn=document.name, skal=reason,
+            session.add(RapportKo(sha256=document.sha256, filnamn=_kept_name(document.name), skal=reason,
                                   extraherat=result.as_json(), inkom=inkom, skapad=kontext.nu.astimezone(timezone.utc)))
             _store(storage, document)  # kept, so the kansli can register it from the queue
         return result
@@ -161,12 +161,21 @@ def take_in(
     if dry_run:
         return result
     rapport = register_report(session, kontext, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
-                              filnamn=document.name, sha256=document.sha256)
+                              filnamn=_kept_name(document.name), sha256=document.sha256)
     session.flush()
     _store(storage, document)
     queue_kvittens(session, kontext, mail, rapport)
     result.atgard = "registrerad"
     return result
+
+
+def _kept_name(name: str, limit: int = 300) -> str:
+    """The file name as the database keeps it: a name longer than the column (a mail attachment may
+    have one) is shortened in the middle, its suffix kept, rather than refusing the report."""
+    if len(name) <= limit:
+        return name
+    suffix = Path(name).suffix[:20]
+    return name[: limit - len(suffix) - 1] + "…" + suffix
 
 
 def _stored(storage: Path, sha256: str, name: str) -> Path:
