@@ -184,3 +184,16 @@ def test_a_failed_use_case_leaves_nothing_behind(db_url: str, regler) -> None:
     with read_only(db_url) as session:
         assert session.get(Insats, insats_id).beviljade_medel_kr is None
         assert len(session.scalars(select(Handelse)).all()) == audit_before
+
+
+def test_anstand_takes_a_report_off_the_styrelse_list_until_the_new_date_runs_out(db_url: str, regler) -> None:
+    insats_id = make_insats(db_url, regler)
+    with unit_of_work(db_url, k()) as session:
+        first = session.scalars(select(Deadline).where(Deadline.insats_id == insats_id).order_by(Deadline.forfaller)).first()
+        first.flaggad_styrelse = date(2022, 8, 31)  # the +30 step put it on the list
+        first_id = first.id
+    with unit_of_work(db_url, k("anstånd")) as session:
+        grant_anstand(session, k("anstånd"), first_id, date(2022, 10, 3), "Sjukdom", "Kansliet")
+    with read_only(db_url) as session:
+        d = session.get(Deadline, first_id)
+        assert (d.forfaller, d.flaggad_styrelse) == (date(2022, 10, 3), None)

@@ -183,6 +183,8 @@ def grant_anstand(
     )
     session.add(anstand)
     _set(deadline, kontext, "forfaller", nytt, f"anstånd: {skal.strip()} (beviljat av {beviljat_av.strip()})")
+    # The ladder starts afresh for the new date; if it runs out again, the styrelse hears of it again.
+    deadline.flaggad_styrelse = None
     return anstand
 
 
