@@ -324,3 +324,30 @@ def test_a_server_that_requires_starttls_refuses_plain_and_nothing_is_lost(db_ur
         report = send(db_url, smtp_settings(server.port, smtp_tls="starttls", smtp_validate_certs=False),
                       Clock(Clock.on(FIRST_DUE)() + timedelta(hours=1)))
         assert len(report.sent) == 1
+
+
+def test_a_partial_refusal_is_recorded_per_recipient_and_listed_in_the_weekly_summary(
+    db_url: str, regler, insats_id: int
+) -> None:
+    # Monday 2 August 2027 is the +3 step: the insatsägare, with the kansli in copy. Her server refuses her.
+    late = date(2027, 8, 2)
+    recorder = Recorder(refuse_rcpt={"asa.oberg@hofors.example": "550 5.1.1 Mailbox unavailable"})
+    no_weekly = regler.model_copy(update={"paminnelser": regler.paminnelser.model_copy(update={"veckosammanfattning": None})})
+    with smtp_server(recorder) as server:
+        plan(db_url, mail_context(no_weekly), late)
+        report = send(db_url, smtp_settings(server.port), Clock.on(late))
+        assert len(report.sent) == 1 and [r.rcpt_tos for r in server.recorder.received] == [
+            ["kontakt@samordningsforbund-gavleborg.example"]]
+    [row] = rows(db_url)
+    assert row.steg == "efter-3" and row.tillstand is UtskickTillstand.SKICKAD
+    assert row.senaste_fel.startswith("avvisad för asa.oberg@hofors.example: 550")
+    # The next Monday's summary tells the kansli she never got it.
+    monday = date(2027, 8, 9)
+    weekly = regler.model_copy(update={"paminnelser": regler.paminnelser.model_copy(update={"veckosammanfattning": Veckodag.MANDAG})})
+    with smtp_server() as server:
+        plan(db_url, mail_context(weekly), monday)
+        send(db_url, smtp_settings(server.port), Clock.on(monday))
+        summary = next(r for r in server.recorder.received if "Veckosammanfattning" in r.message["Subject"])
+        body = " ".join(summary.message.get_body(("plain",)).get_content().split())
+        assert ("- asa.oberg@hofors.example: Försenad: Delrapport 1 för Steg till arbete – Hofors skulle ha varit inne "
+                "fredag 30 juli 2027 (skickad: avvisad för asa.oberg@hofors.example: 550 5.1.1 Mailbox unavailable)") in body

@@ -380,10 +380,13 @@ def queue_weekly_summary(
     ).all()
     overdue = [d for d in open_deadlines if d.status(as_of) is DeadlineStatus.FORFALLEN]
     coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=30)]
+    last_week = Utskick.planerad >= as_of - timedelta(days=7)
     problems = session.scalars(
         select(Utskick).where(
-            ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & (Utskick.planerad > as_of - timedelta(days=7)))
+            ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & last_week)
             | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
+            # Sent, but some recipient refused it (the insatsägare, while the kansli's copy went).
+            | ((Utskick.tillstand == UtskickTillstand.SKICKAD) & Utskick.senaste_fel.is_not(None) & last_week)
         ).order_by(Utskick.id)
     ).all()
 
