@@ -62,3 +62,16 @@ def test_a_chased_period_goes_before_an_older_one_not_chased(db_url: str, regler
         set_chased(session, k(), first.id, False, "redan försenad vid importen")
     assert register(db_url, insats_id, date(2023, 2, 15)) == 2
     assert register(db_url, insats_id, date(2023, 2, 16)) == 1
+
+
+def test_an_avbrott_inside_a_reported_period_still_leaves_one_slutrapport(db_url: str, regler) -> None:
+    insats_id = make_insats(db_url, regler)
+    assert register(db_url, insats_id, date(2022, 7, 20)) == 1  # covers 2022-01-01 – 2022-06-30
+    with unit_of_work(db_url, k("avbrott")) as session:
+        lifecycle.interrupt(session, k(), session.get(Insats, insats_id), regler, datum=date(2022, 5, 31),
+                            as_of=date(2022, 7, 20))
+    # The slutrapport covers the whole insats up to the avbrott; 2022-07-30 is a Saturday: Monday 1 August.
+    assert plan(db_url, insats_id) == [
+        ("delrapport", 1, "2022-01-01", "2022-06-30", "2022-08-01", "inkommen"),
+        ("slutrapport", 1, "2022-01-01", "2022-05-31", "2022-08-01", "kommande"),
+    ]

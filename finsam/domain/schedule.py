@@ -104,7 +104,9 @@ def plan_deadlines(
         raise ValueError(f"slutdatum {end} är före startdatum {start}")
     period_start = start if covered_until is None else covered_until + timedelta(days=1)
     if end is not None and period_start > end:
-        return []
+        # An avbrott inside a period already reported on: a slutrapport is still owed, for the whole insats.
+        return [PlannedDeadline(typ=RapportTyp.SLUTRAPPORT, nr=1, period_start=start, period_slut=end,
+                                forfaller=due_date(end, schedule.slutrapport_dagar_efter_slut))]
     last_cut = end if end is not None else as_of + relativedelta(months=schedule.horisont_manader)
     minimum = timedelta(days=schedule.minsta_period_dagar)
 
