@@ -43,20 +43,27 @@ def reason(error: BaseException) -> str:
     return one_line(f"oväntat fel ({type(error).__name__}: {error})")
 
 
+@dataclass
+class Outcome:
+    ok: bool = False  # the item's changes were flushed and its savepoint released
+
+
 @contextmanager
-def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterator[None]:
+def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterator[Outcome]:
     """Run the body in a savepoint; on any error roll it back and record the failure instead of raising.
 
     The body's changes are flushed inside the `try`, so a row the database refuses is this item's
     failure too; the savepoint is rolled back even when a failed flush already ended it (otherwise the
     session stays on the dead savepoint and the next item cannot begin).
     """
+    outcome = Outcome()
     savepoint = session.begin_nested()
     try:
-        yield
+        yield outcome
         session.flush()
     except Exception as e:  # noqa: BLE001 - one item's failure, whatever it is, is recorded, not raised
         savepoint.rollback()
         failures.append(ItemFailure(one_line(vad, 200), reason(e)))
     else:
         savepoint.commit()
+        outcome.ok = True

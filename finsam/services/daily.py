@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
 from finsam.domain.enums import Tillstand
+from finsam.domain.ladder import MeddelandeTyp
 from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Deadline, Insats, Utskick
+from finsam.services.batch import ItemFailure, isolated
 from finsam.services.deadlines import sync_deadlines
 from finsam.services.lifecycle import advance_states
-from finsam.domain.ladder import MeddelandeTyp
-from finsam.services.batch import ItemFailure, isolated
 from finsam.services.notify import MailContext, plan_ladder, queue_outage_notice, queue_weekly_summary
 
 

@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session, selectinload
 from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, UtskickTillstand
 from finsam.domain.ladder import LadderStep, MeddelandeTyp, Mottagare, offset_of
+from finsam.domain.limits import max_length
 from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Utskick
+from finsam.domain.parsing import plain_text
 from finsam.domain.rules_config import Regler
 from finsam.messages.compose import Attachment, Recipient, compose, message_id
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
-from finsam.domain.limits import max_length
-from finsam.domain.parsing import plain_text
 from finsam.services.batch import ItemFailure, isolated, reason
 from finsam.services.calendars import email_calendar
 from finsam.services.meeting_work import Agenda, Underlag
@@ -120,13 +120,8 @@ def queue(
             attachments=attachments() if attachments is not None else [],  # made here: its failure is this message's
         )
     except Exception as e:  # noqa: BLE001 - this message only; recorded with its reason, never half-sent
-        vad = typ.label + (f": {deadline.rubrik}" if deadline else "") + (f" – {insats.namn}" if insats else "")
-        return outbox.record_not_composed(
-            session, kontext, nyckel=nyckel, typ=typ.value, mottagare=to.address, vad=vad, error=reason(e),
-            planerad=planerad, sender_domain=mail.sender.address.rpartition("@")[2], steg=steg,
-            insats_id=insats.id if insats else None, deadline_id=deadline.id if deadline else None,
-            forfaller=deadline.forfaller if deadline else None,
-        )
+        return _keep_not_made(session, kontext, mail, nyckel=nyckel, typ=typ, to=to.address, error=reason(e),
+                              planerad=planerad, steg=steg, insats=insats, deadline=deadline)
     return outbox.enqueue(
         session,
         kontext,
@@ -136,7 +131,7 @@ def queue(
             steg=steg,
             mottagare=to.address,
             kopia=[c.address for c in cc],
-            amne=_listed(rendered.subject, max_length(Utskick.amne)),  # the message itself keeps the whole subject
+            amne=outbox.printable(rendered.subject, max_length(Utskick.amne)),  # the message keeps the whole subject
             message_id=msg_id,
             meddelande=data,
             planerad=planerad,
@@ -147,8 +142,22 @@ def queue(
     )
 
 
-def _listed(subject: str, limit: int | None) -> str:
-    return subject if limit is None or len(subject) <= limit else subject[: limit - 1] + "…"
+def _what(typ: MeddelandeTyp, insats: Insats | None, deadline: Deadline | None) -> str:
+    """A message as the kansli knows it: "Påminnelse: Delrapport 2 – Trisam 2.0"."""
+    return typ.label + (f": {deadline.rubrik}" if deadline else "") + (f" – {insats.namn}" if insats else "")
+
+
+def _keep_not_made(
+    session: Session, kontext: Kontext, mail: MailContext, *, nyckel: str, typ: MeddelandeTyp, to: str, error: str,
+    planerad: date, steg: str | None, insats: Insats | None, deadline: Deadline | None,
+) -> Utskick | None:
+    """Keep a message that could not be made in the outbox as failed, with its reason."""
+    return outbox.record_not_composed(
+        session, kontext, nyckel=nyckel, typ=typ.value, mottagare=to, vad=_what(typ, insats, deadline), error=error,
+        planerad=planerad, sender_domain=mail.sender.address.rpartition("@")[2], steg=steg,
+        insats_id=insats.id if insats else None, deadline_id=deadline.id if deadline else None,
+        forfaller=deadline.forfaller if deadline else None,
+    )
 
 
 def not_made(row: Utskick | None) -> str | None:
@@ -237,21 +246,6 @@ class LadderResult:
     failed: list[ItemFailure] = field(default_factory=list)
 
 
-def record_failure(
-    session: Session, kontext: Kontext, mail: MailContext, failure: ItemFailure, *, nyckel: str, typ: MeddelandeTyp,
-    to: str, planerad: date, failures: list[ItemFailure], steg: str | None = None, insats: Insats | None = None,
-    deadline: Deadline | None = None,
-) -> None:
-    """Keep a message that could not be made in the outbox as failed, with its reason."""
-    with isolated(session, failures, f"{failure.vad} (kunde inte sparas i utkorgen)"):
-        outbox.record_not_composed(
-            session, kontext, nyckel=nyckel, typ=typ.value, mottagare=to, vad=failure.vad, error=failure.orsak,
-            planerad=planerad, sender_domain=mail.sender.address.rpartition("@")[2], steg=steg,
-            insats_id=insats.id if insats else None, deadline_id=deadline.id if deadline else None,
-            forfaller=deadline.forfaller if deadline else None,
-        )
-
-
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
     """Queue today's step, if any, for every open deadline that is chased; one that fails is recorded, not fatal."""
     result = LadderResult([], [])
@@ -259,26 +253,21 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
     # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
     next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for _, step in steps) else None
     for deadline, step in steps:
-        failed_before = len(result.failed)
         why: str | None = None
         to: Recipient | None = None
-        vad = f"Steg {step.key} för deadline {deadline.id}"
-        with isolated(session, result.failed, vad):
+        flag = step.flagga_styrelse and deadline.flaggad_styrelse is None
+        with isolated(session, result.failed, f"Steg {step.key} för deadline {deadline.id}") as item:
             insats = deadline.insats
-            vad = f"{step.kind.label}: {deadline.rubrik} – {insats.namn}"
             to = _recipient(step.till, insats, mail)
-            nyckel = ladder_key(deadline, step, to.address)
-            if step.flagga_styrelse and deadline.flaggad_styrelse is None:
-                # The styrelse hears of it whether or not the message can be made.
+            if flag:  # the styrelse hears of it whether or not the message can be made
                 deadline.flaggad_styrelse = as_of
-                result.flagged.append(deadline)
             cc = [_recipient(r, insats, mail) for r in step.kopia]
             contact = _contact(insats)
             row = queue(
                 session,
                 kontext,
                 mail,
-                nyckel=nyckel,
+                nyckel=ladder_key(deadline, step, to.address),
                 typ=step.kind,
                 to=to,
                 cc=cc,
@@ -295,16 +284,19 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 insats=insats,
                 deadline=deadline,
             )
-            if (why := not_made(row)) is not None:
-                result.failed.append(ItemFailure(vad, why))  # queue kept it in the outbox as failed
+            if (why := not_made(row)) is not None:  # queue kept it in the outbox as failed
+                result.failed.append(ItemFailure(_what(step.kind, insats, deadline), why))
             elif row is not None:
                 result.queued.append(row)
-        if len(result.failed) > failed_before and why is None:
-            if result.flagged and result.flagged[-1] is deadline and deadline.flaggad_styrelse is None:
-                result.flagged.pop()  # rolled back with the rest of the item
-            if to is not None:  # it failed before queue could keep it: keep it in the outbox as failed
-                record_failure(session, kontext, mail, result.failed[-1], nyckel=ladder_key(deadline, step, to.address),
-                               typ=step.kind, to=to.address, planerad=as_of, failures=result.failed, steg=step.key,
+        if item.ok:
+            if flag:
+                result.flagged.append(deadline)
+        elif to is not None:  # it failed before queue could keep it: keep it in the outbox as failed
+            failure = ItemFailure(_what(step.kind, deadline.insats, deadline), result.failed[-1].orsak)
+            result.failed[-1] = failure  # named as the kansli knows it, now that the insats is loaded
+            with isolated(session, result.failed, f"{failure.vad} (kunde inte sparas i utkorgen)"):
+                _keep_not_made(session, kontext, mail, nyckel=ladder_key(deadline, step, to.address), typ=step.kind,
+                               to=to.address, error=failure.orsak, planerad=as_of, steg=step.key,
                                insats=deadline.insats, deadline=deadline)
     return result
 

@@ -45,8 +45,8 @@ class NewMessage:
 NOT_COMPOSED = b""
 
 
-def not_composed(column=Utskick.meddelande):  # noqa: ANN001, ANN202
-    return func.length(column) == 0
+def not_composed():  # noqa: ANN201
+    return func.length(Utskick.meddelande) == 0
 
 
 def exists(session: Session, nyckel: str) -> bool:
@@ -86,7 +86,8 @@ def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick 
     return session.get(Utskick, row_id, populate_existing=True)
 
 
-def _printable(text: str, limit: int) -> str:
+def printable(text: str, limit: int) -> str:
+    """A stored value as it may be listed: control characters escaped, cut to `limit` with an ellipsis."""
     shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
@@ -99,11 +100,11 @@ def record_not_composed(
     """Keep a message that could not be made as a failed row with its reason (the stored values shown
     escaped, never as they are), so `finsam outbox` and the weekly summary list it."""
     now = kontext.nu.astimezone(timezone.utc)
-    key = _printable(nyckel, 400)
+    key = printable(nyckel, 400)
     values = dict(
         nyckel=key, typ=typ, steg=steg, insats_id=insats_id, deadline_id=deadline_id, forfaller=forfaller,
-        planerad=planerad, mottagare=_printable(mottagare, 320), kopia=[], amne=_printable(f"Kunde inte skapas: {vad}", 300),
-        message_id=f"<ej-skapat.{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@{_printable(sender_domain, 100)}>",
+        planerad=planerad, mottagare=printable(mottagare, 320), kopia=[], amne=printable(f"Kunde inte skapas: {vad}", 300),
+        message_id=f"<ej-skapat.{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@{printable(sender_domain, 100)}>",
         meddelande=NOT_COMPOSED, tillstand=U.MISSLYCKAD, forsok=1, nasta_forsok=now, skapad=now,
         senaste_fel=error[:2000],
     )
@@ -186,7 +187,7 @@ def mark_unsendable(session: Session, row: Utskick, *, now: datetime, error: str
     """A row that can never be sent as stored (a corrupt address): failed, its content dropped and the
     addresses kept escaped, so the next plan makes the message anew from the insats's own data."""
     _finish(session, row.id, row.claim, tillstand=U.MISSLYCKAD, forsok=row.forsok + 1, senaste_fel=error[:2000],
-            claim=None, meddelande=NOT_COMPOSED, mottagare=_printable(str(row.mottagare), 320), kopia=[])
+            claim=None, meddelande=NOT_COMPOSED, mottagare=printable(str(row.mottagare), 320), kopia=[])
 
 
 def defer(session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True) -> None:
