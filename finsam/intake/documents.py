@@ -79,12 +79,12 @@ def _docx_text(data: bytes, name: str, limits: Limits, budget: Budget) -> str:
             elif tag == "tbl":
                 for row in Table(block, document).rows:
                     budget.check()
-                    cells: list[str] = []
+                    seen: list[object] = []
                     for cell in row.cells:
-                        if cell.text not in cells:  # merged cells repeat their text
-                            cells.append(cell.text)
-                    for cell_text in cells:
-                        lines.extend(cell_text.splitlines())
+                        if any(cell._tc is other for other in seen):  # a merged cell is listed once per column it spans
+                            continue
+                        seen.append(cell._tc)
+                        lines.extend(cell.text.splitlines())
     except FinsamError:
         raise
     except Exception as e:  # a damaged file can fail anywhere in python-docx and lxml
