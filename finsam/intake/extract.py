@@ -11,27 +11,15 @@ Each field says how sure it is; a field not found is reported missing, never gue
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from rapidfuzz import fuzz
 
 from finsam.domain.parsing import parse_amount, parse_date
+from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
-
-
-class Sakerhet(StrEnum):
-    SAKER = "säker"  # the label as written in the template, and a value of the right form
-    TROLIG = "trolig"  # a label that only resembles the template's (scanned text), or a value found near it
-
-
-@dataclass(frozen=True)
-class Falt:
-    value: object
-    sakerhet: Sakerhet
-    rad: int  # the line the value was read from (1-based)
+from finsam.intake.text import Falt, Line, Sakerhet, fold
 
 
 FIELDS = (
@@ -39,11 +27,15 @@ FIELDS = (
     "insatstid_start", "insatstid_slut", "period_start", "period_slut",
     "beviljade_medel_kr", "utnyttjade_medel_kr", "inkom",
 )
+# Read by finsam.intake.economics: the slutrapport's funds and the free texts the board reads.
+MONEY_FIELDS = ("aterbetalning_kr", "medel_helt_utnyttjade", "avvikelser", "styrgruppens_analys")
 
 
 @dataclass
 class Extraction:
     fields: dict[str, Falt] = field(default_factory=dict)
+    ekonomi: Ekonomitabell | None = None  # a delrapport's table (4.6)
+    varningar: list[str] = field(default_factory=list)  # what the report's figures contradict
 
     def get(self, name: str) -> object:
         item = self.fields.get(name)
@@ -52,28 +44,33 @@ class Extraction:
     @property
     def missing(self) -> list[str]:
         expected = [f for f in FIELDS if f not in ("period_start", "period_slut", "utnyttjade_medel_kr")]
+        missing = []
         if self.get("typ") == "delrapport":
             expected += ["period_start", "period_slut"]
+            missing += [] if self.ekonomi else ["ekonomi"]
         elif self.get("typ") == "slutrapport":
-            expected += ["utnyttjade_medel_kr"]
-        return [f for f in expected if f not in self.fields]
+            expected += ["utnyttjade_medel_kr", "aterbetalning_kr"]
+        return [f for f in expected if f not in self.fields] + missing
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {}
         for name in FIELDS:
             value = self.get(name)
             out[name] = value.isoformat() if isinstance(value, date) else value
+        out["ekonomi"] = self.ekonomi.as_json() if self.ekonomi else None
+        for name in MONEY_FIELDS:
+            out[name] = self.get(name)
         out["sakerhet"] = {name: f.sakerhet.value for name, f in self.fields.items()}
+        if self.ekonomi:
+            out["sakerhet"]["ekonomi"] = self.ekonomi.sakerhet.value
         out["saknas"] = self.missing
+        out["varningar"] = self.alla_varningar
         return out
 
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, one kind of dash, single spaces: `Insatstid — åååå` → `insatstid - aaaa`."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
-    return " ".join(text.lower().split())
+    @property
+    def alla_varningar(self) -> list[str]:
+        """Every warning about the report's figures: the table's and the funds'."""
+        return (self.ekonomi.varningar if self.ekonomi else []) + self.varningar
 
 
 # The templates' labels (folded). A value belongs to the label it follows.
@@ -118,13 +115,6 @@ PHONE = re.compile(r"\s+(?:\+?\d[\d\s-]{5,}\d)(?:,\s*\+?\d[\d\s-]{5,}\d)*\s*$")
 ORGANISATION = re.compile(
     r"^(.*?\b(?:kommun|region \w+|arbetsformedlingen|forsakringskassan|samordningsforbund \w+))\b", re.IGNORECASE
 )
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int
-    text: str
-    folded: str
 
 
 def _label_at(line: Line, budget: Budget) -> tuple[str, str, bool] | None:
@@ -259,6 +249,9 @@ def extract(text: str, budget: Budget | None = None) -> Extraction:
     if "typ" not in result.fields and ("period_start" in result.fields or "utnyttjade_medel_kr" in result.fields):
         typ_value = "delrapport" if "period_start" in result.fields else "slutrapport"
         result.fields["typ"] = Falt(typ_value, Sakerhet.TROLIG, 0)
+    money = read_economics(lines, result.get("typ"), result.fields, budget)
+    result.ekonomi, result.varningar = money.tabell, money.varningar
+    result.fields.update(money.falt)
     return result
 
 
