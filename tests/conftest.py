@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -113,3 +113,19 @@ def harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+def running_insats(db_url: str, regler: Regler, kontext: Kontext, namn: str, diarienummer: str, start: date, slut: date,
+                   kontakt: tuple[str, str]) -> None:
+    """An insats under way, with its deadlines as the rules give them from its start (kontakt: name, e-mail)."""
+    from finsam.db import unit_of_work
+    from finsam.domain.enums import Inriktning, Tillstand
+    from finsam.domain.model import Insats, Kontaktperson
+    from finsam.services.deadlines import sync_deadlines
+
+    with unit_of_work(db_url, kontext) as session:
+        insats = Insats(namn=namn, diarienummer=diarienummer, inriktning=Inriktning.INDIVID, tillstand=Tillstand.PAGAENDE,
+                        start=start, slut=slut, kontaktperson=Kontaktperson(namn=kontakt[0], epost=kontakt[1]))
+        session.add(insats)
+        session.flush()
+        sync_deadlines(session, insats, regler, kontext, as_of=start, orsak="test")

@@ -33,6 +33,23 @@ def as_docx(text: str, path: Path) -> Path:
     return path
 
 
+def as_docx_table(before: str, rows: list[tuple[str, ...]], after: str, path: Path) -> Path:
+    """Paragraphs, a table (one row a tuple, a cell's lines as its paragraphs), paragraphs: the 4.6 table as Word has it."""
+    from docx import Document
+
+    document = Document()
+    for line in before.splitlines():
+        document.add_paragraph(line)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    for line in after.splitlines():
+        document.add_paragraph(line)
+    document.save(path)
+    return path
+
+
 def as_pdf(text: str, path: Path) -> Path:
     from fpdf import FPDF
 

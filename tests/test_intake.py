@@ -11,15 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from cli import finsam
-from conftest import SHARED
+from conftest import SHARED, running_insats
 from finsam.audit import Kontext
 from finsam.db import read_only, unit_of_work
-from finsam.domain.enums import DeadlineTillstand, Inriktning, Tillstand
-from finsam.domain.model import Deadline, Handelse, InkommenRapport, Insats, Kontaktperson, RapportKo, Utskick
+from finsam.domain.enums import DeadlineTillstand, Tillstand
+from finsam.domain.model import Deadline, Handelse, InkommenRapport, Insats, RapportKo, Utskick
 from finsam.errors import FinsamError
 from finsam.intake.documents import read_document, read_file
 from finsam.intake.extract import extract
-from finsam.services.deadlines import sync_deadlines
 from finsam.services.intake import take_in
 from mailtools import mail_context
 from report_files import FONT, as_docx, as_pdf
@@ -151,13 +150,8 @@ def test_a_known_report_is_registered_once_its_reminders_stop_and_a_kvittens_goe
 
 
 def test_a_delrapport_is_matched_to_the_deadline_of_its_period(db_url: str, regler, tmp_path: Path) -> None:
-    with unit_of_work(db_url, k()) as session:
-        insats = Insats(namn="Steg till arbete", diarienummer="SFG 24-3.12", inriktning=Inriktning.INDIVID,
-                        tillstand=Tillstand.PAGAENDE, start=date(2024, 9, 1), slut=date(2026, 8, 31),
-                        kontaktperson=Kontaktperson(namn="Insatsansvarig Sandviken", epost="insatsansvarig@sandviken.example"))
-        session.add(insats)
-        session.flush()
-        sync_deadlines(session, insats, regler, k(), as_of=date(2024, 9, 1), orsak="test")
+    running_insats(db_url, regler, k(), "Steg till arbete", "SFG 24-3.12", date(2024, 9, 1), date(2026, 8, 31),
+                   ("Insatsansvarig Sandviken", "insatsansvarig@sandviken.example"))
     text = ("Delrapport\nDiarienummer\nSFG 24-3.12\nRegistreringsdatum\n2025-05-09\nInsatsens namn\nSteg till arbete\n"
             "Delrapporten gäller för perioden\n2025-03-01 - 2025-08-31\n")
     path = tmp_path / "delrapport.txt"

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from finsam import clock, wiring
-from finsam.cli.common import DATE, console, mail_context, print_json, reading, send_outbox, work
+from finsam.cli.common import DATE, console, kr, mail_context, print_json, reading, send_outbox, work
 from finsam.intake.documents import read_file
 from finsam.domain.enums import RapportTyp
 from finsam.services.intake import dismiss_queued, queue_rows, resolve_queued, take_in
@@ -54,10 +54,29 @@ def register(
         sure = data["sakerhet"].get(key)
         table.add_row(key, "–" if data[key] is None else str(data[key]), sure or ("saknas" if key in data["saknas"] else ""))
     console.print(table)
+    _print_economics(data)
     if data["match"]:
         console.print(f"Insats: {data['match']['insats']} ({data['match']['diarienummer'] or 'utan diarienummer'}), "
                       f"{data['match']['rapport'] or 'ingen rapport'}.")
     console.print(f"Skäl: {data['skal']}")
+
+
+def _print_economics(data: dict) -> None:
+    """The economic table (4.6), the slutrapport's funds and every warning about the figures, visibly."""
+    ekonomi = data["ekonomi"]
+    if ekonomi:
+        table = Table(title=f"Ekonomisk rapport (4.6), {ekonomi['sakerhet']}")
+        for column in ("Kostnadsslag", "Benämning", "Budget", "Utfall", "Säkerhet"):
+            table.add_column(column, justify="right" if column in ("Budget", "Utfall") else "left")
+        for rad in ekonomi["rader"]:
+            table.add_row(rad["kostnadsslag"], rad["benamning"] or "", kr(rad["budget_kr"]), kr(rad["utfall_kr"]), rad["sakerhet"])
+        table.add_row("Summa", "", kr(ekonomi["summa_budget_kr"]) or "saknas", kr(ekonomi["summa_utfall_kr"]) or "saknas", "")
+        console.print(table)
+    if data["aterbetalning_kr"] is not None:
+        helt = {True: "ja", False: "nej", None: "framgår inte"}[data["medel_helt_utnyttjade"]]
+        console.print(f"Beviljade medel helt utnyttjade: {helt}. Ej utnyttjat (återbetalning): {kr(data['aterbetalning_kr'])}.")
+    for varning in data["varningar"]:
+        console.print(f"[bold yellow]Varning:[/] {varning}", highlight=False)
 
 
 FOLDER_ATGARD = {

@@ -294,8 +294,37 @@ class InkommenRapport(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     registrerad_av: Mapped[str] = mapped_column(String(200))
     tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The money as the report states it (read by finsam.intake.economics; None where it says nothing).
+    beviljade_medel_kr: Mapped[int | None] = mapped_column(BigInteger)
+    utnyttjade_medel_kr: Mapped[int | None] = mapped_column(BigInteger)  # slutrapport
+    aterbetalning_kr: Mapped[int | None] = mapped_column(BigInteger)  # slutrapport: beviljade less utnyttjade
+    medel_helt_utnyttjade: Mapped[bool | None] = mapped_column(Boolean)  # slutrapport 7.1 / 7.2
+    summa_budget_kr: Mapped[int | None] = mapped_column(BigInteger)  # delrapport 4.6, the report's own Summa
+    summa_utfall_kr: Mapped[int | None] = mapped_column(BigInteger)
+    ekonomi_sakerhet: Mapped[str | None] = mapped_column(String(16))  # säker / trolig / osäker (rows ≠ Summa)
+    avvikelser: Mapped[str | None] = mapped_column(Text)  # 4.3 Avvikelser från planering
+    styrgruppens_analys: Mapped[str | None] = mapped_column(Text)  # 4.7 Styrgruppens analys av utfall
+    varningar: Mapped[list[str] | None] = mapped_column(JSON)  # what the figures contradict, as shown on reading
 
     deadline: Mapped[Deadline | None] = relationship()
+    ekonomirader: Mapped[list[RapportEkonomiRad]] = relationship(
+        cascade="all, delete-orphan", order_by="RapportEkonomiRad.ordning", lazy="selectin"
+    )
+
+
+class RapportEkonomiRad(Base):
+    """One used row of a delrapport's economic table (4.6): kostnadsslag, the row's own label, budget and utfall."""
+
+    __tablename__ = "rapport_ekonomi_rad"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rapport_id: Mapped[int] = mapped_column(ForeignKey("inkommen_rapport.id", ondelete="CASCADE"), index=True)
+    ordning: Mapped[int] = mapped_column(Integer)
+    kostnadsslag: Mapped[str] = mapped_column(String(40))
+    benamning: Mapped[str | None] = mapped_column(String(300))
+    budget_kr: Mapped[int | None] = mapped_column(BigInteger)
+    utfall_kr: Mapped[int | None] = mapped_column(BigInteger)
+    sakerhet: Mapped[str] = mapped_column(String(16))
 
 
 class RapportKo(Base):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineTillstand, RapportTyp
-from finsam.domain.model import Deadline, InkommenRapport, Insats, RapportKo
+from finsam.domain.model import Deadline, InkommenRapport, Insats, RapportEkonomiRad, RapportKo
 from finsam.services.lookup import by_id
 from finsam.errors import FinsamError
 from finsam.intake.documents import Document
@@ -162,11 +162,31 @@ def take_in(
         return result
     rapport = register_report(session, kontext, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
                               filnamn=_kept_name(document.name), sha256=document.sha256)
+    keep_economics(rapport, extraction)
     session.flush()
     _store(storage, document)
     queue_kvittens(session, kontext, mail, rapport)
     result.atgard = "registrerad"
     return result
+
+
+def keep_economics(rapport: InkommenRapport, extraction: Extraction) -> None:
+    """The money the report states, as read, kept with it: the figures, the table's rows and Summa,
+    how sure the table is, and the warnings shown when it was read (the reader bounds every text)."""
+    for name in ("beviljade_medel_kr", "utnyttjade_medel_kr", "aterbetalning_kr", "medel_helt_utnyttjade",
+                 "avvikelser", "styrgruppens_analys"):
+        setattr(rapport, name, extraction.get(name))
+    table = extraction.ekonomi
+    rapport.varningar = extraction.alla_varningar or None
+    if table is None:
+        return
+    rapport.summa_budget_kr, rapport.summa_utfall_kr = table.summa_budget_kr, table.summa_utfall_kr
+    rapport.ekonomi_sakerhet = table.sakerhet.value
+    rapport.ekonomirader = [
+        RapportEkonomiRad(ordning=i, kostnadsslag=r.kostnadsslag, benamning=r.benamning, budget_kr=r.budget_kr,
+                          utfall_kr=r.utfall_kr, sakerhet=r.sakerhet.value)
+        for i, r in enumerate(table.rader, start=1)
+    ]
 
 
 def _kept_name(name: str, limit: int = 300) -> str:
@@ -222,6 +242,7 @@ def resolve_queued(
         nr = deadline.nr
     rapport = register_report(session, kontext, insats, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
                               sha256=row.sha256)
+    keep_economics(rapport, extraction)
     session.flush()
     queue_kvittens(session, kontext, mail, rapport)
     row.hanterad = kontext.nu.astimezone(timezone.utc)
