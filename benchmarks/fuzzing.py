@@ -535,7 +535,12 @@ FORM_FIELDS = {
                        "slut": "date", "anteckning": "text"},
     "RapportFormular": {"insats": "ref", "typ": "enum", "inkom": "date", "nr": "int"},
     "KoFormular": {"kopost": "int", "insats": "ref", "typ": "enum", "nr": "int"},
-    "AnstandFormular": {"deadline_id": "int", "nytt_datum": "date", "skal": "text", "beviljat_av": "text"},
+    "AnstandFormular": {"deadline_id": "int", "nytt_datum": "date", "skal": "text", "beviljat_av": "text",
+                        "beslutsdatum": "date"},
+    "KompletteringFormular": {"insats": "ref", "inkom": "date"},
+    "ForlangningFormular": {"insats": "ref", "slut": "date", "beslutsdatum": "date", "anteckning": "text"},
+    "TillaggsanslagFormular": {"insats": "ref", "belopp_kr": "int", "ar": "int", "beslutsdatum": "date", "anteckning": "text"},
+    "AvbrottFormular": {"insats": "ref", "datum": "date", "beslutsdatum": "date", "anteckning": "text"},
 }
 GOOD = {"text": st.sampled_from(["Arbetsträning Gävle", "Anna Andersson", "SFG 25-1.1"]),
         "enum": st.sampled_from(["individ", "struktur", "tillstyrks", "avstyrks", "kompletteras", "beviljas", "avslas",
@@ -579,7 +584,19 @@ def _form_service(name: str, form: Any) -> Callable[[], object]:
         return lambda: t.register_report.fn(form.insats, RapportTyp(form.typ), form.inkom, form.nr)
     if name == "KoFormular":
         return lambda: t.resolve_from_queue.fn(form.kopost, form.insats, RapportTyp(form.typ) if form.typ else None, form.nr)
-    return lambda: t.grant.fn(form.deadline_id, form.nytt_datum, form.skal, form.beviljat_av)
+    if name == "KompletteringFormular":
+        return lambda: t.register_komplettering.fn(form.insats, form.inkom)
+    if name == "ForlangningFormular":
+        return lambda: t.register_change.fn("forlangning", form.insats, clock.today(), form.beslutsdatum, form.anteckning,
+                                            slut=form.slut)
+    if name == "TillaggsanslagFormular":
+        return lambda: t.register_change.fn("tillaggsanslag", form.insats, clock.today(), form.beslutsdatum,
+                                            form.anteckning, belopp_kr=form.belopp_kr, ar=form.ar)
+    if name == "AvbrottFormular":
+        return lambda: t.register_change.fn("avbrott", form.insats, clock.today(), form.beslutsdatum, form.anteckning,
+                                            datum=form.datum)
+    return lambda: t.grant.fn(form.deadline_id, form.nytt_datum, form.skal, form.beviljat_av, clock.today(),
+                              form.beslutsdatum)
 
 
 def check_run_form(env: Env, case: tuple[str, dict[str, Any]]) -> str:

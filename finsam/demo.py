@@ -34,14 +34,16 @@ from finsam.messages.compose import Recipient
 from finsam.messages.render import MailRenderer
 from finsam.services.calendars import insats_calendar, kansli_calendar
 from finsam.services.daily import plan_day
-from finsam.services.deadlines import grant_anstand, list_deadlines
+from finsam.services.deadlines import list_deadlines
 from finsam.services.delivery import deliver
 from finsam.services.import_insatser import import_insatser
-from finsam.services.lifecycle import NyAnsokan, register_ansokan, register_beslut, register_report, register_yttrande
+from finsam.services import registrations
+from finsam.services.lifecycle import NyAnsokan, register_ansokan, register_yttrande
 from finsam.services.lookup import find_insats
-from finsam.services.meeting_work import WorkResult, do_meeting_work, planned_work
+from finsam.services.meeting_messages import WorkResult, do_meeting_work
+from finsam.services.meeting_work import planned_work
 from finsam.services.meetings import import_meetings
-from finsam.services.notify import MailContext, queue_kvittens
+from finsam.services.notify import MailContext
 from finsam.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "data"
@@ -109,19 +111,18 @@ def _apply(demo: Demo, day: date, item: dict[str, Any]) -> str:
             register_yttrande(session, kontext, insats, datum=day, bedomning=Bedomning(item["yttrande"]))
             return f"{day}: beredningsgruppens yttrande om {insats.namn}: {item['yttrande']}"
         if "beslut" in item:
-            register_beslut(session, kontext, insats, demo.regler, datum=day, utfall=BeslutUtfall(item["beslut"]),
-                            as_of=day, belopp_kr=int(item["belopp"]), start=parse_date(str(item["start"])),
-                            slut=parse_date(str(item["slut"])))
+            registrations.beslut(session, kontext, demo.mail, insats, datum=day, utfall=BeslutUtfall(item["beslut"]),
+                                 as_of=day, belopp_kr=int(item["belopp"]), start=parse_date(str(item["start"])),
+                                 slut=parse_date(str(item["slut"])))
             return f"{day}: styrelsen beslutade om {insats.namn}: {item['beslut']}"
         if "rapport" in item:
-            rapport = register_report(session, kontext, insats, typ=RapportTyp(item["rapport"]), inkom=day)
-            session.flush()
-            queue_kvittens(session, kontext, demo.mail, rapport)
+            rapport = registrations.rapport(session, kontext, demo.mail, insats, typ=RapportTyp(item["rapport"]), inkom=day).rapport
             return f"{day}: {rapport.deadline.rubrik} från {insats.namn} kom in"
         open_ = [d for d in insats.deadlines if d.tillstand.value == "oppen"]
         ahead = [d for d in open_ if d.forfaller >= day]  # the report the insatsägare is working on
         deadline = min(ahead or open_, key=lambda d: d.forfaller)
-        granted = grant_anstand(session, kontext, deadline.id, parse_date(str(item["anstand"])), item["skal"], "Kansliet")
+        granted = registrations.anstand(session, kontext, demo.mail, deadline.id, nytt=parse_date(str(item["anstand"])),
+                                        skal=item["skal"], beviljat_av="Kansliet", as_of=day).anstand
         return f"{day}: anstånd för {deadline.rubrik}, {insats.namn}, till {granted.nytt_forfaller}"
 
 

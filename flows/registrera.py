@@ -15,7 +15,16 @@ from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
 from tasks.common import tag_this_run
-from tasks.registrering import grant, register_ansokan, register_beslut, register_report, register_yttrande, resolve_from_queue
+from tasks.registrering import (
+    grant,
+    register_ansokan,
+    register_beslut,
+    register_change,
+    register_komplettering,
+    register_report,
+    register_yttrande,
+    resolve_from_queue,
+)
 
 INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).",
                max_length=300)
@@ -45,6 +54,11 @@ class YttrandeFormular(Formular):
     datum: Datum = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
     bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
     motivering: str | None = Field(default=None, title="Motivering", max_length=10_000)
+
+
+class KompletteringFormular(Formular):
+    insats: str = INSATS
+    inkom: Datum = Field(title="Inkom", description="Dagen kompletteringen kom in.")
 
 
 class BeslutFormular(Formular):
@@ -77,6 +91,35 @@ class AnstandFormular(Formular):
     nytt_datum: Datum = Field(title="Nytt sista datum")
     skal: str = Field(title="Skäl", min_length=1, max_length=2000)
     beviljat_av: str = Field(title="Beviljat av", min_length=1, max_length=200)
+    beslutsdatum: Datum | None = Field(default=None, title="Beslutsdatum",
+                                       description="Dagen styrelsen beslutade, där förbundets regler kräver ett beslut.")
+
+
+BESLUTSDATUM = Field(default=None, title="Beslutsdatum", description="Dagen styrelsen beslutade. Tomt: i dag.")
+ANTECKNING = Field(default=None, title="Anteckning", description="Kort om beslutet; står i meddelandet till insatsägaren.",
+                   max_length=10_000)
+
+
+class ForlangningFormular(Formular):
+    insats: str = INSATS
+    slut: Datum = Field(title="Nytt slutdatum")
+    beslutsdatum: Datum | None = BESLUTSDATUM
+    anteckning: str | None = ANTECKNING
+
+
+class TillaggsanslagFormular(Formular):
+    insats: str = INSATS
+    belopp_kr: Belopp = Field(title="Tilläggsanslag (kr)", gt=0)
+    ar: int | None = Field(default=None, title="År", description="Året anslaget gäller. Tomt: beslutsåret.", ge=1900, le=2200)
+    beslutsdatum: Datum | None = BESLUTSDATUM
+    anteckning: str | None = ANTECKNING
+
+
+class AvbrottFormular(Formular):
+    insats: str = INSATS
+    datum: Datum = Field(title="Sista dag", description="Insatsens sista dag; slutrapporten gäller tiden fram till dess.")
+    beslutsdatum: Datum | None = BESLUTSDATUM
+    anteckning: str | None = ANTECKNING
 
 
 @flow(name="registrera-ansokan", description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
@@ -88,21 +131,21 @@ def registrera_ansokan(ansokan: Ansokan) -> dict:
     return result
 
 
-@flow(name="registrera-yttrande", description="Registrerar beredningsgruppens yttrande.")
+@flow(name="registrera-yttrande", description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
 def registrera_yttrande(yttrande: YttrandeFormular) -> dict:
-    result = register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering)
-    tag_this_run([result["tagg"]])
-    return result
+    return _told(register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering))
+
+
+@flow(name="registrera-komplettering", description="Registrerar en begärd komplettering; ansökan går vidare till styrelsen.")
+def registrera_komplettering(komplettering: KompletteringFormular) -> dict:
+    return _told(register_komplettering(komplettering.insats, komplettering.inkom))
 
 
 @flow(name="registrera-beslut", description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
 def registrera_beslut(beslut: BeslutFormular) -> dict:
     result = register_beslut(beslut.insats, beslut.datum, BeslutUtfall(beslut.utfall), clock.today(),
                              beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning)
-    tag_this_run([result["tagg"]])
-    if result["beslutsmeddelande"]:
-        skicka_utskick()
-    return _message_not_made(result)
+    return _told(result)
 
 
 def _message_not_made(result: dict):  # noqa: ANN202
@@ -121,11 +164,37 @@ def registrera_rapport(rapport: RapportFormular) -> dict:
     return _message_not_made(result)
 
 
-@flow(name="bevilja-anstand", description="Flyttar en rapports sista datum; det gamla finns kvar i historiken.")
+@flow(name="bevilja-anstand", description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
 def bevilja_anstand(anstand: AnstandFormular) -> dict:
-    result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av)
+    result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av, clock.today(),
+                   anstand.beslutsdatum)
+    return _told(result)
+
+
+def _told(result: dict):  # noqa: ANN202
+    """Tag the run with its insats, send the message at once, and say if it could not be made."""
     tag_this_run([result["tagg"]])
-    return result
+    if result["meddelande"]:
+        skicka_utskick()
+    return _message_not_made(result)
+
+
+@flow(name="registrera-forlangning", description="Styrelsens beslut om förlängning: rapporterna planeras om och insatsägaren får de nya datumen.")
+def registrera_forlangning(beslut: ForlangningFormular) -> dict:
+    return _told(register_change("forlangning", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
+                                 slut=beslut.slut))
+
+
+@flow(name="registrera-tillaggsanslag", description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
+def registrera_tillaggsanslag(beslut: TillaggsanslagFormular) -> dict:
+    return _told(register_change("tillaggsanslag", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
+                                 belopp_kr=beslut.belopp_kr, ar=beslut.ar))
+
+
+@flow(name="registrera-avbrott", description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
+def registrera_avbrott(beslut: AvbrottFormular) -> dict:
+    return _told(register_change("avbrott", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
+                                 datum=beslut.datum))
 
 
 @flow(name="registrera-rapport-ur-ko", description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")

@@ -24,7 +24,8 @@ from finsam import wiring
 from finsam.settings import get_settings
 from finsam.domain.model import Sammantrade
 from finsam.services.batch import ItemFailure, reason
-from finsam.services.meeting_work import do_meeting_work, planned_work
+from finsam.services.meeting_messages import do_meeting_work
+from finsam.services.meeting_work import planned_work
 from tasks.common import insats_tag, reading, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"

@@ -6,14 +6,13 @@ from datetime import date
 from typing import Any
 
 from prefect import task
+from sqlalchemy import select
 
 from finsam import wiring
 from finsam.domain.enums import Bedomning, BeslutUtfall, RapportTyp
-from finsam.domain.model import Deadline
-from finsam.services import lifecycle
-from finsam.services.deadlines import grant_anstand
+from finsam.domain.model import Ansokan
+from finsam.services import lifecycle, registrations
 from finsam.services.lookup import find_insats
-from finsam.services.notify import not_made, queue_beslutsmeddelande, queue_kvittens
 from tasks.common import insats_tag, work
 
 
@@ -30,52 +29,68 @@ def register_ansokan(values: dict[str, Any]) -> dict[str, Any]:
 @task(name="registrera-yttrande-i-databasen")
 def register_yttrande(ref: str, datum: date, bedomning: Bedomning, motivering: str | None) -> dict[str, Any]:
     with work("registrera yttrande") as session:
-        insats = find_insats(session, ref)
-        lifecycle.register_yttrande(session, session.info["kontext"], insats, datum=datum, bedomning=bedomning,
-                                    motivering=motivering)
-        return {"insats": insats.ref, "tagg": insats_tag(insats), "tillstand": insats.tillstand.label}
+        done = registrations.yttrande(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
+                                      datum=datum, bedomning=bedomning, motivering=motivering)
+        return _result(done)
+
+
+@task(name="registrera-komplettering-i-databasen")
+def register_komplettering(ref: str, inkom: date) -> dict[str, Any]:
+    with work("registrera komplettering") as session:
+        done = registrations.komplettering(session, session.info["kontext"], find_insats(session, ref), inkom=inkom)
+        session.flush()
+        mote = session.scalar(select(Ansokan).where(Ansokan.insats_id == done.insats.id)).styrelsemote
+        return _result(done, styrelsemote=mote.datum.isoformat() if mote else None)
+
+
+def _result(done: registrations.Registrerat, **values: Any) -> dict[str, Any]:
+    """What a registration task returns to its flow: the insats, its tag, what changed, and any message problem."""
+    return {"insats": done.insats.ref, "tagg": insats_tag(done.insats), "tillstand": done.insats.tillstand.label,
+            "meddelande": done.meddelande is not None and done.meddelandefel is None, "meddelandefel": done.meddelandefel,
+            **({"deadlines": {"nya": done.sync.skapade, "andrade": done.sync.andrade, "makulerade": done.sync.makulerade}}
+               if done.sync.changed else {}),
+            **values}
 
 
 @task(name="registrera-beslut-i-databasen")
 def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, belopp_kr: int | None,
                     start: date | None, slut: date | None, anteckning: str | None) -> dict[str, Any]:
     with work("registrera beslut") as session:
-        insats = find_insats(session, ref)
-        beslut, sync = lifecycle.register_beslut(
-            session, session.info["kontext"], insats, wiring.rules(), datum=datum, utfall=utfall, as_of=as_of,
-            belopp_kr=belopp_kr, start=start, slut=slut, anteckning=anteckning,
-        )
-        session.flush()
-        queued, why = False, None
-        if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
-            row = queue_beslutsmeddelande(session, session.info["kontext"], wiring.mail_context(), insats, beslut)
-            why = not_made(row)
-            queued = row is not None and why is None
-        return {"insats": insats.ref, "tagg": insats_tag(insats), "tillstand": insats.tillstand.label,
-                "nya_deadlines": sync.skapade, "beslutsmeddelande": queued, "meddelandefel": why}
+        done = registrations.beslut(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
+                                    datum=datum, utfall=utfall, as_of=as_of, belopp_kr=belopp_kr, start=start, slut=slut,
+                                    anteckning=anteckning)
+        return _result(done, nya_deadlines=done.sync.skapade)
 
 
 @task(name="registrera-rapport-i-databasen")
 def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> dict[str, Any]:
     with work("registrera inkommen rapport") as session:
-        insats = find_insats(session, ref)
-        rapport = lifecycle.register_report(session, session.info["kontext"], insats, typ=typ, inkom=inkom, nr=nr)
-        session.flush()
-        why = not_made(queue_kvittens(session, session.info["kontext"], wiring.mail_context(), rapport))
-        return {"insats": insats.ref, "tagg": insats_tag(insats), "rapport": rapport.deadline.rubrik,
-                "tillstand": insats.tillstand.label, "meddelandefel": why}
+        done = registrations.rapport(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
+                                     typ=typ, inkom=inkom, nr=nr)
+        return _result(done, rapport=done.rapport.deadline.rubrik)
 
 
 @task(name="bevilja-anstand-i-databasen")
-def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str) -> dict[str, Any]:
+def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,
+          beslutsdatum: date | None = None) -> dict[str, Any]:
     with work("anstånd") as session:
-        anstand = grant_anstand(session, session.info["kontext"], deadline_id, nytt_datum, skal, beviljat_av)
-        session.flush()
-        deadline = session.get(Deadline, deadline_id)
-        return {"insats": deadline.insats.ref, "tagg": insats_tag(deadline.insats), "rapport": deadline.rubrik,
-                "forfaller": anstand.nytt_forfaller.isoformat(), "tidigare": anstand.tidigare_forfaller.isoformat()}
+        done = registrations.anstand(session, session.info["kontext"], wiring.mail_context(), deadline_id, nytt=nytt_datum,
+                                     skal=skal, beviljat_av=beviljat_av, as_of=as_of, beslutsdatum=beslutsdatum)
+        anstand = done.anstand
+        return _result(done, rapport=anstand.deadline.rubrik, forfaller=anstand.nytt_forfaller.isoformat(),
+                       tidigare=anstand.tidigare_forfaller.isoformat())
 
 
+@task(name="registrera-andringsbeslut-i-databasen")
+def register_change(kind: str, ref: str, as_of: date, beslutsdatum: date | None, anteckning: str | None,
+                    **values: Any) -> dict[str, Any]:
+    """Förlängning, tilläggsanslag or avbrott: the beslut, the re-planned deadlines, the message."""
+    use_case = {"forlangning": registrations.forlangning, "tillaggsanslag": registrations.tillaggsanslag,
+                "avbrott": registrations.avbrott}[kind]
+    with work(kind) as session:
+        done = use_case(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref), as_of=as_of,
+                        beslutsdatum=beslutsdatum, anteckning=anteckning, **values)
+        return _result(done, beslut=done.beslut.typ.label, beslutsdatum=done.beslut.datum.isoformat())
 
 
 @task(name="registrera-rapport-ur-kon-i-databasen")

@@ -53,7 +53,7 @@ def test_sync_twice_changes_nothing(db_url: str, regler) -> None:
 def test_forlangning_adds_delrapporter_and_moves_the_slutrapport(db_url: str, regler) -> None:
     insats_id = make_insats(db_url, regler)
     with unit_of_work(db_url, k("förlängning")) as session:
-        sync = lifecycle.extend(session, k(), session.get(Insats, insats_id), regler, slut=date(2024, 12, 31), as_of=AS_OF)
+        sync = lifecycle.extend(session, k(), session.get(Insats, insats_id), regler, slut=date(2024, 12, 31), as_of=AS_OF).sync
     assert (sync.skapade, sync.makulerade) == (2, 0)
     assert plan(db_url, insats_id)[-1] == ("slutrapport", 1, "2024-07-01", "2024-12-31", "2025-03-03", "kommande")
     assert [p[3] for p in plan(db_url, insats_id)] == [
@@ -64,7 +64,7 @@ def test_forlangning_adds_delrapporter_and_moves_the_slutrapport(db_url: str, re
 def test_avbrott_cancels_later_delrapporter_but_keeps_them_in_history(db_url: str, regler) -> None:
     insats_id = make_insats(db_url, regler)
     with unit_of_work(db_url, k("avbrott")) as session:
-        sync = lifecycle.interrupt(session, k(), session.get(Insats, insats_id), regler, datum=date(2022, 9, 30), as_of=AS_OF)
+        sync = lifecycle.interrupt(session, k(), session.get(Insats, insats_id), regler, datum=date(2022, 9, 30), as_of=AS_OF).sync
     assert sync.makulerade == 2
     assert plan(db_url, insats_id) == [
         ("delrapport", 1, "2022-01-01", "2022-06-30", "2022-08-01", "kommande"),
@@ -178,7 +178,7 @@ def test_a_failed_use_case_leaves_nothing_behind(db_url: str, regler) -> None:
     with pytest.raises(FinsamError):
         with unit_of_work(db_url, k()) as session:
             insats = session.get(Insats, insats_id)
-            lifecycle.add_funds(session, k(), insats, belopp_kr=50000)
+            lifecycle.add_funds(session, k(), insats, belopp_kr=50000, as_of=AS_OF)
             session.flush()
             lifecycle.extend(session, k(), insats, regler, slut=date(2023, 1, 1), as_of=AS_OF)  # shorter: refused
     with read_only(db_url) as session:

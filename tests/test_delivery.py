@@ -16,7 +16,7 @@ from finsam.domain.enums import Inriktning, RapportTyp, Tillstand, UtskickTillst
 from finsam.domain.model import Deadline, Insats, Kontaktperson, Utskick
 from finsam.services import lifecycle, outbox
 from finsam.services.deadlines import grant_anstand, sync_deadlines
-from finsam.services.notify import queue_kvittens
+from finsam.services.decision_messages import queue_kvittens
 from mailtools import SENDER, Clock, mail_context, plan, send, smtp_settings
 from smtp_servers import Recorder, free_port, smtp_server
 

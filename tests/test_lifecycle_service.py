@@ -134,8 +134,15 @@ def test_the_whole_life_from_the_cli(db_url: str) -> None:
     assert "förfaller nu 2022-05-20" in out
     finsam(db_url, "uppdatera", "--as-of", "2021-10-01")
     finsam(db_url, "rapport-inkommen", "SFG 21-9.1", "--typ", "delrapport", "--inkom", "2022-05-19")
-    finsam(db_url, "forlang", "SFG 21-9.1", "--slut", "2022-12-31", "--as-of", "2022-06-01")
-    finsam(db_url, "tillaggsanslag", "SFG 21-9.1", "--belopp", "100000")
+    out = finsam(db_url, "forlang", "SFG 21-9.1", "--slut", "2022-12-31", "--as-of", "2022-06-01").stdout
+    assert "förlängd till 2022-12-31 (deadlines: 1 nya, 1 ändrade, 0 makulerade)" in out
+    assert "Meddelande med de nya datumen köat till insatsägaren." in out
+    refused = finsam(db_url, "tillaggsanslag", "SFG 21-9.1", "--belopp", "100000", "--ar", "2023", "--as-of", "2022-06-01",
+                     check=False)
+    assert refused.returncode == 1
+    assert "Tilläggsanslaget gäller 2023, utanför insatstiden (2021-10-01 – 2022-12-31)." in refused.stderr
+    out = finsam(db_url, "tillaggsanslag", "SFG 21-9.1", "--belopp", "100000", "--ar", "2022", "--as-of", "2022-06-01").stdout
+    assert "Tilläggsanslag 100000 kr för 2022 registrerat; beviljade medel nu 950000 kr" in out
     rows = finsam_json(db_url, "deadlines", "--insats", "SFG 21-9.1", "--as-of", "2022-06-01")
     assert [(r["kind"], r["status"], r["period_end"]) for r in rows] == [
         ("delrapport", "inkommen", "2022-03-31"),

@@ -17,11 +17,11 @@ PLAN = PROJECT / "data" / "sammantraden-2021-2022.yaml"
 def test_the_example_plan_imports_once(db_url: str) -> None:
     assert "22 nya" in finsam(db_url, "import", "meetings", str(PLAN)).stdout
     assert "0 nya, 0 ändrade, 22 oförändrade" in finsam(db_url, "import", "meetings", str(PLAN)).stdout
-    meetings = finsam_json(db_url, "moten")
+    meetings = finsam_json(db_url, "moten", "--alla")
     first = meetings[0]
     assert first == {
         "id": first["id"], "typ": "beredningsgrupp", "datum": "2021-02-03", "tid": "09:00", "plats": "Gävle, Kansliet",
-        "handlingar_senast": "2021-01-20", "installt": False,
+        "handlingar_senast": "2021-01-20", "installt": False, "agenda": [],
     }
     assert sum(m["typ"] == "styrelse" for m in meetings) == 8  # six in 2021, two in spring 2022
 
@@ -57,7 +57,7 @@ def test_bad_rows_are_named_and_nothing_is_written(db_url: str, tmp_path: Path) 
     for expected in ("rad 2, kolumn 'typ': okänd mötestyp 'stämma'", "rad 3, kolumn 'datum'", "rad 4, kolumn 'tid'",
                      "rad 5, kolumn 'datum': styrelse 2027-02-11 finns redan (rad 1)"):
         assert expected in result.stderr
-    assert finsam_json(db_url, "moten") == []
+    assert finsam_json(db_url, "moten", "--alla") == []
 
 
 def test_yaml_that_is_not_a_list(tmp_path: Path) -> None:

@@ -124,7 +124,8 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     names = {d["name"] for d in prefect_server.post("/deployments/filter", {"limit": 100})}
     assert names >= {"daglig-bevakning", "skicka-utskick", "synka-motesplan", "infor-beredningsgrupp", "infor-styrelsemote",
                      "efter-styrelsemote", "registrera-ansokan", "registrera-yttrande", "registrera-beslut",
-                     "registrera-rapport", "bevilja-anstand", "meddela-fel", "registrera-inkommen-rapport", "registrera-rapport-ur-ko"}
+                     "registrera-rapport", "bevilja-anstand", "registrera-forlangning", "registrera-komplettering",
+                     "registrera-tillaggsanslag", "registrera-avbrott", "meddela-fel", "registrera-inkommen-rapport", "registrera-rapport-ur-ko"}
     daily = prefect_server.deployment("daglig-bevakning")
     [schedule] = daily["schedules"]
     assert schedule["schedule"]["cron"] == "30 6 * * 1-5" and schedule["schedule"]["timezone"] == "Europe/Stockholm"
@@ -223,7 +224,7 @@ def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_en
     plan = tmp_path / "plan.csv"
     plan.write_text(f"typ,datum,tid,plats\nstyrelse,{coming},09:30,Gävle\n", encoding="utf-8")
     finsam(db_url, "import", "meetings", str(plan))
-    meetings = json.loads(finsam(db_url, "moten", "--json").stdout)
+    meetings = json.loads(finsam(db_url, "moten", "--json", "--alla").stdout)
     mote = next(m for m in meetings if m["datum"] == coming.isoformat())
     run = prefect_server.run("infor-styrelsemote", {"sammantrade_id": mote["id"]}, finsam_env)
     assert run["state"]["type"] == "COMPLETED", run["state"]

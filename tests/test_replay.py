@@ -17,7 +17,7 @@ from finsam.domain.ladder import offset_of
 from finsam.domain.model import Deadline, Insats, Utskick
 from finsam.services import lifecycle
 from finsam.services.import_insatser import import_insatser
-from finsam.services.notify import queue_kvittens
+from finsam.services.decision_messages import queue_kvittens
 from mailtools import Clock, mail_context, plan, send, smtp_settings
 from smtp_servers import free_port, smtp_server
 

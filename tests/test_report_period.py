@@ -70,8 +70,10 @@ def test_an_avbrott_inside_a_reported_period_still_leaves_one_slutrapport(db_url
     with unit_of_work(db_url, k("avbrott")) as session:
         lifecycle.interrupt(session, k(), session.get(Insats, insats_id), regler, datum=date(2022, 5, 31),
                             as_of=date(2022, 7, 20))
-    # The slutrapport covers the whole insats up to the avbrott; 2022-07-30 is a Saturday: Monday 1 August.
+    # The slutrapport covers the whole insats up to the avbrott. By the rules it is due 2022-07-30, a
+    # Saturday: Monday 1 August; that leaves the insatsägare 8 working days after the decision, so it
+    # gets the fair date instead: 20 working days after Wednesday 20 July is Wednesday 17 August.
     assert plan(db_url, insats_id) == [
         ("delrapport", 1, "2022-01-01", "2022-06-30", "2022-08-01", "inkommen"),
-        ("slutrapport", 1, "2022-01-01", "2022-05-31", "2022-08-01", "kommande"),
+        ("slutrapport", 1, "2022-01-01", "2022-05-31", "2022-08-17", "kommande"),
     ]

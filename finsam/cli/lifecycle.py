@@ -13,12 +13,13 @@ from finsam.domain.meetings import beredning_for, styrelse_for
 from finsam.domain.parsing import parse_amount
 from finsam.domain.schedule import SchemaTyp
 from finsam.errors import FinsamError
-from finsam.services import lifecycle
-from finsam.services.deadlines import SyncResult, grant_anstand, set_chased
+from finsam.services import lifecycle, registrations
+from finsam.services.deadlines import SyncResult, set_chased
 from finsam.services.lookup import find_insats
 from finsam.services.meetings import meeting_slots
-from finsam.domain.model import Utskick
-from finsam.services.notify import not_made, queue_beslutsmeddelande, queue_kvittens
+from finsam.domain.model import Ansokan, Utskick
+from sqlalchemy import select
+from finsam.services.notify import not_made
 
 Ref = Annotated[str, typer.Argument(help="Insatsens namn, diarienummer eller id.")]
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen att räkna från (standard: i dag).")]
@@ -122,13 +123,47 @@ def yttrande(
     motivering: Annotated[Optional[str], typer.Option("--motivering")] = None,
     av: Av = None,
 ) -> None:
-    """Registrera beredningsgruppens yttrande."""
+    """Registrera beredningsgruppens yttrande; vid kompletteras får sökanden en begäran och ansökan väntar."""
     with work("registrera yttrande", av=av) as session:
         target = find_insats(session, insats)
-        lifecycle.register_yttrande(
-            session, session.info["kontext"], target, datum=datum, bedomning=bedomning, motivering=motivering
-        )
+        done = registrations.yttrande(session, session.info["kontext"], mail_context(), target, datum=datum,
+                                      bedomning=bedomning, motivering=motivering)
         console.print(f"Yttrande registrerat för {target.ref}: {bedomning.value}.")
+        if bedomning is Bedomning.KOMPLETTERAS:
+            console.print("Ansökan väntar på komplettering; registrera den med `finsam komplettering` när den kommit in.")
+        why = _queued(done.meddelande, "Begäran om komplettering köad till sökanden.")
+    _send_now(why)
+
+
+def komplettering(
+    insats: Ref,
+    inkom: Annotated[date, typer.Option("--inkom", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen kompletteringen kom in.")],
+    av: Av = None,
+) -> None:
+    """Registrera en komplettering som beredningsgruppen begärt; ansökan går vidare till styrelsen."""
+    with work("registrera komplettering", av=av) as session:
+        target = find_insats(session, insats)
+        registrations.komplettering(session, session.info["kontext"], target, inkom=inkom)
+        session.flush()
+        ansokan = session.scalar(select(Ansokan).where(Ansokan.insats_id == target.id))
+        mote = ansokan.styrelsemote
+        console.print(f"Komplettering registrerad för {target.ref}; "
+                      + (f"går till styrelsen {mote.datum} (handlingar senast {mote.handlingar_senast})." if mote
+                         else "inget styrelsemöte i mötesplanen som den hinner till: lägg in fler möten."))
+
+
+Beslutsdatum = Annotated[Optional[date], typer.Option(
+    "--beslutsdatum", parser=DATE, metavar="ÅÅÅÅ-MM-DD",
+    help="Dagen styrelsen (eller arbetsutskottet) beslutade (standard: --as-of).")]
+Anteckning = Annotated[Optional[str], typer.Option("--anteckning", help="Kort om beslutet, med i meddelandet.")]
+
+
+def _told(done: registrations.Registrerat, text: str) -> str | None:
+    """Print what the registration did and that its message was queued; return why it could not be made."""
+    if done.sync.changed:
+        text += f" ({_sync_text(done.sync)})"
+    console.print(text + ".")
+    return _queued(done.meddelande, "Meddelande med de nya datumen köat till insatsägaren.")
 
 
 def beslut(
@@ -145,27 +180,15 @@ def beslut(
     """Registrera styrelsens beslut (beviljas, avslas, aterremitteras, bordlaggs)."""
     with work("registrera beslut", av=av) as session:
         target = find_insats(session, insats)
-        beslut_, sync = lifecycle.register_beslut(
-            session,
-            session.info["kontext"],
-            target,
-            rules(),
-            datum=datum,
-            utfall=utfall,
-            as_of=as_of_or_today(as_of),
-            belopp_kr=_amount(belopp, "--belopp"),
-            start=start,
-            slut=slut,
+        done = registrations.beslut(
+            session, session.info["kontext"], mail_context(), target, datum=datum, utfall=utfall,
+            as_of=as_of_or_today(as_of), belopp_kr=_amount(belopp, "--belopp"), start=start, slut=slut,
             anteckning=anteckning,
         )
         console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
         if utfall is BeslutUtfall.BEVILJAS:
-            console.print(_sync_text(sync) + ".")
-        why = None
-        if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
-            session.flush()
-            why = _queued(queue_beslutsmeddelande(session, session.info["kontext"], mail_context(), target, beslut_),
-                          "Beslutsmeddelande köat till sökanden.")
+            console.print(_sync_text(done.sync) + ".")
+        why = _queued(done.meddelande, "Beslutsmeddelande köat till sökanden.")
     _send_now(why)
 
 
@@ -179,13 +202,11 @@ def rapport_inkommen(
     """Registrera en inkommen delrapport eller slutrapport; påminnelserna för den upphör."""
     with work("registrera inkommen rapport", av=av) as session:
         target = find_insats(session, insats)
-        rapport = lifecycle.register_report(session, session.info["kontext"], target, typ=typ, inkom=inkom, nr=nr)
-        session.flush()
-        console.print(f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {inkom}.")
+        done = registrations.rapport(session, session.info["kontext"], mail_context(), target, typ=typ, inkom=inkom, nr=nr)
+        console.print(f"{done.rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {inkom}.")
         if target.tillstand is Tillstand.SLUTREDOVISAD:
             console.print("Insatsen är slutredovisad.")
-        why = _queued(queue_kvittens(session, session.info["kontext"], mail_context(), rapport),
-                      "Kvittens köad till kontaktpersonen.")
+        why = _queued(done.meddelande, "Kvittens köad till kontaktpersonen.")
     _send_now(why)
 
 
@@ -193,17 +214,20 @@ def anstand(
     deadline_id: Annotated[int, typer.Argument(help="Deadlinens id (se `finsam deadlines`).")],
     new_due: Annotated[date, typer.Option("--new-due", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Nytt sista datum.")],
     reason: Annotated[str, typer.Option("--reason", help="Skäl till anståndet.")],
+    beslutsdatum: Beslutsdatum = None,
+    as_of: AsOf = None,
     av: Av = None,
 ) -> None:
     """Bevilja anstånd för en rapport. Det gamla datumet finns kvar i historiken."""
     with work("anstånd", av=av) as session:
         kontext = session.info["kontext"]
-        beviljad = grant_anstand(session, kontext, deadline_id, new_due, reason, kontext.aktor)
+        done = registrations.anstand(session, kontext, mail_context(), deadline_id, nytt=new_due, skal=reason,
+                                     beviljat_av=kontext.aktor, as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum)
+        beviljad = done.anstand
         if beviljad.nytt_forfaller != new_due:
             console.print(f"{new_due} är ingen arbetsdag; anståndet gäller till {beviljad.nytt_forfaller}.")
-        console.print(
-            f"Anstånd beviljat: förfaller nu {beviljad.nytt_forfaller} (tidigare {beviljad.tidigare_forfaller})."
-        )
+        why = _told(done, f"Anstånd beviljat: förfaller nu {beviljad.nytt_forfaller} (tidigare {beviljad.tidigare_forfaller})")
+    _send_now(why)
 
 
 def bevaka(
@@ -222,39 +246,55 @@ def bevaka(
 def forlang(
     insats: Ref,
     slut: Annotated[date, typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Nytt slutdatum.")],
+    beslutsdatum: Beslutsdatum = None,
+    anteckning: Anteckning = None,
     as_of: AsOf = None,
     av: Av = None,
 ) -> None:
-    """Förläng en insats till ett nytt slutdatum; öppna rapporter planeras om."""
+    """Registrera ett beslut om förlängning; öppna rapporter planeras om och insatsägaren får de nya datumen."""
     with work("förlängning", av=av) as session:
         target = find_insats(session, insats)
-        sync = lifecycle.extend(session, session.info["kontext"], target, rules(), slut=slut, as_of=as_of_or_today(as_of))
-        console.print(f"{target.ref} förlängd till {slut}; {_sync_text(sync)}.")
+        done = registrations.forlangning(session, session.info["kontext"], mail_context(), target, slut=slut,
+                                         as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum, anteckning=anteckning)
+        why = _told(done, f"{target.ref} förlängd till {slut}")
+    _send_now(why)
 
 
 def tillaggsanslag(
     insats: Ref,
     belopp: Annotated[str, typer.Option("--belopp", help="Tillägg i kronor.")],
+    ar: Annotated[Optional[int], typer.Option("--ar", help="Året anslaget gäller (standard: beslutsårets).", min=1900, max=2200)] = None,
+    beslutsdatum: Beslutsdatum = None,
+    anteckning: Anteckning = None,
+    as_of: AsOf = None,
     av: Av = None,
 ) -> None:
-    """Registrera ett tilläggsanslag."""
+    """Registrera ett beslut om tilläggsanslag för ett år."""
     with work("tilläggsanslag", av=av) as session:
         target = find_insats(session, insats)
-        lifecycle.add_funds(session, session.info["kontext"], target, belopp_kr=_amount(belopp, "--belopp") or 0)
-        console.print(f"Tilläggsanslag registrerat; beviljade medel nu {target.beviljade_medel_kr} kr.")
+        done = registrations.tillaggsanslag(session, session.info["kontext"], mail_context(), target,
+                                            belopp_kr=_amount(belopp, "--belopp") or 0, ar=ar,
+                                            as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum, anteckning=anteckning)
+        why = _told(done, f"Tilläggsanslag {done.beslut.belopp_kr} kr för {done.beslut.ar} registrerat; "
+                          f"beviljade medel nu {target.beviljade_medel_kr} kr")
+    _send_now(why)
 
 
 def avbryt(
     insats: Ref,
     datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Sista dag för insatsen.")],
+    beslutsdatum: Beslutsdatum = None,
+    anteckning: Anteckning = None,
     as_of: AsOf = None,
     av: Av = None,
 ) -> None:
-    """Avbryt en insats i förtid; senare delrapporter makuleras och slutrapporten flyttas."""
+    """Registrera ett beslut om avbrott; senare delrapporter makuleras och slutrapporten flyttas."""
     with work("avbrott", av=av) as session:
         target = find_insats(session, insats)
-        sync = lifecycle.interrupt(session, session.info["kontext"], target, rules(), datum=datum, as_of=as_of_or_today(as_of))
-        console.print(f"{target.ref} avbruten {datum}; {_sync_text(sync)}.")
+        done = registrations.avbrott(session, session.info["kontext"], mail_context(), target, datum=datum,
+                                     as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum, anteckning=anteckning)
+        why = _told(done, f"{target.ref} avbruten {datum}")
+    _send_now(why)
 
 
 def rapportschema(
@@ -305,6 +345,7 @@ def register(app: typer.Typer) -> None:
         (ansokan, "ansokan"),
         (planera, "planera"),
         (yttrande, "yttrande"),
+        (komplettering, "komplettering"),
         (beslut, "beslut"),
         (rapport_inkommen, "rapport-inkommen"),
         (anstand, "anstand"),

@@ -41,7 +41,9 @@ from finsam.services.deadlines import list_deadlines
 from finsam.services.import_insatser import import_insatser
 from finsam.services.lookup import find_insats
 from finsam.services.daily import plan_day
-from finsam.services.meetings import import_meetings, list_meetings
+from finsam.services import registrations
+from finsam.services.meeting_work import agenda_of
+from finsam.services.meetings import list_meetings
 from finsam.services.outbox import list_outbox
 from finsam.settings import get_settings
 
@@ -97,12 +99,30 @@ def import_insatser_cmd(
 def import_meetings_cmd(
     fil: Annotated[Path, typer.Argument(help="YAML- eller CSV-fil med typ, datum, tid, plats.")],
     dry_run: DryRun = False,
+    as_of: AsOf = None,
 ) -> None:
-    """Importera en mötesplan (styrelse, beredningsgrupp, arbetsutskott)."""
+    """Importera en mötesplan (styrelse, beredningsgrupp, arbetsutskott). Öppna ansökningar följer sina möten;
+    sökande vars mötesdatum ändras får besked."""
     with work(f"import möten {fil.name}", dry_run=dry_run) as session:
-        result = import_meetings(session, session.info["kontext"], fil, rules())
-    prefix = "Provkörning, inget sparat: " if dry_run else ""
-    console.print(f"{prefix}{result.nya} nya, {result.andrade} ändrade, {result.oforandrade} oförändrade sammanträden.")
+        plan = registrations.motesplan(session, session.info["kontext"], mail_context(), fil, as_of=as_of_or_today(as_of))
+        result = plan.moten
+        prefix = "Provkörning, inget sparat: " if dry_run else ""
+        console.print(f"{prefix}{result.nya} nya, {result.andrade} ändrade, {result.oforandrade} oförändrade sammanträden.")
+        for change in plan.omdirigerade:
+            before = change.fore.rubrik if change.fore else "inget möte"
+            after = change.efter.rubrik if change.efter else "inget möte i planen ännu"
+            console.print(f"{change.ansokan.insats.ref}: {before} → {after}", markup=False, highlight=False)
+        if plan.meddelanden:
+            console.print(f"{len(plan.meddelanden)} sökande får besked om nytt mötesdatum.")
+        problems = plan.meddelandefel
+    if not dry_run:
+        report = send_outbox()
+        if report.sent or report.failed or report.deferred:
+            console.print(f"Utskick: {report.summary()}.")
+    if problems:
+        err_console.print("Mötesplanen är sparad, men några meddelanden kunde inte skapas: " + "; ".join(problems),
+                          style="red", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("deadlines")
@@ -173,32 +193,40 @@ def insatser_cmd(json_: Json = False) -> None:
 
 
 @app.command("moten")
-def moten_cmd(json_: Json = False) -> None:
-    """Lista mötesplanen med sista dag för handlingar."""
+def moten_cmd(
+    json_: Json = False,
+    as_of: AsOf = None,
+    alla: Annotated[bool, typer.Option("--alla", help="Visa även möten som har varit.")] = False,
+) -> None:
+    """Lista kommande möten med sista dag för handlingar och ärendena (ansökningarna) på dagordningen."""
+    day = as_of_or_today(as_of)
     with reading() as session:
-        moten = list_meetings(session)
-    data = [
-        {
-            "id": m.id,
-            "typ": m.typ.value,
-            "datum": m.datum.isoformat(),
-            "tid": m.tid.strftime("%H:%M") if m.tid else None,
-            "plats": m.plats,
-            "handlingar_senast": m.handlingar_senast.isoformat(),
-            "installt": m.installt,
-        }
-        for m in moten
-    ]
+        moten = [m for m in list_meetings(session) if alla or m.datum >= day]
+        data = [
+            {
+                "id": m.id,
+                "typ": m.typ.value,
+                "datum": m.datum.isoformat(),
+                "tid": m.tid.strftime("%H:%M") if m.tid else None,
+                "plats": m.plats,
+                "handlingar_senast": m.handlingar_senast.isoformat(),
+                "installt": m.installt,
+                "agenda": [] if m.installt else agenda_of(session, m),
+            }
+            for m in moten
+        ]
     if json_:
         print_json(data)
         return
     table = Table(title="Sammanträden")
-    for column in ("Datum", "Tid", "Möte", "Plats", "Handlingar senast"):
+    for column in ("Datum", "Tid", "Möte", "Plats", "Handlingar senast", "Ärenden"):
         table.add_column(column)
     for m, d in zip(moten, data, strict=True):
         table.add_row(
             d["datum"], d["tid"] or "", m.typ.label + (" (inställt)" if m.installt else ""), m.plats or "",
             d["handlingar_senast"],
+            ", ".join(a["namn"] + (f" ({a['yttrande']})" if a["yttrande"] and a["yttrande"] != "tillstyrks" else "")
+                      for a in d["agenda"]),
         )
     console.print(table)
 

@@ -107,6 +107,21 @@ class BeslutUtfall(StrEnum):
         ]
 
 
+class BeslutTyp(StrEnum):
+    """What a styrelse decision is about: the ansökan itself, or a change to a granted insats."""
+
+    ANSOKAN = "ansokan"
+    FORLANGNING = "forlangning"
+    TILLAGGSANSLAG = "tillaggsanslag"
+    AVBROTT = "avbrott"
+    ANSTAND = "anstand"
+
+    @property
+    def label(self) -> str:
+        return {"ansokan": "ansökan", "forlangning": "förlängning", "tillaggsanslag": "tilläggsanslag",
+                "avbrott": "avbrott", "anstand": "anstånd"}[self.value]
+
+
 class Veckodag(StrEnum):
     MANDAG = "mandag"
     TISDAG = "tisdag"

@@ -32,6 +32,9 @@ class MeddelandeTyp(StrEnum):
     ESKALERING = "eskalering"
     KVITTENS = "kvittens"
     BESLUTSMEDDELANDE = "beslutsmeddelande"
+    ANDRINGSBESLUT = "andringsbeslut"
+    KOMPLETTERING = "komplettering"
+    NYTT_MOTESDATUM = "nytt_motesdatum"
     VECKOSAMMANFATTNING = "veckosammanfattning"
     INFOR_BEREDNING = "infor_beredning"
     UNDERLAG = "underlag"
@@ -47,7 +50,9 @@ class MeddelandeTyp(StrEnum):
 _LABELS = {
     MeddelandeTyp.PAMINNELSE: "Påminnelse", MeddelandeTyp.FORSENAD: "Försenad rapport",
     MeddelandeTyp.ESKALERING: "Eskalering", MeddelandeTyp.KVITTENS: "Kvittens",
-    MeddelandeTyp.BESLUTSMEDDELANDE: "Beslutsmeddelande", MeddelandeTyp.VECKOSAMMANFATTNING: "Veckosammanfattning",
+    MeddelandeTyp.BESLUTSMEDDELANDE: "Beslutsmeddelande", MeddelandeTyp.ANDRINGSBESLUT: "Ändrade rapportdatum",
+    MeddelandeTyp.KOMPLETTERING: "Begäran om komplettering", MeddelandeTyp.NYTT_MOTESDATUM: "Nytt mötesdatum",
+    MeddelandeTyp.VECKOSAMMANFATTNING: "Veckosammanfattning",
     MeddelandeTyp.INFOR_BEREDNING: "Inför beredningsgruppen", MeddelandeTyp.UNDERLAG: "Underlag inför styrelsen",
     MeddelandeTyp.SAKNADE_BESLUT: "Beslut att registrera", MeddelandeTyp.FLODESFEL: "Fel i bevakningen",
     MeddelandeTyp.UTSKICKSSTORNING: "Utskicksstörning",

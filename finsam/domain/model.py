@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from finsam.domain.enums import (
     Bedomning,
+    BeslutTyp,
     BeslutUtfall,
     DeadlineStatus,
     DeadlineTillstand,
@@ -176,6 +177,13 @@ class Ansokan(Base):
     sokt_slut: Mapped[date | None] = mapped_column(Date)
     beredningsmote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
     styrelsemote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+    # The beredningsgrupp asked for a komplettering: the ansökan waits for it, not for a meeting.
+    komplettering_begard: Mapped[date | None] = mapped_column(Date)
+    komplettering_inkom: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def vantar_komplettering(self) -> bool:
+        return self.komplettering_begard is not None and self.komplettering_inkom is None
 
     insats: Mapped[Insats] = relationship()
     beredningsmote: Mapped[Sammantrade | None] = relationship(foreign_keys=[beredningsmote_id])
@@ -194,17 +202,29 @@ class Yttrande(Base):
 
 
 class Beslut(Base):
+    """A decision on an insats: on its ansökan, or a change (förlängning, tilläggsanslag, avbrott, anstånd).
+
+    For a change `utfall` is beviljas; `slut` is the new end date (förlängning, avbrott), `belopp_kr`
+    and `ar` the tilläggsanslag and the year it is for; for an anstånd `deadline_id` is the report and
+    `slut` its new due date.
+    """
+
     __tablename__ = "beslut"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"))
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
     sammantrade_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
+    typ: Mapped[BeslutTyp] = mapped_column(_enum(BeslutTyp), default=BeslutTyp.ANSOKAN, server_default="ansokan")
     datum: Mapped[date] = mapped_column(Date)
     utfall: Mapped[BeslutUtfall] = mapped_column(_enum(BeslutUtfall))
     belopp_kr: Mapped[int | None] = mapped_column(BigInteger)
+    ar: Mapped[int | None] = mapped_column(Integer)
     start: Mapped[date | None] = mapped_column(Date)
     slut: Mapped[date | None] = mapped_column(Date)
+    deadline_id: Mapped[int | None] = mapped_column(ForeignKey("deadline.id", ondelete="SET NULL"))
     anteckning: Mapped[str | None] = mapped_column(Text)
+
+    sammantrade: Mapped[Sammantrade | None] = relationship()
 
 
 class Deadline(Base):
@@ -278,6 +298,8 @@ class Anstand(Base):
     skal: Mapped[str] = mapped_column(Text)
     beviljat_av: Mapped[str] = mapped_column(String(200))
     tid: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    deadline: Mapped[Deadline] = relationship()
 
 
 class InkommenRapport(Base):

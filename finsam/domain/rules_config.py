@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -145,11 +145,22 @@ class Paminnelser(_Strict):
         return sorted(steps, key=lambda s: s.dagar)
 
 
+class Andringar(_Strict):
+    """When plans change: fair due dates, and who grants an anstånd."""
+
+    # A deadline that a decision (or a rules change) puts in the past, or earlier than this many
+    # working days after it, is due then instead: the insatsägare hears of it with a reminder first.
+    rattvis_frist_arbetsdagar: int = Field(default=20, ge=1, le=120)
+    # kansli: an anstånd is the kansli's note; styrelse: it is a beslut with a date (and meeting).
+    anstand_beslutas_av: Literal["kansli", "styrelse"] = "kansli"
+
+
 class Regler(_Strict):
     forbund: Forbund = Forbund()
     rapportering: Rapportering = Rapportering()
     sammantraden: Sammantraden = Sammantraden()
     paminnelser: Paminnelser = Paminnelser()
+    andringar: Andringar = Andringar()
 
     def ladder(self) -> Ladder:
         return Ladder.build(

@@ -47,3 +47,11 @@ def previous_working_day(day: date) -> date:
     while not is_working_day(day):
         day -= timedelta(days=1)
     return day
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`th working day after `day` (`day` itself is not counted)."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day)
+    return day

@@ -7,7 +7,7 @@ idempotent: a second run with the same inputs finds nothing to change.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timezone
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Anstand, Deadline, DeadlineAndring, Insats
 from finsam.domain.rules_config import Regler
 from finsam.domain.schedule import PlannedDeadline, plan_deadlines
-from finsam.domain.workdays import next_working_day
+from finsam.domain.workdays import add_working_days, next_working_day
 from finsam.services.lookup import by_id
 from finsam.errors import FinsamError, NotFound
 
@@ -29,6 +29,8 @@ class SyncResult:
     skapade: int = 0
     andrade: int = 0
     makulerade: int = 0
+    # The deadlines created, moved or cancelled, for the message that tells the insatsägare.
+    berorda: list[Deadline] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -38,6 +40,7 @@ class SyncResult:
         self.skapade += other.skapade
         self.andrade += other.andrade
         self.makulerade += other.makulerade
+        self.berorda += [d for d in other.berorda if d not in self.berorda]
         return self
 
 
@@ -67,6 +70,11 @@ def cancel(deadline: Deadline, kontext: Kontext, orsak: str) -> None:
     _set(deadline, kontext, "tillstand", DeadlineTillstand.MAKULERAD, orsak)
 
 
+def fair_due_date(decided: date, regler: Regler) -> date:
+    """The earliest due date a change may give: room for the insatsägare to hear of it and act."""
+    return add_working_days(decided, regler.andringar.rattvis_frist_arbetsdagar)
+
+
 def sync_deadlines(
     session: Session,
     insats: Insats,
@@ -76,15 +84,22 @@ def sync_deadlines(
     as_of: date,
     orsak: str,
     bevaka_passerade: bool = True,
+    rattvis_fran: date | None = None,
 ) -> SyncResult:
     """Bring an insats's stored deadlines in line with its dates and schedule.
 
     `bevaka_passerade=False` (imports) stores deadlines already due before `as_of` as not
     chased: they are listed for the kansli, but no reminder or escalation is sent for them.
+    `rattvis_fran` (a decision's day) gives every deadline the change creates or moves a fair
+    due date: never earlier than `fair_due_date(rattvis_fran)`, so its ladder starts with a reminder.
     """
     result = SyncResult()
     existing = {(d.typ, d.nr): d for d in insats.deadlines}
     owes_reports = insats.tillstand in REPORTING_STATES and insats.start is not None
+    fair = fair_due_date(rattvis_fran, regler) if rattvis_fran is not None else None
+
+    def fair_day(due: date) -> date:
+        return fair if fair is not None and due < fair else due
 
     fulfilled = [d for d in existing.values() if d.tillstand is DeadlineTillstand.INKOMMEN]
     slutrapport_in = any(d.typ is RapportTyp.SLUTRAPPORT for d in fulfilled)
@@ -121,34 +136,47 @@ def sync_deadlines(
         wanted.add(key)
         deadline = existing.get(key)
         if deadline is None:
+            due = fair_day(plan.forfaller)
             deadline = Deadline(
                 typ=plan.typ,
                 nr=plan.nr,
                 period_start=plan.period_start,
                 period_slut=plan.period_slut,
-                forfaller=plan.forfaller,
+                forfaller=due,
                 regel_forfaller=plan.forfaller,
                 tillstand=DeadlineTillstand.OPPEN,
                 bevakas=bevaka_passerade or plan.forfaller >= as_of,
             )
             insats.deadlines.append(deadline)
             _record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
+            if due != plan.forfaller:
+                _record(deadline, kontext, "forfaller", plan.forfaller, due, f"{orsak}: rättvis frist")
             result.skapade += 1
+            result.berorda.append(deadline)
             continue
         same_period = (deadline.period_start, deadline.period_slut) == (plan.period_start, plan.period_slut)
         had_anstand = deadline.forfaller != deadline.regel_forfaller
+        was_open = deadline.tillstand is DeadlineTillstand.OPPEN
         changed = _set(deadline, kontext, "period_start", plan.period_start, orsak)
         changed |= _set(deadline, kontext, "period_slut", plan.period_slut, orsak)
         changed |= _set(deadline, kontext, "regel_forfaller", plan.forfaller, orsak)
-        if not (same_period and had_anstand):  # an anstånd holds while its period does
-            changed |= _set(deadline, kontext, "forfaller", plan.forfaller, orsak)
+        # An anstånd (or a fair due date) holds while its period does, unless the rules now give later.
+        due = max(deadline.forfaller, plan.forfaller) if same_period and had_anstand else plan.forfaller
+        if due != deadline.forfaller or not was_open:
+            due = fair_day(due)
+        if _set(deadline, kontext, "forfaller", due, orsak if due == plan.forfaller else f"{orsak}: rättvis frist"):
+            changed = True
+            deadline.flaggad_styrelse = None  # a new due date: a new ladder, a new board flag if it runs out
         changed |= _set(deadline, kontext, "tillstand", DeadlineTillstand.OPPEN, orsak)
         result.andrade += changed
+        if changed:
+            result.berorda.append(deadline)
 
     for key, deadline in existing.items():
         if key not in wanted and key not in frozen and deadline.tillstand is DeadlineTillstand.OPPEN:
             cancel(deadline, kontext, orsak)
             result.makulerade += 1
+            result.berorda.append(deadline)
     return result
 
 

@@ -21,8 +21,8 @@ from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
 from finsam.files import private_folder, store_once
-from finsam.services.lifecycle import register_report
-from finsam.services.notify import MailContext, queue_kvittens
+from finsam.services import registrations
+from finsam.services.notify import MailContext
 
 MATCH_THRESHOLD = 85  # rapidfuzz score for name and organisation together
 MATCH_MARGIN = 8  # the best candidate must lead the next by this much
@@ -160,12 +160,10 @@ def take_in(
     result.deadline = deadline
     if dry_run:
         return result
-    rapport = register_report(session, kontext, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
-                              filnamn=_kept_name(document.name), sha256=document.sha256)
+    rapport = registrations.rapport(session, kontext, mail, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
+                                    filnamn=_kept_name(document.name), sha256=document.sha256).rapport
     keep_economics(rapport, extraction)
-    session.flush()
     _store(storage, document)
-    queue_kvittens(session, kontext, mail, rapport)
     result.atgard = "registrerad"
     return result
 
@@ -240,11 +238,9 @@ def resolve_queued(
         if deadline is None:
             raise FinsamError(f"{why}; ange delrapportens nummer (--nr).")
         nr = deadline.nr
-    rapport = register_report(session, kontext, insats, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
-                              sha256=row.sha256)
+    rapport = registrations.rapport(session, kontext, mail, insats, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
+                                    sha256=row.sha256).rapport
     keep_economics(rapport, extraction)
-    session.flush()
-    queue_kvittens(session, kontext, mail, rapport)
     row.hanterad = kontext.nu.astimezone(timezone.utc)
     return rapport
 

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
-from finsam.domain.enums import Bedomning, BeslutUtfall, DeadlineTillstand, Inriktning, MoteTyp, RapportTyp, Roll, Tillstand
+from finsam.domain.enums import Bedomning, BeslutTyp, BeslutUtfall, DeadlineTillstand, Inriktning, MoteTyp, RapportTyp, Roll, Tillstand
 from finsam.domain.lifecycle import Steg, ensure_allowed, next_state
-from finsam.domain.meetings import beredning_for, styrelse_for
+from finsam.domain.meetings import MeetingSlot, beredning_for, styrelse_for
 from finsam.domain.model import (
     Ansokan,
+    Anstand,
     Beslut,
     Deadline,
     InkommenRapport,
@@ -33,6 +34,7 @@ from finsam.domain.parsing import parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.services.batch import ItemFailure, isolated
+from finsam.services import deadlines
 from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
 from finsam.services.meetings import meeting_slots
 
@@ -115,13 +117,78 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
 
 def route_ansokan(session: Session, ansokan: Ansokan) -> Sammantrade | None:
     """Send an ansökan to its beredningsgrupp meeting, if the plan has one it can make."""
-    slot = beredning_for(ansokan.ankomstdatum, meeting_slots(session))
-    if slot is None:
-        return None
-    ansokan.beredningsmote_id = slot.id
-    if ansokan.insats.tillstand is Tillstand.ANSOKAN_INKOMMEN:
+    route_open(session, ansokan, meeting_slots(session))
+    return session.get(Sammantrade, ansokan.beredningsmote_id) if ansokan.beredningsmote_id else None
+
+
+@dataclass(frozen=True)
+class Omdirigering:
+    """An ansökan whose meeting changed (None: no meeting in the plan it can make)."""
+
+    ansokan: Ansokan
+    typ: MoteTyp
+    fore: Sammantrade | None
+    efter: Sammantrade | None
+
+
+def _routing(session: Session, ansokan: Ansokan, slots: list[MeetingSlot]) -> tuple[MeetingSlot | None, MeetingSlot | None]:
+    """Where an open ansökan belongs by the cut-off rules: (beredningsgrupp, styrelse) meetings.
+
+    Before its yttrande: the first beredningsgrupp meeting it makes from its arrival (or the day it was
+    sent back). After: the first styrelse meeting the yttrande (or the komplettering) makes, or the
+    first after the meeting that tabled it; none while a komplettering is awaited.
+    """
+    insats = ansokan.insats
+    decisions = session.scalars(
+        select(Beslut).where(Beslut.insats_id == insats.id, Beslut.typ == BeslutTyp.ANSOKAN).order_by(Beslut.datum, Beslut.id)
+    ).all()
+    last = decisions[-1] if decisions else None
+    if insats.tillstand in (Tillstand.ANSOKAN_INKOMMEN, Tillstand.UNDER_BEREDNING):
+        ready = last.datum if last is not None and last.utfall is BeslutUtfall.ATERREMITTERAS else ansokan.ankomstdatum
+        return beredning_for(ready, slots), None
+    beredning = next((s for s in slots if s.id == ansokan.beredningsmote_id), None)
+    if ansokan.vantar_komplettering:
+        return beredning, None
+    if last is not None and last.utfall is BeslutUtfall.BORDLAGGS:
+        later = [s for s in slots if s.typ is MoteTyp.STYRELSE and s.datum > last.datum]
+        return beredning, min(later, key=lambda s: s.datum, default=None)
+    yttrande = session.scalar(select(Yttrande).where(Yttrande.insats_id == insats.id).order_by(Yttrande.datum.desc()).limit(1))
+    ready = max(filter(None, [yttrande.datum if yttrande else None, ansokan.komplettering_inkom]), default=ansokan.ankomstdatum)
+    return beredning, styrelse_for(ready, slots)
+
+
+def route_open(session: Session, ansokan: Ansokan, slots: list[MeetingSlot]) -> list[Omdirigering]:
+    """Put an open ansökan on the meetings it belongs to now; returns the meetings that changed."""
+    if ansokan.insats.tillstand not in OPEN_ANSOKAN:
+        return []
+    session.flush()
+    beredning, styrelse = _routing(session, ansokan, slots)
+    changes = []
+    for typ, field_name, slot in ((MoteTyp.BEREDNINGSGRUPP, "beredningsmote_id", beredning),
+                                  (MoteTyp.STYRELSE, "styrelsemote_id", styrelse)):
+        before = getattr(ansokan, field_name)
+        after = slot.id if slot else None
+        if before != after:
+            setattr(ansokan, field_name, after)
+            changes.append(Omdirigering(ansokan, typ, session.get(Sammantrade, before) if before else None,
+                                        session.get(Sammantrade, after) if after else None))
+    if beredning is not None and ansokan.insats.tillstand is Tillstand.ANSOKAN_INKOMMEN:
         _step(ansokan.insats, Steg.BEREDNING)
-    return session.get(Sammantrade, slot.id)
+    return changes
+
+
+OPEN_ANSOKAN = (Tillstand.ANSOKAN_INKOMMEN, Tillstand.UNDER_BEREDNING, Tillstand.YTTRANDE_AVGIVET)
+
+
+def reroute_all(session: Session) -> list[Omdirigering]:
+    """After the meeting plan changed: every open ansökan to the meetings it belongs to now."""
+    slots = meeting_slots(session)
+    changes: list[Omdirigering] = []
+    for ansokan in session.scalars(
+        select(Ansokan).join(Ansokan.insats).where(Insats.tillstand.in_(OPEN_ANSOKAN)).order_by(Ansokan.ankomstdatum, Ansokan.id)
+    ):
+        changes += route_open(session, ansokan, slots)
+    return changes
 
 
 def _ansokan(session: Session, insats: Insats) -> Ansokan | None:
@@ -149,9 +216,24 @@ def register_yttrande(
     )
     session.add(yttrande)
     if (ansokan := _ansokan(session, insats)) is not None:
-        slot = styrelse_for(datum, meeting_slots(session))
-        ansokan.styrelsemote_id = slot.id if slot else None
+        if bedomning is Bedomning.KOMPLETTERAS:
+            # Held until the applicant sends what is missing; then it goes to the next styrelse it makes.
+            ansokan.komplettering_begard, ansokan.komplettering_inkom = datum, None
+        route_open(session, ansokan, meeting_slots(session))
     return yttrande
+
+
+def register_komplettering(session: Session, kontext: Kontext, insats: Insats, *, inkom: date) -> Ansokan:
+    """The komplettering the beredningsgrupp asked for came in: the ansökan goes on to the styrelse."""
+    ansokan = _ansokan(session, insats)
+    if ansokan is None or not ansokan.vantar_komplettering:
+        raise FinsamError(f"{insats.namn} väntar inte på någon komplettering.")
+    if inkom < ansokan.komplettering_begard:
+        raise FinsamError(f"Kompletteringen kan inte ha kommit in {inkom.isoformat()}, före begäran "
+                          f"{ansokan.komplettering_begard.isoformat()}.")
+    ansokan.komplettering_inkom = inkom
+    route_open(session, ansokan, meeting_slots(session))
+    return ansokan
 
 
 def register_beslut(
@@ -198,51 +280,112 @@ def register_beslut(
         anteckning=anteckning,
     )
     session.add(beslut)
-    if (ansokan := _ansokan(session, insats)) is not None:
-        if utfall is BeslutUtfall.BORDLAGGS:
-            later = [s for s in meeting_slots(session) if s.typ is MoteTyp.STYRELSE and s.datum > datum]
-            ansokan.styrelsemote_id = min(later, key=lambda s: s.datum).id if later else None
-        elif utfall is BeslutUtfall.ATERREMITTERAS:
-            slot = beredning_for(datum, meeting_slots(session))
-            ansokan.beredningsmote_id, ansokan.styrelsemote_id = (slot.id if slot else None), None
+    if (ansokan := _ansokan(session, insats)) is not None and utfall in (BeslutUtfall.BORDLAGGS, BeslutUtfall.ATERREMITTERAS):
+        route_open(session, ansokan, meeting_slots(session))
     if utfall is BeslutUtfall.BEVILJAS:
-        sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"beslut {datum.isoformat()}")
+        sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"beslut {datum.isoformat()}",
+                              rattvis_fran=max(datum, as_of))
     return beslut, sync
 
 
+@dataclass
+class Andring:
+    """A board decision that changed a granted insats, and what it did to the deadlines."""
+
+    beslut: Beslut
+    sync: SyncResult
+
+
+def _decided(session: Session, insats: Insats, typ: BeslutTyp, datum: date, anteckning: str | None, **values: object) -> Beslut:
+    """Record a change as a beslut of the meeting held that day (styrelse, else arbetsutskott), if any."""
+    mote = session.scalar(
+        select(Sammantrade).where(Sammantrade.datum == datum, Sammantrade.typ.in_([MoteTyp.STYRELSE, MoteTyp.ARBETSUTSKOTT]))
+        .order_by(Sammantrade.typ.desc()).limit(1)  # styrelse sorts after arbetsutskott
+    )
+    beslut = Beslut(insats_id=insats.id, typ=typ, sammantrade_id=mote.id if mote else None, datum=datum,
+                    utfall=BeslutUtfall.BEVILJAS, anteckning=(anteckning or "").strip() or None, **values)
+    session.add(beslut)
+    return beslut
+
+
+def _decision_day(datum: date | None, as_of: date) -> date:
+    if datum is not None and datum > as_of:
+        raise FinsamError(f"Beslutsdatum {datum.isoformat()} är efter {as_of.isoformat()}; registrera beslutet när det är fattat.")
+    return datum or as_of
+
+
 def extend(
-    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, slut: date, as_of: date
-) -> SyncResult:
-    """Förlängning: a new, later end date; the deadlines still open are re-planned."""
+    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, slut: date, as_of: date,
+    beslutsdatum: date | None = None, anteckning: str | None = None,
+) -> Andring:
+    """Förlängning: a new, later end date; the deadlines still open are re-planned, fairly."""
+    datum = _decision_day(beslutsdatum, as_of)
     if insats.start is not None and slut < insats.start:
         raise FinsamError(f"Nytt slutdatum {slut} är före insatsens start {insats.start}.")
     if insats.slut is not None and slut <= insats.slut:
         raise FinsamError(f"En förlängning behöver ett slutdatum efter nuvarande {insats.slut}; använd avbrott för att korta.")
     insats.tillstand = next_state(insats.tillstand, Steg.FORLANGA, start=insats.start, end=slut, as_of=as_of)
+    beslut = _decided(session, insats, BeslutTyp.FORLANGNING, datum, anteckning, slut=slut)
     insats.slut = slut
-    return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"förlängning till {slut.isoformat()}")
+    sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"förlängning till {slut.isoformat()}",
+                          rattvis_fran=max(datum, as_of))
+    return Andring(beslut, sync)
 
 
-def add_funds(session: Session, kontext: Kontext, insats: Insats, *, belopp_kr: int) -> None:
-    """Tilläggsanslag: more money for the insats."""
+def add_funds(
+    session: Session, kontext: Kontext, insats: Insats, *, belopp_kr: int, ar: int | None = None,
+    as_of: date, beslutsdatum: date | None = None, anteckning: str | None = None,
+) -> Andring:
+    """Tilläggsanslag: more money for the insats, for one year (the decision's year unless given)."""
+    datum = _decision_day(beslutsdatum, as_of)
     if belopp_kr <= 0:
         raise FinsamError("Tilläggsanslaget måste vara större än noll.")
+    ar = ar or datum.year
+    first, last = insats.start.year if insats.start else None, insats.slut.year if insats.slut else None
+    if (first is not None and ar < first) or (last is not None and ar > last):
+        raise FinsamError(f"Tilläggsanslaget gäller {ar}, utanför insatstiden "
+                          f"({insats.start.isoformat() if insats.start else '?'} – {insats.slut.isoformat() if insats.slut else 'tills vidare'}).")
     _step(insats, Steg.TILLAGGSANSLAG)
+    beslut = _decided(session, insats, BeslutTyp.TILLAGGSANSLAG, datum, anteckning, belopp_kr=belopp_kr, ar=ar)
     insats.beviljade_medel_kr = (insats.beviljade_medel_kr or 0) + belopp_kr
+    return Andring(beslut, SyncResult())
 
 
 def interrupt(
-    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, datum: date, as_of: date
-) -> SyncResult:
+    session: Session, kontext: Kontext, insats: Insats, regler: Regler, *, datum: date, as_of: date,
+    beslutsdatum: date | None = None, anteckning: str | None = None,
+) -> Andring:
     """Avbrott: the insats ends on `datum`; delrapporter after it are cancelled, the slutrapport moves."""
+    decided = _decision_day(beslutsdatum, as_of)
     if insats.start is not None and datum < insats.start:
         raise FinsamError(f"Avbrottsdatum {datum} är före insatsens start {insats.start}.")
     if insats.slut is not None and datum > insats.slut:
         raise FinsamError(f"Avbrottsdatum {datum} är efter insatsens slut {insats.slut}; använd förlängning.")
     insats.tillstand = next_state(insats.tillstand, Steg.AVBRYTA, start=insats.start, end=datum, as_of=as_of)
+    beslut = _decided(session, insats, BeslutTyp.AVBROTT, decided, anteckning, slut=datum)
     insats.slut = datum
     insats.avbruten = True
-    return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"avbrott {datum.isoformat()}")
+    sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"avbrott {datum.isoformat()}",
+                          rattvis_fran=max(decided, as_of))
+    return Andring(beslut, sync)
+
+
+def grant_anstand(
+    session: Session, kontext: Kontext, regler: Regler, deadline_id: int, *, nytt: date, skal: str, beviljat_av: str,
+    as_of: date, beslutsdatum: date | None = None,
+) -> tuple[Anstand, Beslut | None]:
+    """An anstånd for one report; where the förbund's rules say the styrelse grants it, also a beslut."""
+    by_board = regler.andringar.anstand_beslutas_av == "styrelse"
+    if by_board and beslutsdatum is None:
+        raise FinsamError("Enligt förbundets regler beslutar styrelsen om anstånd: ange beslutsdatum.")
+    datum = _decision_day(beslutsdatum, as_of)
+    anstand = deadlines.grant_anstand(session, kontext, deadline_id, nytt, skal, beviljat_av)
+    beslut = None
+    if by_board or beslutsdatum is not None:
+        deadline = session.get(Deadline, deadline_id)
+        beslut = _decided(session, deadline.insats, BeslutTyp.ANSTAND, datum, skal, deadline_id=deadline_id,
+                          slut=anstand.nytt_forfaller)
+    return anstand, beslut
 
 
 def change_schedule(

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.calendar.ics import stockholm_time
-from finsam.domain.enums import BeslutUtfall, DeadlineStatus, DeadlineTillstand, MoteTyp, Tillstand
+from finsam.domain.enums import Bedomning, BeslutTyp, BeslutUtfall, DeadlineStatus, DeadlineTillstand, MoteTyp, Tillstand
 from finsam.domain.model import Ansokan, Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Yttrande
 from finsam.domain.parsing import parse_time
 from finsam.domain.rules_config import Regler
@@ -134,24 +134,50 @@ class Underlag:
     tillgangligt_i_ar: int | None = None
     ar: int = 0
     insatser: list[Insats] = field(default_factory=list)  # those up for decision
+    vantar_komplettering: list[dict[str, Any]] = field(default_factory=list)  # held: not up for decision yet
 
     @property
     def kvar_i_ar(self) -> int | None:
         return None if self.tillgangligt_i_ar is None else self.tillgangligt_i_ar - self.beviljat_i_ar
 
 
-def _share_in_year(insats: Insats, year: int) -> int:
+def _share_in_year(insats: Insats, year: int, tillagg: dict[int, int]) -> int:
     """The insats's money for `year`: its budget for that year where known, else its beviljade medel
-    spread evenly over its insatstid."""
+    spread evenly over its insatstid, with each tilläggsanslag (`tillagg`: year → kronor) in its own year."""
     budget = next((e.budget_kr for e in insats.ekonomi if e.ar == year and e.budget_kr is not None), None)
     if budget is not None:
         return budget
     if not insats.beviljade_medel_kr or insats.start is None:
         return 0
+    spread = insats.beviljade_medel_kr - sum(tillagg.values())
     end = insats.slut or date(year, 12, 31)
     days = (end - insats.start).days + 1
     overlap = (min(end, date(year, 12, 31)) - max(insats.start, date(year, 1, 1))).days + 1
-    return 0 if days <= 0 or overlap <= 0 else round(insats.beviljade_medel_kr * overlap / days)
+    share = 0 if days <= 0 or overlap <= 0 else round(spread * overlap / days)
+    return share + tillagg.get(year, 0)
+
+
+def tillaggsanslag(session: Session) -> dict[int, dict[int, int]]:
+    """Every insats's tilläggsanslag: insats id → year → kronor."""
+    result: dict[int, dict[int, int]] = {}
+    for insats_id, ar, belopp in session.execute(
+        select(Beslut.insats_id, Beslut.ar, func.sum(Beslut.belopp_kr))
+        .where(Beslut.typ == BeslutTyp.TILLAGGSANSLAG).group_by(Beslut.insats_id, Beslut.ar)
+    ):
+        result.setdefault(insats_id, {})[ar] = int(belopp or 0)
+    return result
+
+
+def _marking(ansokan: Ansokan, yttrande: Yttrande | None) -> str | None:
+    """What the styrelse must not miss about the yttrande: a group that advises against, or a komplettering."""
+    if yttrande is None:
+        return "yttrande saknas"
+    if yttrande.bedomning is Bedomning.AVSTYRKS:
+        return "beredningsgruppen avstyrker"
+    if yttrande.bedomning is Bedomning.KOMPLETTERAS:
+        inkom = ansokan.komplettering_inkom
+        return f"kompletterad {inkom.isoformat()}" if inkom else "komplettering saknas"
+    return None
 
 
 def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as_of: date) -> Underlag:
@@ -172,7 +198,15 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
             "sokt_start": ansokan.sokt_start, "sokt_slut": ansokan.sokt_slut,
             "yttrande": yttrande.bedomning.value if yttrande else None,
             "yttrande_datum": yttrande.datum if yttrande else None,
+            "markering": _marking(ansokan, yttrande),
         })
+    for ansokan in session.scalars(
+        select(Ansokan).join(Ansokan.insats)
+        .where(Ansokan.komplettering_begard.is_not(None), Ansokan.komplettering_inkom.is_(None),
+               Insats.tillstand == Tillstand.YTTRANDE_AVGIVET)
+        .options(selectinload(Ansokan.insats)).order_by(Ansokan.komplettering_begard)
+    ):
+        underlag.vantar_komplettering.append({**_insats_row(ansokan.insats), "begard": ansokan.komplettering_begard})
     received = select(InkommenRapport).options(selectinload(InkommenRapport.deadline).selectinload(Deadline.insats))
     received = received.where(InkommenRapport.inkom <= as_of)
     if sedan is not None:
@@ -198,6 +232,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         select(Sammantrade.datum).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > mote.datum,
                                         Sammantrade.installt.is_(False)).order_by(Sammantrade.datum).limit(1)
     ) or mote.datum + timedelta(days=90)
+    tillagg = tillaggsanslag(session)
     for insats in session.scalars(select(Insats).where(Insats.start.is_not(None)).order_by(Insats.start)):
         if insats.tillstand in (Tillstand.AVSLAGEN,):
             continue
@@ -206,7 +241,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         if insats.slut is not None and window_start < insats.slut <= next_meeting:
             underlag.slutar.append({**_insats_row(insats), "slut": insats.slut, "avbruten": insats.avbruten})
         if insats.tillstand in (Tillstand.BEVILJAD, Tillstand.PAGAENDE, Tillstand.AVSLUTAD, Tillstand.SLUTREDOVISAD):
-            underlag.beviljat_i_ar += _share_in_year(insats, underlag.ar)
+            underlag.beviljat_i_ar += _share_in_year(insats, underlag.ar, tillagg.get(insats.id, {}))
     underlag.tillgangligt_i_ar = regler.forbund.tillgangliga_medel.get(underlag.ar)
     return underlag
 
@@ -231,53 +266,24 @@ def decisions_at(session: Session, mote: Sammantrade) -> list[tuple[Insats, Besl
     return [(session.get(Insats, b.insats_id), b) for b in rows]
 
 
-@dataclass
-class WorkResult:
-    """What one piece of meeting work produced: a document for the kansli, messages, the insatser it concerns."""
-
-    arbete: str
-    mote: Sammantrade
-    skipped: str | None = None
-    markdown: str | None = None
-    artifact_key: str | None = None
-    insatser: list[Insats] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
-
-
-def do_meeting_work(session: Session, kontext: Any, mail: Any, arbete: str, sammantrade_id: int, *, today: date) -> WorkResult:
-    """Run one piece of meeting work in the caller's unit of work (flows and the demo replay alike)."""
-    from finsam.messages.render import MarkdownRenderer
-    from finsam.services import notify
-
-    typ = MoteTyp.BEREDNINGSGRUPP if arbete == Arbete.INFOR_BEREDNINGSGRUPP else MoteTyp.STYRELSE
-    mote = get_meeting(session, sammantrade_id, typ)
-    result = WorkResult(arbete=arbete, mote=mote)
-    if arbete == Arbete.EFTER_STYRELSEMOTE:
-        if mote.installt:
-            result.skipped = f"{mote.rubrik} var inställt."
-            return result
-        missing = missing_decisions(session, mote)
-        decided = decisions_at(session, mote)
-        for insats, beslut in decided:
-            notify.queue_beslutsmeddelande(session, kontext, mail, insats, beslut)
-        if missing or decided:  # a meeting with no ansökningar needs no word afterwards
-            notify.queue_after_meeting(session, kontext, mail, mote, missing, decided)
-        result.insatser = missing + [i for i, _ in decided]
-        result.summary = {"saknade_beslut": [i.namn for i in missing], "beslutsmeddelanden": [i.namn for i, _ in decided]}
-        return result
-    if (reason := too_late(mote, today)) is not None:
-        result.skipped = reason
-        return result
-    if arbete == Arbete.INFOR_BEREDNINGSGRUPP:
-        agenda = beredning_agenda(session, mote)
-        notify.queue_agenda(session, kontext, mail, agenda)
-        result.markdown = MarkdownRenderer().render("agenda", {"mote": mote, "a": agenda, "idag": today})
-        result.artifact_key, result.insatser = "agenda-beredningsgrupp", agenda.insatser
-        result.summary = {"ansokningar": len(agenda.ansokningar)}
+def agenda_of(session: Session, mote: Sammantrade) -> list[dict[str, Any]]:
+    """The ansökningar a meeting will handle as things stand, with the yttrande where there is one."""
+    if mote.typ is MoteTyp.BEREDNINGSGRUPP:
+        column, state = Ansokan.beredningsmote_id, Tillstand.UNDER_BEREDNING
+    elif mote.typ is MoteTyp.STYRELSE:
+        column, state = Ansokan.styrelsemote_id, Tillstand.YTTRANDE_AVGIVET
     else:
-        underlag = styrelse_underlag(session, mote, mail.regler, as_of=today)
-        notify.queue_underlag(session, kontext, mail, underlag)
-        result.markdown = MarkdownRenderer().render("underlag", {"mote": mote, "u": underlag, "idag": today})
-        result.artifact_key, result.insatser = "underlag-styrelse", underlag.insatser
-        result.summary = {"for_beslut": len(underlag.for_beslut), "forsenade": len(underlag.forsenade)}
-    return result
+        return []
+    rows = []
+    for ansokan in session.scalars(
+        select(Ansokan).join(Ansokan.insats).where(column == mote.id, Insats.tillstand == state)
+        .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum, Ansokan.id)
+    ):
+        yttrande = session.scalar(
+            select(Yttrande).where(Yttrande.insats_id == ansokan.insats_id).order_by(Yttrande.datum.desc()).limit(1)
+        )
+        rows.append({**_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum.isoformat(),
+                     "sokt_belopp_kr": ansokan.sokt_belopp_kr,
+                     "yttrande": yttrande.bedomning.value if yttrande else None,
+                     "komplettering_inkom": ansokan.komplettering_inkom.isoformat() if ansokan.komplettering_inkom else None})
+    return rows

@@ -6,7 +6,7 @@ and a meeting marked `installt` is kept as cancelled (the flows cancel its sched
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timezone
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,8 @@ class MeetingImportResult:
     nya: int = 0
     andrade: int = 0
     oforandrade: int = 0
+    # Meetings whose date changed or that were cancelled: id → the date they had.
+    flyttade: dict[int, date] = field(default_factory=dict)
 
 
 def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regler) -> MeetingImportResult:
@@ -165,6 +167,7 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
                 select(Sammantrade).where(Sammantrade.typ == row.typ, Sammantrade.datum == row.flyttad_fran)
             )
             if mote is not None:
+                result.flyttade[mote.id] = mote.datum
                 mote.datum = row.datum
         values = {
             "tid": row.tid,
@@ -177,6 +180,8 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
                                     **values))
             result.nya += 1
             continue
+        if row.installt and not mote.installt:
+            result.flyttade.setdefault(mote.id, mote.datum)
         changed = False
         for key, value in values.items():
             if getattr(mote, key) != value:

@@ -27,7 +27,6 @@ from finsam.messages.render import MailRenderer
 from finsam.services import outbox
 from finsam.services.batch import ItemFailure, isolated, reason
 from finsam.services.calendars import email_calendar
-from finsam.services.meeting_work import Agenda, Underlag
 
 
 @dataclass(frozen=True)
@@ -43,11 +42,11 @@ class MailContext:
         return Recipient(*self.regler.address(Mottagare.KANSLI))
 
 
-def _insats_view(insats: Insats) -> dict[str, Any]:
+def insats_view(insats: Insats) -> dict[str, Any]:
     return {"namn": insats.namn, "diarienummer": insats.diarienummer, "huvudman": insats.huvudman}
 
 
-def _deadline_view(deadline: Deadline) -> dict[str, Any]:
+def deadline_view(deadline: Deadline) -> dict[str, Any]:
     return {
         "rubrik": deadline.rubrik,
         "period_start": deadline.period_start,
@@ -56,12 +55,12 @@ def _deadline_view(deadline: Deadline) -> dict[str, Any]:
     }
 
 
-def _calendar(deadlines: list[Deadline], mail: MailContext, kontext: Kontext, name: str) -> Attachment:
+def calendar_part(deadlines: list[Deadline], mail: MailContext, kontext: Kontext, name: str) -> Attachment:
     data = email_calendar(deadlines, mail.regler, name=name, stamp=kontext.nu)
     return Attachment(filename="rapporter.ics", data=data, params={"method": "PUBLISH"})
 
 
-def _contact(insats: Insats) -> Recipient | None:
+def contact_of(insats: Insats) -> Recipient | None:
     person = insats.kontaktperson
     return Recipient(person.namn, person.epost) if person else None
 
@@ -69,7 +68,7 @@ def _contact(insats: Insats) -> Recipient | None:
 def _recipient(roll: Mottagare, insats: Insats, mail: MailContext) -> Recipient:
     if roll is Mottagare.INSATSAGARE:
         # An insats without a contact person: the kansli gets the message instead, and sees why.
-        return _contact(insats) or mail.kansli
+        return contact_of(insats) or mail.kansli
     return Recipient(*mail.regler.address(roll))
 
 
@@ -262,7 +261,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
             if flag:  # the styrelse hears of it whether or not the message can be made
                 deadline.flaggad_styrelse = as_of
             cc = [_recipient(r, insats, mail) for r in step.kopia]
-            contact = _contact(insats)
+            contact = contact_of(insats)
             row = queue(
                 session,
                 kontext,
@@ -272,14 +271,14 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 to=to,
                 cc=cc,
                 context={
-                    "insats": _insats_view(insats),
-                    "deadline": _deadline_view(deadline),
+                    "insats": insats_view(insats),
+                    "deadline": deadline_view(deadline),
                     "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
                     "flagga_styrelse": step.flagga_styrelse,
                     "styrelsemote": next_meeting if step.flagga_styrelse else None,
                 },
                 planerad=as_of,
-                attachments=lambda: [_calendar([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
+                attachments=lambda: [calendar_part([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
                 steg=step.key,
                 insats=insats,
                 deadline=deadline,
@@ -299,59 +298,6 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                                to=to.address, error=failure.orsak, planerad=as_of, steg=step.key,
                                insats=deadline.insats, deadline=deadline)
     return result
-
-
-def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rapport: InkommenRapport) -> Utskick | None:
-    deadline = rapport.deadline
-    insats = deadline.insats
-    to = _contact(insats) or mail.kansli
-    # The calendar part updates the event of the report that came in and carries the ones still owed.
-    owed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN]
-    return queue(
-        session, kontext, mail,
-        nyckel=f"kvittens:{rapport.id}:{to.address.lower()}",
-        typ=MeddelandeTyp.KVITTENS,
-        to=to,
-        cc=[],
-        context={
-            "insats": _insats_view(insats),
-            "deadline": _deadline_view(deadline),
-            "inkom": rapport.inkom,
-            "kvar": [_deadline_view(d) for d in sorted(owed, key=lambda d: d.forfaller)],
-        },
-        planerad=rapport.inkom,
-        attachments=lambda: [_calendar([deadline, *owed], mail, kontext, f"Rapporter – {insats.namn}")],
-        insats=insats,
-        deadline=deadline,
-    )
-
-
-def queue_beslutsmeddelande(
-    session: Session, kontext: Kontext, mail: MailContext, insats: Insats, beslut: Beslut
-) -> Utskick | None:
-    """The decision to the applicant; a grant lists every reporting deadline and carries them as .ics."""
-    beviljad = beslut.utfall.value == "beviljas"
-    deadlines = [d for d in insats.deadlines if d.tillstand is not DeadlineTillstand.MAKULERAD] if beviljad else []
-    to = _contact(insats) or mail.kansli
-    return queue(
-        session, kontext, mail,
-        nyckel=f"beslut:{beslut.id}:{to.address.lower()}",
-        typ=MeddelandeTyp.BESLUTSMEDDELANDE,
-        to=to,
-        cc=[mail.kansli],
-        context={
-            "insats": _insats_view(insats),
-            "beviljad": beviljad,
-            "beslut": {
-                "datum": beslut.datum, "belopp": beslut.belopp_kr, "start": beslut.start, "slut": beslut.slut,
-                "anteckning": beslut.anteckning,
-            },
-            "deadlines": [_deadline_view(d) for d in sorted(deadlines, key=lambda d: d.forfaller)],
-        },
-        planerad=beslut.datum,
-        attachments=lambda: [_calendar(deadlines, mail, kontext, f"Rapporter – {insats.namn}")] if deadlines else [],
-        insats=insats,
-    )
 
 
 def queue_weekly_summary(
@@ -403,7 +349,7 @@ def queue_weekly_summary(
             "korfel": [str(f) for f in failures],
         },
         planerad=as_of,
-        attachments=lambda: [_calendar([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
+        attachments=lambda: [calendar_part([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
     )
 
 
@@ -435,54 +381,6 @@ def is_stale(session: Session, row: Utskick) -> str | None:
         return "ersatt av ett senare steg"
     return None
 
-
-
-def _meeting_view(mote: Sammantrade) -> dict[str, Any]:
-    return {"datum": mote.datum, "tid": mote.tid, "plats": mote.plats, "handlingar_senast": mote.handlingar_senast}
-
-
-def queue_agenda(session: Session, kontext: Kontext, mail: MailContext, agenda: Agenda) -> list[Utskick]:
-    """The beredningsgrupp's list to the kansli, and to the members if the rules name them."""
-    mote = agenda.mote
-    recipients = [mail.kansli] + [Recipient(p.namn, p.epost) for p in mail.regler.sammantraden.beredningsgrupp_medlemmar]
-    rows = []
-    for to in recipients:
-        row = queue(
-            session, kontext, mail,
-            nyckel=f"agenda:{mote.id}:{mote.sekvens}:{to.address.lower()}",
-            typ=MeddelandeTyp.INFOR_BEREDNING, to=to, cc=[],
-            context={"mote": _meeting_view(mote), "a": agenda}, planerad=kontext.nu.date(),
-        )
-        if row is not None:
-            rows.append(row)
-    return rows
-
-
-def queue_underlag(session: Session, kontext: Kontext, mail: MailContext, underlag: Underlag) -> Utskick | None:
-    mote = underlag.mote
-    return queue(
-        session, kontext, mail,
-        nyckel=f"underlag:{mote.id}:{mote.sekvens}:{mail.kansli.address.lower()}",
-        typ=MeddelandeTyp.UNDERLAG, to=mail.kansli, cc=[],
-        context={"mote": _meeting_view(mote), "u": underlag}, planerad=kontext.nu.date(),
-    )
-
-
-def queue_after_meeting(
-    session: Session, kontext: Kontext, mail: MailContext, mote: Sammantrade, missing: list[Insats],
-    decided: list[tuple[Insats, Beslut]],
-) -> Utskick | None:
-    return queue(
-        session, kontext, mail,
-        nyckel=f"efter-styrelse:{mote.id}:{mote.sekvens}:{mail.kansli.address.lower()}",
-        typ=MeddelandeTyp.SAKNADE_BESLUT, to=mail.kansli, cc=[],
-        context={
-            "mote": _meeting_view(mote),
-            "saknas": [_insats_view(i) for i in missing],
-            "beslutade": [{"namn": i.namn, "utfall": b.utfall.label} for i, b in decided],
-        },
-        planerad=kontext.nu.date(),
-    )
 
 
 def queue_flow_failure(
