@@ -40,6 +40,8 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
     with work(f"daglig bevakning {as_of.isoformat()}") as session:
         plan = plan_day(session, session.info["kontext"], wiring.mail_context(), as_of=as_of)
         logger = get_run_logger()
+        if plan.replanned is not None:
+            logger.info("Reglerna har ändrats: %d rapportdatum planerades om.", len(plan.replanned))
         for failure in plan.failed:  # each named here; the flow ends failed once everything else is done
             logger.error("Kunde inte göras: %s", failure)
         session.flush()
@@ -49,6 +51,7 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
             "koade": [{"till": r.mottagare, "amne": r.amne, "typ": r.typ} for r in plan.queued],
             "tillstand": [f"{i.ref}: {before.label} → {i.tillstand.label}" for i, before in plan.moved],
             "styrelselistan": [f"{d.rubrik} – {d.insats.namn}" for d in plan.flagged],
+            "omplanerade": [m.text for m in plan.replanned or []],
             "taggar": tags,
             "fel": [str(f) for f in plan.failed],
         }

@@ -79,7 +79,7 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
                                              beviljade_medel_kr=650000, start=date(2022, 1, 1), slut=date(2023, 6, 30)),
                               return_state=True)
     assert state.is_completed()
-    assert state.result()["nya_deadlines"] == 3 and state.result()["beslutsmeddelande"]
+    assert state.result()["nya_deadlines"] == 3 and state.result()["meddelande"]
     with read_only(loaded) as session:
         insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.3"))
         assert insats.beviljade_medel_kr == 650000 and len(insats.deadlines) == 3
@@ -87,6 +87,54 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert "insats:SFG 21-10.3" in run.tags
+
+
+def test_change_decisions_from_the_run_forms(loaded: str) -> None:
+    """Förlängning, tilläggsanslag and avbrott from their forms: a beslut each, a message each, and no
+    deadline left in the past (the dates themselves are checked by hand in tests/scenarios)."""
+    from finsam.domain.enums import BeslutTyp, DeadlineTillstand
+    from finsam.domain.model import Beslut
+    from flows.registrera import (
+        AvbrottFormular,
+        ForlangningFormular,
+        TillaggsanslagFormular,
+        registrera_avbrott,
+        registrera_forlangning,
+        registrera_tillaggsanslag,
+    )
+
+    today = date.today()
+    with read_only(loaded) as session:
+        before = session.scalar(select(Insats.beviljade_medel_kr).where(Insats.diarienummer == "SFG 21-6.58")) or 0
+    state = registrera_forlangning(ForlangningFormular(insats="SFG 21-6.58", slut=date(today.year + 2, 6, 30),
+                                                       anteckning="Fler deltagare än väntat."), return_state=True)
+    assert state.is_completed(), state.message
+    assert state.result()["beslut"] == "förlängning" and state.result()["meddelande"]
+    state = registrera_tillaggsanslag(TillaggsanslagFormular(insats="SFG 21-6.58", belopp_kr=100000, ar=today.year + 1),
+                                      return_state=True)
+    assert state.is_completed(), state.message
+    refused = registrera_tillaggsanslag(TillaggsanslagFormular(insats="SFG 21-6.58", belopp_kr=5, ar=today.year + 9),
+                                        return_state=True)
+    assert refused.is_failed()
+    with pytest.raises(Exception, match=f"Tilläggsanslaget gäller {today.year + 9}, utanför insatstiden"):
+        refused.result()
+    state = registrera_avbrott(AvbrottFormular(insats="SFG 21-6.58", datum=date(today.year + 1, 3, 31)), return_state=True)
+    assert state.is_completed(), state.message
+    with read_only(loaded) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-6.58"))
+        decisions = session.scalars(select(Beslut).where(Beslut.insats_id == insats.id).order_by(Beslut.id)).all()
+        assert [(b.typ, b.datum, b.belopp_kr, b.ar, b.slut) for b in decisions] == [
+            (BeslutTyp.FORLANGNING, today, None, None, date(today.year + 2, 6, 30)),
+            (BeslutTyp.TILLAGGSANSLAG, today, 100000, today.year + 1, None),
+            (BeslutTyp.AVBROTT, today, None, None, date(today.year + 1, 3, 31)),
+        ]
+        assert insats.beviljade_medel_kr == before + 100000 and insats.avbruten
+        # What the decisions created or moved is owed from now on, never from a day already past.
+        changed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN
+                   and any(h.orsak.startswith(("förlängning", "avbrott")) for h in d.historik)]
+        assert changed and all(d.forfaller > today for d in changed)
+        sent = session.scalars(select(Utskick).where(Utskick.typ == "andringsbeslut", Utskick.insats_id == insats.id)).all()
+        assert len(sent) == 3 and {r.tillstand for r in sent} == {UtskickTillstand.SKICKAD}
 
 
 def test_a_bad_registration_fails_with_a_swedish_message_and_changes_nothing(loaded: str) -> None:

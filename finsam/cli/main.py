@@ -41,6 +41,8 @@ from finsam.services.deadlines import list_deadlines
 from finsam.services.import_insatser import import_insatser
 from finsam.services.lookup import find_insats
 from finsam.services.daily import plan_day
+from finsam.services.replan import replan_all
+from finsam.domain.rules_config import load_rules
 from finsam.services import registrations
 from finsam.services.meeting_work import agenda_of
 from finsam.services.meetings import list_meetings
@@ -280,6 +282,9 @@ def run_daily(
         lines = [f"{insats.ref}: {before.label} → {insats.tillstand.label}" for insats, before in plan.moved]
         lines += [f"Köat: {row.amne} → {row.mottagare}" for row in plan.queued]
         lines += [f"Till styrelsens uppföljningslista: {d.rubrik} – {d.insats.namn}" for d in plan.flagged]
+        if plan.replanned is not None:
+            lines.append(f"Reglerna har ändrats: {antal(len(plan.replanned), 'rapportdatum', 'rapportdatum')} planerades om.")
+            lines += [f"  {m.text}" for m in plan.replanned]
     # Printed after the commit: a slow terminal or a full pipe must never hold the database's locks.
     for line in lines:
         console.print(line, highlight=False, markup=False)
@@ -419,11 +424,38 @@ def demo_cmd(
         raise typer.Exit(EXIT_REFUSED)
 
 
-@app.command("config")
-def config_cmd() -> None:
+config_app = typer.Typer(help="Regelfilen: visa den, och se vad en ändring gör innan den gäller.", no_args_is_help=False,
+                         invoke_without_command=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.callback()
+def config_cmd(ctx: typer.Context) -> None:
     """Kontrollera regelfilen och visa reglerna som gäller."""
-    regler = rules()
-    print_json(regler.model_dump(mode="json", by_alias=True))
+    if ctx.invoked_subcommand is None:
+        print_json(rules().model_dump(mode="json", by_alias=True))
+
+
+@config_app.command("diff")
+def config_diff_cmd(
+    fil: Annotated[Optional[Path], typer.Option("--regler", help="Regelfilen att pröva (standard: den som är inställd).")] = None,
+    as_of: AsOf = None,
+    json_: Json = False,
+) -> None:
+    """Visa vilka öppna rapportdatum som flyttas med reglerna i filen, utan att spara något.
+    Nästa dagliga körning planerar om på samma sätt."""
+    candidate = load_rules(fil) if fil is not None else rules()
+    day = as_of_or_today(as_of)
+    with work("regeländring (provkörning)", dry_run=True) as session:
+        moves = replan_all(session, session.info["kontext"], candidate, as_of=day)
+        data = [m.as_json() for m in moves]
+        texts = [m.text for m in moves]
+    if json_:
+        print_json(data)
+        return
+    for text in texts:
+        console.print(text, markup=False, highlight=False)
+    console.print(f"Provkörning, inget sparat: {antal(len(moves), 'rapportdatum', 'rapportdatum')} skulle planeras om.")
 
 
 def _command_names() -> set[str]:

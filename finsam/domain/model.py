@@ -419,6 +419,16 @@ class KalenderToken(Base):
         return self.insats_id is None
 
 
+class Installning(Base):
+    """A value the engine keeps between runs, e.g. the fingerprint of the rules its deadlines were planned by."""
+
+    __tablename__ = "installning"
+
+    nyckel: Mapped[str] = mapped_column(String(100), primary_key=True)
+    varde: Mapped[str] = mapped_column(Text)
+    andrad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Handelse(Base):
     """The audit log: every change to the rows above, when, by whom or which flow, in which use case."""
 

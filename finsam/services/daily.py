@@ -20,6 +20,7 @@ from finsam.domain.model import Deadline, Insats, Utskick
 from finsam.services.batch import ItemFailure, isolated
 from finsam.services.deadlines import sync_deadlines
 from finsam.services.lifecycle import advance_states
+from finsam.services.replan import Flytt, replan_if_rules_changed
 from finsam.services.notify import MailContext, plan_ladder, queue_outage_notice, queue_weekly_summary
 
 
@@ -30,6 +31,7 @@ class DayPlan:
     queued: list[Utskick] = field(default_factory=list)
     flagged: list[Deadline] = field(default_factory=list)
     extended: int = 0
+    replanned: list[Flytt] | None = None  # the rules changed: the deadlines that moved
     failed: list[ItemFailure] = field(default_factory=list)  # items that could not be done, with the reason
 
 
@@ -38,6 +40,7 @@ def plan_day(session: Session, kontext: Kontext, mail: MailContext, *, as_of: da
     `failed` and the rest goes on."""
     plan = DayPlan(as_of=as_of)
     plan.moved = advance_states(session, kontext, as_of=as_of, failures=plan.failed)
+    plan.replanned = replan_if_rules_changed(session, kontext, mail.regler, as_of=as_of, failures=plan.failed)
     # Insatser without an end date get delrapporter planned a horizon ahead; move the horizon along.
     open_ended = session.scalars(
         select(Insats).where(Insats.slut.is_(None), Insats.tillstand.in_(list(REPORTING_STATES))).order_by(Insats.id)

@@ -98,8 +98,10 @@ def sync_deadlines(
     owes_reports = insats.tillstand in REPORTING_STATES and insats.start is not None
     fair = fair_due_date(rattvis_fran, regler) if rattvis_fran is not None else None
 
-    def fair_day(due: date) -> date:
-        return fair if fair is not None and due < fair else due
+    def fair_day(due: date, previous: date | None, chased: bool) -> date:
+        # Only what the change itself makes unfair: a chased deadline that is new, or that was not yet due.
+        unfair = chased and (previous is None or previous >= as_of)
+        return fair if fair is not None and unfair and due < fair else due
 
     fulfilled = [d for d in existing.values() if d.tillstand is DeadlineTillstand.INKOMMEN]
     slutrapport_in = any(d.typ is RapportTyp.SLUTRAPPORT for d in fulfilled)
@@ -136,7 +138,8 @@ def sync_deadlines(
         wanted.add(key)
         deadline = existing.get(key)
         if deadline is None:
-            due = fair_day(plan.forfaller)
+            chased = bevaka_passerade or plan.forfaller >= as_of
+            due = fair_day(plan.forfaller, None, chased)
             deadline = Deadline(
                 typ=plan.typ,
                 nr=plan.nr,
@@ -145,7 +148,7 @@ def sync_deadlines(
                 forfaller=due,
                 regel_forfaller=plan.forfaller,
                 tillstand=DeadlineTillstand.OPPEN,
-                bevakas=bevaka_passerade or plan.forfaller >= as_of,
+                bevakas=chased,
             )
             insats.deadlines.append(deadline)
             _record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
@@ -163,7 +166,7 @@ def sync_deadlines(
         # An anstånd (or a fair due date) holds while its period does, unless the rules now give later.
         due = max(deadline.forfaller, plan.forfaller) if same_period and had_anstand else plan.forfaller
         if due != deadline.forfaller or not was_open:
-            due = fair_day(due)
+            due = fair_day(due, deadline.forfaller if was_open else None, deadline.bevakas)
         if _set(deadline, kontext, "forfaller", due, orsak if due == plan.forfaller else f"{orsak}: rättvis frist"):
             changed = True
             deadline.flaggad_styrelse = None  # a new due date: a new ladder, a new board flag if it runs out

@@ -1,4 +1,4 @@
-"""change decisions (förlängning, tilläggsanslag, avbrott, anstånd) and komplettering
+"""change decisions (förlängning, tilläggsanslag, avbrott, anstånd), komplettering, settings
 
 Revision ID: 0007
 Revises: 0006
@@ -18,6 +18,12 @@ BESLUT_TYP = ('ansokan', 'forlangning', 'tillaggsanslag', 'avbrott', 'anstand')
 
 
 def upgrade() -> None:
+    op.create_table('installning',
+    sa.Column('nyckel', sa.String(length=100), nullable=False),
+    sa.Column('varde', sa.Text(), nullable=False),
+    sa.Column('andrad', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('nyckel', name=op.f('pk_installning'))
+    )
     with op.batch_alter_table('beslut', schema=None) as batch_op:
         batch_op.add_column(sa.Column('typ', sa.Enum(*BESLUT_TYP, name='beslutstyp', native_enum=False, length=32),
                                       server_default='ansokan', nullable=False))
@@ -43,3 +49,5 @@ def downgrade() -> None:
         batch_op.drop_column('deadline_id')
         batch_op.drop_column('ar')
         batch_op.drop_column('typ')
+
+    op.drop_table('installning')
