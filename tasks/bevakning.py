@@ -82,7 +82,7 @@ def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | 
 
     def table(items: list) -> list[dict[str, Any]]:
         return [
-            {"Insats": r.insats, "Diarienr": r.diarienummer or "", "Rapport": ("Delrapport " + str(r.nr)) if r.kind.value == "delrapport" else "Slutrapport",
+            {"Insats": r.insats, "Diarienr": r.diarienummer or "", "Rapport": r.kind.rubrik(r.nr),
              "Period": f"{r.period_start} – {r.period_end}", "Sista dag": r.due.isoformat(),
              "Bevakas": "ja" if r.chased else "nej"}
             for r in items

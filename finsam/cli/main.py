@@ -146,7 +146,7 @@ def deadlines_cmd(
     for column in ("Id", "Insats", "Rapport", "Period", "Förfaller", "Status"):
         table.add_column(column)
     for r in rows:
-        rubrik = f"Delrapport {r.nr}" if r.kind.value == "delrapport" else "Slutrapport"
+        rubrik = r.kind.rubrik(r.nr)
         status = r.status.label + (f" {r.received.isoformat()}" if r.received else "")
         if r.due != r.rule_due:
             status += " (anstånd)"

@@ -45,12 +45,23 @@ TILLSTAND_LABELS = {
 
 
 class RapportTyp(StrEnum):
+    """What a deadline is for: a report, or (aterbetalning) paying back the funds a slutrapport left unused."""
+
     DELRAPPORT = "delrapport"
     SLUTRAPPORT = "slutrapport"
+    ATERBETALNING = "aterbetalning"
 
     @property
     def label(self) -> str:
-        return "Delrapport" if self is RapportTyp.DELRAPPORT else "Slutrapport"
+        return {"delrapport": "Delrapport", "slutrapport": "Slutrapport", "aterbetalning": "Återbetalning"}[self.value]
+
+    @property
+    def is_report(self) -> bool:
+        return self is not RapportTyp.ATERBETALNING
+
+    def rubrik(self, nr: int) -> str:
+        """How one deadline is named: "Delrapport 2", "Slutrapport", "Återbetalning"."""
+        return f"Delrapport {nr}" if self is RapportTyp.DELRAPPORT else self.label
 
 
 class DeadlineTillstand(StrEnum):

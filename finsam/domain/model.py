@@ -228,7 +228,7 @@ class Beslut(Base):
 
 
 class Deadline(Base):
-    """A report the insats owes: a delrapport for a period, or the slutrapport."""
+    """A report the insats owes (a delrapport for a period, or the slutrapport), or an återbetalning."""
 
     __tablename__ = "deadline"
     __table_args__ = (
@@ -257,9 +257,12 @@ class Deadline(Base):
         order_by="DeadlineAndring.id", cascade="all, delete-orphan", back_populates="deadline"
     )
 
+    # An återbetalning deadline: the amount owed and its payment.
+    aterbetalning: Mapped[Aterbetalning | None] = relationship(back_populates="deadline", uselist=False)
+
     @property
     def rubrik(self) -> str:
-        return f"Delrapport {self.nr}" if self.typ is RapportTyp.DELRAPPORT else "Slutrapport"
+        return self.typ.rubrik(self.nr)
 
     def status(self, as_of: date) -> DeadlineStatus:
         if self.tillstand is DeadlineTillstand.INKOMMEN:
@@ -347,6 +350,25 @@ class RapportEkonomiRad(Base):
     budget_kr: Mapped[int | None] = mapped_column(BigInteger)
     utfall_kr: Mapped[int | None] = mapped_column(BigInteger)
     sakerhet: Mapped[str] = mapped_column(String(16))
+
+
+class Aterbetalning(Base):
+    """Unused funds a slutrapport reports, owed back to the förbund by the huvudman: chased as a deadline
+    (typ aterbetalning) until the kansli registers the payment."""
+
+    __tablename__ = "aterbetalning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"), unique=True)
+    rapport_id: Mapped[int | None] = mapped_column(ForeignKey("inkommen_rapport.id", ondelete="SET NULL"))
+    belopp_kr: Mapped[int] = mapped_column(BigInteger)  # as the slutrapport states it (beviljade less utnyttjade)
+    betald: Mapped[date | None] = mapped_column(Date)
+    betalt_kr: Mapped[int | None] = mapped_column(BigInteger)
+    registrerad_av: Mapped[str | None] = mapped_column(String(200))  # who registered the payment
+
+    deadline: Mapped[Deadline] = relationship(back_populates="aterbetalning")
+    rapport: Mapped[InkommenRapport | None] = relationship()
 
 
 class RapportKo(Base):

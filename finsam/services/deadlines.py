@@ -44,7 +44,7 @@ class SyncResult:
         return self
 
 
-def _record(deadline: Deadline, kontext: Kontext, falt: str, fore: object, efter: object, orsak: str) -> None:
+def record(deadline: Deadline, kontext: Kontext, falt: str, fore: object, efter: object, orsak: str) -> None:
     deadline.historik.append(
         DeadlineAndring(
             tid=kontext.nu.astimezone(timezone.utc),
@@ -62,7 +62,7 @@ def _set(deadline: Deadline, kontext: Kontext, falt: str, value: object, orsak: 
     if before == value:
         return False
     setattr(deadline, falt, value)
-    _record(deadline, kontext, falt, before, value, orsak)
+    record(deadline, kontext, falt, before, value, orsak)
     return True
 
 
@@ -94,7 +94,8 @@ def sync_deadlines(
     due date: never earlier than `fair_due_date(rattvis_fran)`, so its ladder starts with a reminder.
     """
     result = SyncResult()
-    existing = {(d.typ, d.nr): d for d in insats.deadlines}
+    # An återbetalning is no report the rules plan: it stays as it is, whatever the dates do.
+    existing = {(d.typ, d.nr): d for d in insats.deadlines if d.typ.is_report}
     owes_reports = insats.tillstand in REPORTING_STATES and insats.start is not None
     fair = fair_due_date(rattvis_fran, regler) if rattvis_fran is not None else None
 
@@ -151,9 +152,9 @@ def sync_deadlines(
                 bevakas=chased,
             )
             insats.deadlines.append(deadline)
-            _record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
+            record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
             if due != plan.forfaller:
-                _record(deadline, kontext, "forfaller", plan.forfaller, due, f"{orsak}: rättvis frist")
+                record(deadline, kontext, "forfaller", plan.forfaller, due, f"{orsak}: rättvis frist")
             result.skapade += 1
             result.berorda.append(deadline)
             continue

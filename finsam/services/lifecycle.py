@@ -438,6 +438,9 @@ def register_report(
 ) -> InkommenRapport:
     """A report arrived: it fulfils its deadline (the given delrapport `nr`, else the oldest open one
     whose period had ended when it arrived, chased ones first: that is the one escalating)."""
+    if not typ.is_report:
+        raise FinsamError("En återbetalning är ingen rapport: registrera betalningen med `finsam aterbetalning` "
+                          "(eller körformuläret registrera-aterbetalning).")
     open_ = [d for d in insats.deadlines if d.typ is typ and d.tillstand is DeadlineTillstand.OPPEN]
     if nr is not None:
         match = [d for d in insats.deadlines if d.typ is typ and d.nr == nr]
