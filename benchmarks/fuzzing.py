@@ -428,6 +428,8 @@ COMMANDS: list[tuple[list[str], list[str], dict[str, str]]] = [
     (["rapportschema"], ["ref"], {"--schema": "enum", "--manader": "int", "--fasta-datum": "text", "--datumlista": "text",
                                   "--dagar-efter-period": "int", "--aterstall": "flag"}),
     (["uppdatera"], [], {"--as-of": "date"}),
+    (["ekonomi"], [], {"--ar": "int", "--as-of": "date", "--json": "flag"}),
+    (["aterbetalning"], ["ref"], {"--betald": "date", "--belopp": "amount", "--as-of": "date"}),
     (["calendar", "export"], [], {"--insats": "ref", "--output": "out"}),
     (["calendar", "token", "create"], [], {"--insats": "ref", "--kansli": "flag", "--beskrivning": "text"}),
     (["calendar", "token", "revoke"], ["int"], {}),
@@ -541,6 +543,7 @@ FORM_FIELDS = {
     "ForlangningFormular": {"insats": "ref", "slut": "date", "beslutsdatum": "date", "anteckning": "text"},
     "TillaggsanslagFormular": {"insats": "ref", "belopp_kr": "int", "ar": "int", "beslutsdatum": "date", "anteckning": "text"},
     "AvbrottFormular": {"insats": "ref", "datum": "date", "beslutsdatum": "date", "anteckning": "text"},
+    "AterbetalningFormular": {"insats": "ref", "betald": "date", "belopp_kr": "int"},
 }
 GOOD = {"text": st.sampled_from(["Arbetsträning Gävle", "Anna Andersson", "SFG 25-1.1"]),
         "enum": st.sampled_from(["individ", "struktur", "tillstyrks", "avstyrks", "kompletteras", "beviljas", "avslas",
@@ -595,6 +598,8 @@ def _form_service(name: str, form: Any) -> Callable[[], object]:
     if name == "AvbrottFormular":
         return lambda: t.register_change.fn("avbrott", form.insats, clock.today(), form.beslutsdatum, form.anteckning,
                                             datum=form.datum)
+    if name == "AterbetalningFormular":
+        return lambda: t.register_repayment.fn(form.insats, form.betald, form.belopp_kr, clock.today())
     return lambda: t.grant.fn(form.deadline_id, form.nytt_datum, form.skal, form.beviljat_av, clock.today(),
                               form.beslutsdatum)
 

@@ -21,6 +21,7 @@ from tasks.registrering import (
     register_beslut,
     register_change,
     register_komplettering,
+    register_repayment,
     register_report,
     register_yttrande,
     resolve_from_queue,
@@ -122,6 +123,13 @@ class AvbrottFormular(Formular):
     anteckning: str | None = ANTECKNING
 
 
+class AterbetalningFormular(Formular):
+    insats: str = INSATS
+    betald: Datum = Field(title="Betald", description="Dagen återbetalningen kom in till förbundet.")
+    belopp_kr: Belopp | None = Field(default=None, title="Betalt belopp (kr)", gt=0,
+                                     description="Tomt: hela återbetalningen, som slutrapporten anger den.")
+
+
 @flow(name="registrera-ansokan", description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
 def registrera_ansokan(ansokan: Ansokan) -> dict:
     values = ansokan.model_dump()
@@ -202,4 +210,11 @@ def registrera_rapport_ur_ko(post: KoFormular) -> dict:
     result = resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr)
     tag_this_run([result["tagg"]])
     skicka_utskick()
+    return result
+
+
+@flow(name="registrera-aterbetalning", description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
+def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
+    result = register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today())
+    tag_this_run([result["tagg"]])
     return result

@@ -70,6 +70,16 @@ def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> d
         return _result(done, rapport=done.rapport.deadline.rubrik)
 
 
+@task(name="registrera-aterbetalning-i-databasen")
+def register_repayment(ref: str, betald: date, belopp_kr: int | None, as_of: date) -> dict[str, Any]:
+    with work("registrera återbetalning") as session:
+        done = registrations.aterbetalning(session, session.info["kontext"], find_insats(session, ref), betald=betald,
+                                           belopp_kr=belopp_kr, as_of=as_of)
+        paid = done.aterbetalning
+        return _result(done, aterbetalning_kr=paid.belopp_kr, betalt_kr=paid.betalt_kr, betald=paid.betald.isoformat(),
+                       saknas_kr=max(paid.belopp_kr - paid.betalt_kr, 0))
+
+
 @task(name="bevilja-anstand-i-databasen")
 def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,
           beslutsdatum: date | None = None) -> dict[str, Any]:

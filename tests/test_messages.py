@@ -46,10 +46,20 @@ CONTEXTS = {
     MeddelandeTyp.UNDERLAG: {"mote": {"datum": date(2027, 5, 12), "tid": None, "plats": None, "handlingar_senast": date(2027, 4, 28)},
                              "u": {"for_beslut": [], "inkomna_rapporter": [], "forsenade": [], "startar": [], "slutar": [],
                                    "ar": 2027, "beviljat_i_ar": 5, "tillgangligt_i_ar": None, "kvar_i_ar": None,
-                                   "vantar_komplettering": []}},
+                                   "vantar_komplettering": [],
+                                   "ekonomi": [{"namn": "X", "diarienummer": None, "beviljat": 400000, "budget": None,
+                                                "utfall": 150000, "utfall_kalla": "rapporter", "utfall_till": date(2027, 3, 31),
+                                                "forbrukning": 37.5, "forvantad": 24.7, "flaggor": ["överförbrukning"],
+                                                "avvikelser": "Lokalen blev dyrare.", "avvikelser_fran": "Delrapport 1"}],
+                                   "aterbetalningar": [{"namn": "Y", "diarienummer": None, "belopp": 9466,
+                                                        "forfaller": date(2027, 5, 3), "dagar_sen": 0, "flaggad": False}]}},
     MeddelandeTyp.SAKNADE_BESLUT: {"mote": {"datum": date(2027, 5, 12)}, "saknas": [INSATS], "beslutade": []},
     MeddelandeTyp.FLODESFEL: {"flode": "daglig-bevakning", "korning": "x", "meddelande": "m", "tidpunkt": "t", "lank": "l"},
     MeddelandeTyp.UTSKICKSSTORNING: {"sedan": date(2027, 4, 12), "antal": 12, "fel": "SMTPConnectError"},
+    MeddelandeTyp.ATERBETALNING: {"aterbetalning": {"belopp": 9466, "beviljade": 580690, "utnyttjade": 571224,
+                                                    "slutrapport_inkom": date(2027, 4, 14), "betalningsinformation": None},
+                                  "steg": {"efter": False, "till_kansli": False}, "kontakt": None,
+                                  "flagga_styrelse": False, "styrelsemote": None},
     MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
                                         "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": []},
 }
@@ -78,6 +88,27 @@ def test_reminder_text() -> None:
     assert rendered.subject == "Påminnelse: Delrapport 2 för Steg till arbete ska vara inne fredag 30 april 2027"
     assert "om 14 dagar, fredag 30 april 2027" in rendered.text
     assert "1 november 2026 – 31 mars 2027" in rendered.text
+
+
+def test_repayment_text_states_the_amount_before_after_and_to_the_kansli() -> None:
+    base = {**BASE, **CONTEXTS[MeddelandeTyp.ATERBETALNING],
+            "deadline": {**DEADLINE, "rubrik": "Återbetalning", "forfaller": date(2027, 5, 14)}}
+    before = MailRenderer().render("aterbetalning", base)
+    # (a subject is one line of plain spaces: the no-break spaces of the amount become spaces there)
+    assert before.subject == ("Återbetalning av ej utnyttjade medel: 9 466 kr för Steg till arbete "
+                              "senast fredag 14 maj 2027")
+    assert "har 9\u00a0466\u00a0kr av de beviljade medlen inte utnyttjats" in before.text
+    assert "om 28 dagar" in before.text and "Utnyttjade medel:  571\u00a0224\u00a0kr" in before.text
+    late = MailRenderer().render("aterbetalning", {**base, "idag": date(2027, 5, 17), "steg": {"efter": True, "till_kansli": False}})
+    assert late.subject.startswith("Försenad återbetalning: 9 466 kr") and "för 3 dagar sedan" in late.text
+    paying = {**base["aterbetalning"], "betalningsinformation": "Bankgiro 123-4567"}
+    assert "Betala till: Bankgiro 123-4567" in MailRenderer().render("aterbetalning", {**base, "aterbetalning": paying}).text
+    escalated = MailRenderer().render("aterbetalning", {**base, "idag": date(2027, 6, 13), "flagga_styrelse": True,
+                                                        "styrelsemote": date(2027, 6, 17),
+                                                        "steg": {"efter": True, "till_kansli": True}})
+    assert escalated.subject == "Eskalering: återbetalning 9 466 kr från Steg till arbete är 30 dagar försenad"
+    assert "uppföljningslistan till nästa styrelsemöte (torsdag 17 juni 2027)" in escalated.text
+    assert "finsam aterbetalning" in escalated.text
 
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:

@@ -17,6 +17,7 @@ from finsam import clock
 from finsam.cli import calendar as calendar_cli
 from finsam.cli import report as report_cli
 from finsam.cli import lifecycle as lifecycle_cli
+from finsam.cli import ekonomi as ekonomi_cli
 from finsam.cli.errors import EXIT_BUG, EXIT_REFUSED, EXIT_USAGE, ClickException, UsageError, show_usage_error, write_crash_report
 from finsam.cli.common import (
     DATE,
@@ -63,6 +64,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(run_app, name="run")
 lifecycle_cli.register(app)
+ekonomi_cli.register(app)
 app.add_typer(calendar_cli.calendar_app, name="calendar")
 app.add_typer(report_cli.report_app, name="report")
 app.command("serve")(calendar_cli.serve)

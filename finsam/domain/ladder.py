@@ -41,6 +41,7 @@ class MeddelandeTyp(StrEnum):
     SAKNADE_BESLUT = "saknade_beslut"
     FLODESFEL = "flodesfel"
     UTSKICKSSTORNING = "utskicksstorning"
+    ATERBETALNING = "aterbetalning"  # every ladder step of an återbetalning: the amount, before and after the due date
 
     @property
     def label(self) -> str:
@@ -55,7 +56,7 @@ _LABELS = {
     MeddelandeTyp.VECKOSAMMANFATTNING: "Veckosammanfattning",
     MeddelandeTyp.INFOR_BEREDNING: "Inför beredningsgruppen", MeddelandeTyp.UNDERLAG: "Underlag inför styrelsen",
     MeddelandeTyp.SAKNADE_BESLUT: "Beslut att registrera", MeddelandeTyp.FLODESFEL: "Fel i bevakningen",
-    MeddelandeTyp.UTSKICKSSTORNING: "Utskicksstörning",
+    MeddelandeTyp.UTSKICKSSTORNING: "Utskicksstörning", MeddelandeTyp.ATERBETALNING: "Återbetalning",
 }
 
 

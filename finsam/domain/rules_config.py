@@ -155,12 +155,26 @@ class Andringar(_Strict):
     anstand_beslutas_av: Literal["kansli", "styrelse"] = "kansli"
 
 
+class Ekonomi(_Strict):
+    """The money follow-up: when an insats's förbrukning is flagged, and återbetalning of unused funds."""
+
+    # Utfall more than this share below (above) what the elapsed part of the period leads one to
+    # expect of the year's budget (else beviljat) is flagged as under- (over-)förbrukning.
+    underforbrukning_procent: int = Field(default=25, ge=0, le=100)
+    overforbrukning_procent: int = Field(default=10, ge=0, le=1000)
+    # A slutrapport with unused funds: the huvudman pays them back within this many days of its registration.
+    aterbetalning_dagar: int = Field(default=30, ge=1, le=365)
+    # How to pay, in the message about an återbetalning (e.g. "Bankgiro 123-4567, ange diarienumret").
+    betalningsinformation: Namn | None = None
+
+
 class Regler(_Strict):
     forbund: Forbund = Forbund()
     rapportering: Rapportering = Rapportering()
     sammantraden: Sammantraden = Sammantraden()
     paminnelser: Paminnelser = Paminnelser()
     andringar: Andringar = Andringar()
+    ekonomi: Ekonomi = Ekonomi()
 
     def ladder(self) -> Ladder:
         return Ladder.build(

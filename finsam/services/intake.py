@@ -22,6 +22,7 @@ from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
 from finsam.files import private_folder, store_once
 from finsam.services import registrations
+from finsam.services.ekonomi import open_repayment
 from finsam.services.notify import MailContext
 
 MATCH_THRESHOLD = 85  # rapidfuzz score for name and organisation together
@@ -160,12 +161,23 @@ def take_in(
     result.deadline = deadline
     if dry_run:
         return result
-    rapport = registrations.rapport(session, kontext, mail, insats, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
-                                    filnamn=_kept_name(document.name), sha256=document.sha256).rapport
-    keep_economics(rapport, extraction)
+    _register(session, kontext, mail, insats, extraction, typ=deadline.typ, inkom=inkom, nr=deadline.nr,  # type: ignore[arg-type]
+              filnamn=_kept_name(document.name), sha256=document.sha256)
     _store(storage, document)
     result.atgard = "registrerad"
     return result
+
+
+def _register(session: Session, kontext: Kontext, mail: MailContext, insats: Insats, extraction: Extraction, *,
+              typ: RapportTyp, inkom: date, nr: int | None, filnamn: str, sha256: str) -> InkommenRapport:
+    """Register a report read from a document: its deadline, its kvittens, the money it states, and
+    the återbetalning a slutrapport with unused funds opens."""
+    rapport = registrations.rapport(session, kontext, mail, insats, typ=typ, inkom=inkom, nr=nr, filnamn=filnamn,
+                                    sha256=sha256).rapport
+    keep_economics(rapport, extraction)
+    session.flush()
+    open_repayment(session, kontext, mail.regler, rapport)
+    return rapport
 
 
 def keep_economics(rapport: InkommenRapport, extraction: Extraction) -> None:
@@ -238,9 +250,8 @@ def resolve_queued(
         if deadline is None:
             raise FinsamError(f"{why}; ange delrapportens nummer (--nr).")
         nr = deadline.nr
-    rapport = registrations.rapport(session, kontext, mail, insats, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
-                                    sha256=row.sha256).rapport
-    keep_economics(rapport, extraction)
+    rapport = _register(session, kontext, mail, insats, extraction, typ=kind, inkom=inkom, nr=nr, filnamn=row.filnamn,
+                        sha256=row.sha256)
     row.hanterad = kontext.nu.astimezone(timezone.utc)
     return rapport
 

@@ -15,7 +15,7 @@ from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
-from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, UtskickTillstand
+from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, RapportTyp, UtskickTillstand
 from finsam.domain.ladder import LadderStep, MeddelandeTyp, Mottagare, offset_of
 from finsam.domain.limits import max_length
 from finsam.domain.lifecycle import REPORTING_STATES
@@ -27,6 +27,7 @@ from finsam.messages.render import MailRenderer
 from finsam.services import outbox
 from finsam.services.batch import ItemFailure, isolated, reason
 from finsam.services.calendars import email_calendar
+from finsam.services.ekonomi import repayment_view
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,8 @@ def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[De
         return []
     deadlines = session.scalars(
         select(Deadline).where(Deadline.id.in_(list(due)))
-        .options(selectinload(Deadline.insats).selectinload(Insats.kontaktperson), selectinload(Deadline.historik))
+        .options(selectinload(Deadline.insats).selectinload(Insats.kontaktperson), selectinload(Deadline.historik),
+                 selectinload(Deadline.aterbetalning))
         .order_by(Deadline.forfaller, Deadline.id)
     ).all()
     return [(d, due[d.id]) for d in deadlines]
@@ -236,6 +238,16 @@ def next_styrelse(session: Session, after: date) -> date | None:
         .order_by(Sammantrade.datum)
         .limit(1)
     )
+
+
+def _kind(deadline: Deadline, step: LadderStep) -> MeddelandeTyp:
+    """A report's step is a påminnelse, försenad or eskalering; every step of an återbetalning has its own message."""
+    return MeddelandeTyp.ATERBETALNING if deadline.typ is RapportTyp.ATERBETALNING else step.kind
+
+
+def _repayment(deadline: Deadline, step: LadderStep, regler: Regler) -> dict[str, Any]:
+    return {"aterbetalning": repayment_view(deadline, regler),
+            "steg": {"efter": step.offset > 0, "till_kansli": step.till is not Mottagare.INSATSAGARE}}
 
 
 @dataclass
@@ -255,6 +267,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
         why: str | None = None
         to: Recipient | None = None
         flag = step.flagga_styrelse and deadline.flaggad_styrelse is None
+        kind = _kind(deadline, step)
         with isolated(session, result.failed, f"Steg {step.key} för deadline {deadline.id}") as item:
             insats = deadline.insats
             to = _recipient(step.till, insats, mail)
@@ -267,7 +280,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 kontext,
                 mail,
                 nyckel=ladder_key(deadline, step, to.address),
-                typ=step.kind,
+                typ=kind,
                 to=to,
                 cc=cc,
                 context={
@@ -276,6 +289,7 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                     "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
                     "flagga_styrelse": step.flagga_styrelse,
                     "styrelsemote": next_meeting if step.flagga_styrelse else None,
+                    **(_repayment(deadline, step, mail.regler) if kind is MeddelandeTyp.ATERBETALNING else {}),
                 },
                 planerad=as_of,
                 attachments=lambda: [calendar_part([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
@@ -284,17 +298,17 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 deadline=deadline,
             )
             if (why := not_made(row)) is not None:  # queue kept it in the outbox as failed
-                result.failed.append(ItemFailure(_what(step.kind, insats, deadline), why))
+                result.failed.append(ItemFailure(_what(kind, insats, deadline), why))
             elif row is not None:
                 result.queued.append(row)
         if item.ok:
             if flag:
                 result.flagged.append(deadline)
         elif to is not None:  # it failed before queue could keep it: keep it in the outbox as failed
-            failure = ItemFailure(_what(step.kind, deadline.insats, deadline), result.failed[-1].orsak)
+            failure = ItemFailure(_what(kind, deadline.insats, deadline), result.failed[-1].orsak)
             result.failed[-1] = failure  # named as the kansli knows it, now that the insats is loaded
             with isolated(session, result.failed, f"{failure.vad} (kunde inte sparas i utkorgen)"):
-                _keep_not_made(session, kontext, mail, nyckel=ladder_key(deadline, step, to.address), typ=step.kind,
+                _keep_not_made(session, kontext, mail, nyckel=ladder_key(deadline, step, to.address), typ=kind,
                                to=to.address, error=failure.orsak, planerad=as_of, steg=step.key,
                                insats=deadline.insats, deadline=deadline)
     return result
@@ -361,7 +375,7 @@ def is_stale(session: Session, row: Utskick) -> str | None:
     if deadline is None:
         return "rapporten finns inte längre"
     if deadline.tillstand is DeadlineTillstand.INKOMMEN:
-        return "rapporten har kommit in"
+        return "rapporten har kommit in" if deadline.typ.is_report else "återbetalningen är betald"
     if deadline.tillstand is DeadlineTillstand.MAKULERAD:
         return "rapporten är makulerad"
     if deadline.forfaller != row.forfaller:

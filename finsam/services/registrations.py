@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
 from finsam.domain.enums import Bedomning, BeslutUtfall, MoteTyp, RapportTyp
-from finsam.domain.model import Ansokan, Anstand, Beslut, InkommenRapport, Insats, Sammantrade, Utskick
+from finsam.domain.model import Ansokan, Anstand, Aterbetalning, Beslut, InkommenRapport, Insats, Sammantrade, Utskick
 from finsam.domain.rules_config import Regler
-from finsam.services import lifecycle
+from finsam.services import ekonomi, lifecycle
 from finsam.services.decision_messages import (
     queue_andring,
     queue_beslutsmeddelande,
@@ -38,6 +38,7 @@ class Registrerat:
     beslut: Beslut | None = None
     rapport: InkommenRapport | None = None
     anstand: Anstand | None = None
+    aterbetalning: Aterbetalning | None = None
     sync: SyncResult = field(default_factory=SyncResult)
     meddelande: Utskick | None = None
 
@@ -181,3 +182,11 @@ def anstand(
     row = queue_andring(session, kontext, mail, insats, nyckel=f"anstand:{granted.id}", beslut=made, anstand=granted,
                         berorda=[deadline], planerad=as_of)
     return Registrerat(insats, beslut=made, anstand=granted, meddelande=row)
+
+
+def aterbetalning(
+    session: Session, kontext: Kontext, insats: Insats, *, betald: date, as_of: date, belopp_kr: int | None = None,
+) -> Registrerat:
+    """The huvudman paid back the unused funds: the återbetalning is closed and its reminders stop."""
+    paid = ekonomi.register_payment(session, kontext, insats, betald=betald, belopp_kr=belopp_kr, as_of=as_of)
+    return Registrerat(insats, aterbetalning=paid)

@@ -1,0 +1,325 @@
+"""Each insats's money, year by year, and the återbetalning of funds a slutrapport left unused.
+
+Per insats and year: *beviljat* (its beviljade medel spread evenly over its insatstid, each
+tilläggsanslag in its own year), *budget* (the year's budget from the import), *utfall* (the import's
+`utfall_ÅÅÅÅ_kr` where given, else the Summa utfall of the registered delrapporter, each shared out
+over the years its period covers by days) and the *förbrukning*: utfall against the budget (else
+beviljat) for the part of the year that utfall covers. The rules file's `ekonomi` thresholds flag
+under- and overspending. Nothing here knows Prefect or SMTP; the CLI, the flows and the underlag call it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from finsam.audit import Kontext
+from finsam.domain.enums import BeslutTyp, DeadlineStatus, DeadlineTillstand, RapportTyp, Tillstand
+from finsam.domain.model import Aterbetalning, Beslut, Deadline, InkommenRapport, Insats
+from finsam.domain.rules_config import Regler
+from finsam.domain.workdays import next_working_day
+from finsam.errors import FinsamError
+from finsam.messages.format import kronor
+from finsam.services.deadlines import fulfil, record
+
+UNDERFORBRUKNING = "underforbrukning"
+OVERFORBRUKNING = "overforbrukning"
+ATERBETALNING_FORFALLEN = "aterbetalning_forfallen"
+ATERBETALNING_EJ_FULL = "aterbetalning_ej_full"
+FLAGGOR = {
+    UNDERFORBRUKNING: "underförbrukning",
+    OVERFORBRUKNING: "överförbrukning",
+    ATERBETALNING_FORFALLEN: "återbetalning försenad",
+    ATERBETALNING_EJ_FULL: "återbetalning inte full",
+}
+
+
+# --- what the board granted, year by year ---
+
+def tillaggsanslag(session: Session) -> dict[int, dict[int, int]]:
+    """Every insats's tilläggsanslag: insats id → year → kronor."""
+    result: dict[int, dict[int, int]] = {}
+    for insats_id, ar, belopp in session.execute(
+        select(Beslut.insats_id, Beslut.ar, func.sum(Beslut.belopp_kr))
+        .where(Beslut.typ == BeslutTyp.TILLAGGSANSLAG).group_by(Beslut.insats_id, Beslut.ar)
+    ):
+        result.setdefault(insats_id, {})[ar] = int(belopp or 0)
+    return result
+
+
+def _days(first: date, last: date) -> int:
+    return max((last - first).days + 1, 0)
+
+
+def beviljat_i_ar(insats: Insats, year: int, tillagg: dict[int, int]) -> int | None:
+    """The insats's beviljade medel for `year`: spread evenly over its insatstid by days (an insats
+    without an end date: up to the end of `year`), with each tilläggsanslag (`tillagg`: year → kronor)
+    in its own year. None where nothing is granted (an imported insats without beviljade medel)."""
+    if not insats.beviljade_medel_kr or insats.start is None:
+        return None
+    spread = insats.beviljade_medel_kr - sum(tillagg.values())
+    end = insats.slut or date(year, 12, 31)
+    days = _days(insats.start, end)
+    overlap = _days(max(insats.start, date(year, 1, 1)), min(end, date(year, 12, 31)))
+    share = round(spread * overlap / days) if days and overlap else 0
+    return share + tillagg.get(year, 0)
+
+
+def budget_i_ar(insats: Insats, year: int) -> int | None:
+    return next((e.budget_kr for e in insats.ekonomi if e.ar == year and e.budget_kr is not None), None)
+
+
+def medel_i_ar(insats: Insats, year: int, tillagg: dict[int, int]) -> int:
+    """The insats's money for `year` as the underlag sums it: its budget where known, else beviljat."""
+    budget = budget_i_ar(insats, year)
+    return budget if budget is not None else beviljat_i_ar(insats, year, tillagg) or 0
+
+
+def period_i_ar(insats: Insats, year: int) -> tuple[date, date] | None:
+    """The part of `year` the insats runs (None: it does not run that year)."""
+    if insats.start is None:
+        return None
+    first, last = max(insats.start, date(year, 1, 1)), min(insats.slut or date(year, 12, 31), date(year, 12, 31))
+    return (first, last) if first <= last else None
+
+
+# --- what was spent ---
+
+@dataclass(frozen=True)
+class RapportUtfall:
+    """A delrapport's Summa utfall, and the part of it that falls in the year."""
+
+    rapport: str
+    period_start: date
+    period_slut: date
+    utfall_kr: int
+    i_aret_kr: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rapport": self.rapport, "period_start": self.period_start.isoformat(),
+                "period_slut": self.period_slut.isoformat(), "utfall_kr": self.utfall_kr, "i_aret_kr": self.i_aret_kr}
+
+
+def utfall_fran_rapporter(rapporter: list[InkommenRapport], year: int) -> tuple[list[RapportUtfall], date | None]:
+    """The delrapporter's utfall in `year` (each period's Summa shared out over its days), and the last day covered."""
+    found, covered = [], None
+    for r in rapporter:
+        d = r.deadline
+        if r.typ is not RapportTyp.DELRAPPORT or r.summa_utfall_kr is None or d is None:
+            continue
+        overlap = _days(max(d.period_start, date(year, 1, 1)), min(d.period_slut, date(year, 12, 31)))
+        if not overlap:
+            continue
+        part = round(r.summa_utfall_kr * overlap / _days(d.period_start, d.period_slut))
+        found.append(RapportUtfall(d.rubrik, d.period_start, d.period_slut, r.summa_utfall_kr, part))
+        covered = max(filter(None, [covered, min(d.period_slut, date(year, 12, 31))]))
+    return found, covered
+
+
+# --- one insats, one year ---
+
+@dataclass
+class EkonomiRad:
+    """One insats's money in one year, with what it is flagged for."""
+
+    insats: Insats
+    ar: int
+    beviljat_kr: int | None
+    tillaggsanslag_kr: int
+    budget_kr: int | None
+    utfall_kr: int | None
+    utfall_kalla: str | None  # import / rapporter
+    utfall_till: date | None  # the last day the utfall covers
+    forbrukning_procent: float | None  # utfall of budget (else beviljat)
+    forvantad_procent: float | None  # the share of the year's period the utfall covers
+    rapporter: list[RapportUtfall] = field(default_factory=list)
+    aterbetalningar: list[Aterbetalning] = field(default_factory=list)
+    flaggor: list[str] = field(default_factory=list)
+    avvikelser: str | None = None  # 4.3 of the latest report that wrote one
+    avvikelser_fran: str | None = None
+
+    @property
+    def aterbetalning_kr(self) -> int | None:
+        return sum(a.belopp_kr for a in self.aterbetalningar) if self.aterbetalningar else None
+
+    @property
+    def flaggtext(self) -> list[str]:
+        return [FLAGGOR[f] for f in self.flaggor]
+
+    def as_json(self, as_of: date) -> dict[str, Any]:
+        i = self.insats
+        return {
+            "insats": i.namn, "diarienummer": i.diarienummer, "inriktning": i.inriktning.value, "huvudman": i.huvudman,
+            "tillstand": i.tillstand.value, "start": i.start.isoformat() if i.start else None,
+            "slut": i.slut.isoformat() if i.slut else None, "ar": self.ar,
+            "beviljat_kr": self.beviljat_kr, "tillaggsanslag_kr": self.tillaggsanslag_kr, "budget_kr": self.budget_kr,
+            "utfall_kr": self.utfall_kr, "utfall_kalla": self.utfall_kalla,
+            "utfall_till": self.utfall_till.isoformat() if self.utfall_till else None,
+            "forbrukning_procent": self.forbrukning_procent, "forvantad_procent": self.forvantad_procent,
+            "rapporter": [r.as_json() for r in self.rapporter],
+            "aterbetalning_kr": self.aterbetalning_kr,
+            "aterbetalningar": [aterbetalning_json(a, as_of) for a in self.aterbetalningar],
+            "flaggor": self.flaggor, "avvikelser": self.avvikelser,
+        }
+
+
+def aterbetalning_json(a: Aterbetalning, as_of: date) -> dict[str, Any]:
+    d = a.deadline
+    return {"id": d.id, "belopp_kr": a.belopp_kr, "forfaller": d.forfaller.isoformat(), "status": d.status(as_of).value,
+            "betald": a.betald.isoformat() if a.betald else None, "betalt_kr": a.betalt_kr}
+
+
+def _percent(part: int | Fraction, whole: int) -> float:
+    return round(float(Fraction(part) * 100 / whole), 1)
+
+
+def _flags(rad: EkonomiRad, period: tuple[date, date], regler: Regler, as_of: date) -> None:
+    """Utfall against the budget (else beviljat) for the part of the period it covers; the återbetalningar."""
+    reference = rad.budget_kr if rad.budget_kr is not None else rad.beviljat_kr
+    if rad.utfall_kr is not None and rad.utfall_till is not None and reference:
+        covered = Fraction(_days(period[0], min(rad.utfall_till, period[1])), _days(*period))
+        rad.forbrukning_procent = _percent(rad.utfall_kr, reference)
+        rad.forvantad_procent = _percent(covered, 1)
+        expected = reference * covered
+        if covered and rad.utfall_kr * 100 < expected * (100 - regler.ekonomi.underforbrukning_procent):
+            rad.flaggor.append(UNDERFORBRUKNING)
+        if rad.utfall_kr * 100 > expected * (100 + regler.ekonomi.overforbrukning_procent):
+            rad.flaggor.append(OVERFORBRUKNING)
+    for a in rad.aterbetalningar:
+        if a.deadline.status(as_of) is DeadlineStatus.FORFALLEN and ATERBETALNING_FORFALLEN not in rad.flaggor:
+            rad.flaggor.append(ATERBETALNING_FORFALLEN)
+        if a.betalt_kr is not None and a.betalt_kr < a.belopp_kr and ATERBETALNING_EJ_FULL not in rad.flaggor:
+            rad.flaggor.append(ATERBETALNING_EJ_FULL)
+
+
+def active_in(session: Session, year: int) -> list[Insats]:
+    """The insatser that run some part of `year` (granted ones: they have a start date)."""
+    return list(session.scalars(
+        select(Insats).where(Insats.start.is_not(None), Insats.start <= date(year, 12, 31),
+                             Insats.slut.is_(None) | (Insats.slut >= date(year, 1, 1)),
+                             Insats.tillstand != Tillstand.AVSLAGEN)
+        .options(selectinload(Insats.ekonomi)).order_by(Insats.inriktning, Insats.namn, Insats.id)
+    ))
+
+
+def uppfoljning(session: Session, regler: Regler, year: int, *, as_of: date,
+                insatser: list[Insats] | None = None) -> list[EkonomiRad]:
+    """The money of every insats active in `year` (or of `insatser`), one row each."""
+    insatser = active_in(session, year) if insatser is None else insatser
+    ids = [i.id for i in insatser]
+    tillagg = tillaggsanslag(session)
+    reports: dict[int, list[InkommenRapport]] = defaultdict(list)
+    for r in session.scalars(
+        select(InkommenRapport).where(InkommenRapport.insats_id.in_(ids))
+        .options(selectinload(InkommenRapport.deadline)).order_by(InkommenRapport.inkom, InkommenRapport.id)
+    ):
+        reports[r.insats_id].append(r)
+    repayments: dict[int, list[Aterbetalning]] = defaultdict(list)
+    for a in session.scalars(
+        select(Aterbetalning).join(Aterbetalning.deadline)
+        .where(Aterbetalning.insats_id.in_(ids), Deadline.tillstand != DeadlineTillstand.MAKULERAD)
+        .options(selectinload(Aterbetalning.deadline)).order_by(Aterbetalning.id)
+    ):
+        if a.deadline.period_slut.year == year:  # the year the insats ended: the money it did not use
+            repayments[a.insats_id].append(a)
+    rows = []
+    for insats in insatser:
+        period = period_i_ar(insats, year)
+        if period is None:
+            continue
+        imported = next((e.utfall_kr for e in insats.ekonomi if e.ar == year and e.utfall_kr is not None), None)
+        from_reports, covered = utfall_fran_rapporter(reports[insats.id], year)
+        if imported is not None:
+            utfall, kalla, till = imported, "import", period[1]  # the year's own figure, as the annual report has it
+        elif from_reports:
+            utfall, kalla, till = sum(r.i_aret_kr for r in from_reports), "rapporter", covered
+        else:
+            utfall, kalla, till = None, None, None
+        own = tillagg.get(insats.id, {})
+        rad = EkonomiRad(insats=insats, ar=year, beviljat_kr=beviljat_i_ar(insats, year, own),
+                         tillaggsanslag_kr=own.get(year, 0), budget_kr=budget_i_ar(insats, year), utfall_kr=utfall,
+                         utfall_kalla=kalla, utfall_till=till, forbrukning_procent=None, forvantad_procent=None,
+                         rapporter=from_reports, aterbetalningar=repayments[insats.id])
+        written = [r for r in reports[insats.id] if r.avvikelser]
+        if written:
+            latest = written[-1]
+            rad.avvikelser = latest.avvikelser
+            rad.avvikelser_fran = f"{latest.deadline.rubrik if latest.deadline else latest.typ.label}, inkom {latest.inkom.isoformat()}"
+        _flags(rad, period, regler, as_of)
+        rows.append(rad)
+    return rows
+
+
+# --- återbetalning ---
+
+def open_repayment(session: Session, kontext: Kontext, regler: Regler, rapport: InkommenRapport) -> Aterbetalning | None:
+    """A slutrapport that leaves funds unused opens an återbetalning for its huvudman, due
+    `ekonomi.aterbetalning_dagar` days after the report came in (on a working day), chased by the ladder."""
+    if rapport.typ is not RapportTyp.SLUTRAPPORT or not rapport.aterbetalning_kr:
+        return None
+    insats = session.get(Insats, rapport.insats_id)
+    owed = [d for d in insats.deadlines if d.typ is RapportTyp.ATERBETALNING]
+    if any(d.tillstand is not DeadlineTillstand.MAKULERAD for d in owed):
+        return None  # one slutrapport, one återbetalning
+    slutrapport = rapport.deadline
+    due = next_working_day(rapport.inkom + timedelta(days=regler.ekonomi.aterbetalning_dagar))
+    deadline = Deadline(
+        typ=RapportTyp.ATERBETALNING, nr=1 + max((d.nr for d in owed), default=0),
+        period_start=slutrapport.period_start if slutrapport else insats.start or rapport.inkom,
+        period_slut=slutrapport.period_slut if slutrapport else insats.slut or rapport.inkom,
+        forfaller=due, regel_forfaller=due, tillstand=DeadlineTillstand.OPPEN, bevakas=True,
+    )
+    insats.deadlines.append(deadline)
+    record(deadline, kontext, "tillstand", None, DeadlineTillstand.OPPEN,
+           f"slutrapporten (inkom {rapport.inkom.isoformat()}) redovisar {kronor(rapport.aterbetalning_kr)} "
+           "ej utnyttjade medel")
+    repayment = Aterbetalning(insats_id=insats.id, deadline=deadline, rapport_id=rapport.id, belopp_kr=rapport.aterbetalning_kr)
+    session.add(repayment)
+    return repayment
+
+
+def register_payment(session: Session, kontext: Kontext, insats: Insats, *, betald: date, belopp_kr: int | None = None,
+                     as_of: date) -> Aterbetalning:
+    """The huvudman paid back: the återbetalning is closed (betalt belopp: as owed unless given)."""
+    if betald > as_of:
+        raise FinsamError(f"Betalningsdagen {betald.isoformat()} är efter {as_of.isoformat()}; registrera betalningen "
+                          "när den är gjord.")
+    if belopp_kr is not None and belopp_kr <= 0:
+        raise FinsamError("Det betalda beloppet måste vara större än noll.")
+    open_ = sorted((d for d in insats.deadlines if d.typ is RapportTyp.ATERBETALNING
+                    and d.tillstand is DeadlineTillstand.OPPEN), key=lambda d: d.nr)
+    if not open_:
+        raise FinsamError(f"{insats.ref} har ingen öppen återbetalning.")
+    deadline = open_[0]
+    repayment = deadline.aterbetalning
+    paid = repayment.belopp_kr if belopp_kr is None else belopp_kr
+    fulfil(session, kontext, deadline, betald, f"återbetalning {kronor(paid)} betald {betald.isoformat()}")
+    repayment.betald, repayment.betalt_kr, repayment.registrerad_av = betald, paid, kontext.aktor
+    return repayment
+
+
+def repayment_view(deadline: Deadline, regler: Regler) -> dict[str, Any]:
+    """What a message about an återbetalning states: the amount and where it comes from."""
+    a = deadline.aterbetalning
+    rapport = a.rapport if a is not None else None
+    return {
+        "belopp": a.belopp_kr if a is not None else None,
+        "beviljade": rapport.beviljade_medel_kr if rapport else None,
+        "utnyttjade": rapport.utnyttjade_medel_kr if rapport else None,
+        "slutrapport_inkom": rapport.inkom if rapport else None,
+        "betalningsinformation": regler.ekonomi.betalningsinformation,
+    }
+
+
+def open_repayments(session: Session) -> list[Aterbetalning]:
+    return list(session.scalars(
+        select(Aterbetalning).join(Aterbetalning.deadline).where(Deadline.tillstand == DeadlineTillstand.OPPEN)
+        .options(selectinload(Aterbetalning.deadline).selectinload(Deadline.insats)).order_by(Deadline.forfaller)
+    ))
+
