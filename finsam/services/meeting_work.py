@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.calendar.ics import stockholm_time
-from finsam.domain.enums import Bedomning, BeslutTyp, BeslutUtfall, DeadlineStatus, DeadlineTillstand, MoteTyp, Tillstand
+from finsam.domain.enums import Bedomning, BeslutUtfall, DeadlineStatus, DeadlineTillstand, MoteTyp, Tillstand
 from finsam.domain.model import Ansokan, Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Yttrande
 from finsam.domain.parsing import parse_time
 from finsam.domain.rules_config import Regler
 from finsam.errors import NotFound
+from finsam.services import ekonomi
 
 
 class Arbete:
@@ -135,37 +136,13 @@ class Underlag:
     ar: int = 0
     insatser: list[Insats] = field(default_factory=list)  # those up for decision
     vantar_komplettering: list[dict[str, Any]] = field(default_factory=list)  # held: not up for decision yet
+    # Ekonomisk uppföljning: the running insatser's money this year, and the återbetalningar not yet paid.
+    ekonomi: list[dict[str, Any]] = field(default_factory=list)
+    aterbetalningar: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kvar_i_ar(self) -> int | None:
         return None if self.tillgangligt_i_ar is None else self.tillgangligt_i_ar - self.beviljat_i_ar
-
-
-def _share_in_year(insats: Insats, year: int, tillagg: dict[int, int]) -> int:
-    """The insats's money for `year`: its budget for that year where known, else its beviljade medel
-    spread evenly over its insatstid, with each tilläggsanslag (`tillagg`: year → kronor) in its own year."""
-    budget = next((e.budget_kr for e in insats.ekonomi if e.ar == year and e.budget_kr is not None), None)
-    if budget is not None:
-        return budget
-    if not insats.beviljade_medel_kr or insats.start is None:
-        return 0
-    spread = insats.beviljade_medel_kr - sum(tillagg.values())
-    end = insats.slut or date(year, 12, 31)
-    days = (end - insats.start).days + 1
-    overlap = (min(end, date(year, 12, 31)) - max(insats.start, date(year, 1, 1))).days + 1
-    share = 0 if days <= 0 or overlap <= 0 else round(spread * overlap / days)
-    return share + tillagg.get(year, 0)
-
-
-def tillaggsanslag(session: Session) -> dict[int, dict[int, int]]:
-    """Every insats's tilläggsanslag: insats id → year → kronor."""
-    result: dict[int, dict[int, int]] = {}
-    for insats_id, ar, belopp in session.execute(
-        select(Beslut.insats_id, Beslut.ar, func.sum(Beslut.belopp_kr))
-        .where(Beslut.typ == BeslutTyp.TILLAGGSANSLAG).group_by(Beslut.insats_id, Beslut.ar)
-    ):
-        result.setdefault(insats_id, {})[ar] = int(belopp or 0)
-    return result
 
 
 def _marking(ansokan: Ansokan, yttrande: Yttrande | None) -> str | None:
@@ -232,7 +209,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         select(Sammantrade.datum).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > mote.datum,
                                         Sammantrade.installt.is_(False)).order_by(Sammantrade.datum).limit(1)
     ) or mote.datum + timedelta(days=90)
-    tillagg = tillaggsanslag(session)
+    tillagg = ekonomi.tillaggsanslag(session)
     for insats in session.scalars(select(Insats).where(Insats.start.is_not(None)).order_by(Insats.start)):
         if insats.tillstand in (Tillstand.AVSLAGEN,):
             continue
@@ -241,9 +218,31 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         if insats.slut is not None and window_start < insats.slut <= next_meeting:
             underlag.slutar.append({**_insats_row(insats), "slut": insats.slut, "avbruten": insats.avbruten})
         if insats.tillstand in (Tillstand.BEVILJAD, Tillstand.PAGAENDE, Tillstand.AVSLUTAD, Tillstand.SLUTREDOVISAD):
-            underlag.beviljat_i_ar += _share_in_year(insats, underlag.ar, tillagg.get(insats.id, {}))
+            underlag.beviljat_i_ar += ekonomi.medel_i_ar(insats, underlag.ar, tillagg.get(insats.id, {}))
     underlag.tillgangligt_i_ar = regler.forbund.tillgangliga_medel.get(underlag.ar)
+    _economic_follow_up(session, underlag, regler, as_of)
     return underlag
+
+
+RUNNING = (Tillstand.PAGAENDE, Tillstand.AVSLUTAD)  # under way, or ended with the slutrapport still to come
+
+
+def _economic_follow_up(session: Session, underlag: Underlag, regler: Regler, as_of: date) -> None:
+    """Per running insats: beviljat, utfall so far, förbrukning, flags and the latest avvikelser; the open återbetalningar."""
+    running = [i for i in ekonomi.active_in(session, underlag.ar) if i.tillstand in RUNNING]
+    for rad in ekonomi.uppfoljning(session, regler, underlag.ar, as_of=as_of, insatser=running):
+        underlag.ekonomi.append({
+            "namn": rad.insats.namn, "diarienummer": rad.insats.diarienummer, "beviljat": rad.beviljat_kr,
+            "budget": rad.budget_kr, "utfall": rad.utfall_kr, "utfall_kalla": rad.utfall_kalla, "utfall_till": rad.utfall_till,
+            "forbrukning": rad.forbrukning_procent, "forvantad": rad.forvantad_procent, "flaggor": rad.flaggtext,
+            "avvikelser": rad.avvikelser, "avvikelser_fran": rad.avvikelser_fran,
+        })
+    for a in ekonomi.open_repayments(session):
+        d = a.deadline
+        underlag.aterbetalningar.append({
+            "namn": d.insats.namn, "diarienummer": d.insats.diarienummer, "belopp": a.belopp_kr, "forfaller": d.forfaller,
+            "dagar_sen": max((as_of - d.forfaller).days, 0), "flaggad": d.flaggad_styrelse is not None,
+        })
 
 
 def missing_decisions(session: Session, mote: Sammantrade) -> list[Insats]:
