@@ -31,6 +31,7 @@ from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
 from finsam.messages.compose import Recipient
+from finsam.messages.format import kronor
 from finsam.messages.render import MailRenderer
 from finsam.services.calendars import insats_calendar, kansli_calendar
 from finsam.services.daily import plan_day
@@ -41,6 +42,7 @@ from finsam.services import registrations
 from finsam.services.lifecycle import NyAnsokan, register_ansokan, register_yttrande
 from finsam.services.lookup import find_insats
 from finsam.services.meeting_messages import WorkResult, do_meeting_work
+from finsam.services.ekonomi import open_repayment
 from finsam.services.meeting_work import planned_work
 from finsam.services.meetings import import_meetings
 from finsam.services.notify import MailContext
@@ -117,7 +119,19 @@ def _apply(demo: Demo, day: date, item: dict[str, Any]) -> str:
             return f"{day}: styrelsen beslutade om {insats.namn}: {item['beslut']}"
         if "rapport" in item:
             rapport = registrations.rapport(session, kontext, demo.mail, insats, typ=RapportTyp(item["rapport"]), inkom=day).rapport
-            return f"{day}: {rapport.deadline.rubrik} från {insats.namn} kom in"
+            text = f"{day}: {rapport.deadline.rubrik} från {insats.namn} kom in"
+            if "utnyttjade" in item:  # the money a slutrapport states, as the real one (DOMAIN.md) does
+                beviljade, utnyttjade = int(item["beviljade"]), int(item["utnyttjade"])
+                rapport.beviljade_medel_kr, rapport.utnyttjade_medel_kr = beviljade, utnyttjade
+                rapport.aterbetalning_kr = max(beviljade - utnyttjade, 0)
+                rapport.medel_helt_utnyttjade = rapport.aterbetalning_kr == 0
+                session.flush()
+                if (owed := open_repayment(session, kontext, demo.mail.regler, rapport)) is not None:
+                    text += f"; {kronor(owed.belopp_kr)} ska betalas tillbaka senast {owed.deadline.forfaller}"
+            return text
+        if "aterbetalning" in item:
+            paid = registrations.aterbetalning(session, kontext, insats, betald=day, as_of=day).aterbetalning
+            return f"{day}: återbetalningen från {insats.namn}, {kronor(paid.betalt_kr)}, kom in"
         open_ = [d for d in insats.deadlines if d.tillstand.value == "oppen"]
         ahead = [d for d in open_ if d.forfaller >= day]  # the report the insatsägare is working on
         deadline = min(ahead or open_, key=lambda d: d.forfaller)

@@ -25,4 +25,11 @@ def test_the_demo_replays_and_leaves_its_mail(tmp_path: Path) -> None:
     deadlines = json.loads((tmp_path / "demo" / "deadlines.json").read_text(encoding="utf-8"))
     hudiksvall = [d for d in deadlines if d["diarienummer"] == "SFG 21-6.58" and d["kind"] == "slutrapport"]
     assert hudiksvall[0]["status"] == "inkommen" and hudiksvall[0]["received"] == "2022-01-14"
+    # Its real figures leave 9 466 kr unused: due back Monday 14 February 2022 (14 January + 30 days is a
+    # Sunday), reminded of with the amount, paid on 16 February.
+    assert "9\u00a0466\u00a0kr ska betalas tillbaka senast 2022-02-14" in out
+    [owed] = [d for d in deadlines if d["diarienummer"] == "SFG 21-6.58" and d["kind"] == "aterbetalning"]
+    assert (owed["due"], owed["status"], owed["received"]) == ("2022-02-14", "inkommen", "2022-02-16")
+    assert "Återbetalning av ej utnyttjade medel" in kinds
+    assert "## Ekonomisk uppföljning 2021" in underlag
     assert not (tmp_path / "unused.db").exists()  # the demo keeps to its own folder
