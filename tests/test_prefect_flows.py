@@ -137,6 +137,23 @@ def test_change_decisions_from_the_run_forms(loaded: str) -> None:
         assert len(sent) == 3 and {r.tillstand for r in sent} == {UtskickTillstand.SKICKAD}
 
 
+def test_a_repayment_from_the_run_form_closes_the_aterbetalning(loaded: str, tmp_path: Path) -> None:
+    from flows.registrera import AterbetalningFormular, registrera_aterbetalning
+
+    report = tmp_path / "slutrapport.txt"  # Trisam 2.0 - Hofors kommun: 142 000 granted, 71 000 used, 71 000 back
+    report.write_text("Slutrapport\nDiarienummer\nSFG 21-6.64\nInsatsens namn\nTrisam 2.0 - Hofors kommun\n"
+                      "Beviljade medel för insatsen\n142 000 kr\nUtnyttjade medel\n71 000 kr\n", encoding="utf-8")
+    finsam(loaded, "report", "register", str(report), "--received", "2022-01-20", cwd=tmp_path)
+    state = registrera_aterbetalning(AterbetalningFormular(insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
+    assert state.is_completed(), state.message
+    assert {k: state.result()[k] for k in ("aterbetalning_kr", "betalt_kr", "betald", "saknas_kr")} == {
+        "aterbetalning_kr": 71_000, "betalt_kr": 71_000, "betald": "2022-02-01", "saknas_kr": 0}
+    again = registrera_aterbetalning(AterbetalningFormular(insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
+    assert again.is_failed()
+    with pytest.raises(Exception, match="har ingen öppen återbetalning"):
+        again.result()
+
+
 def test_a_bad_registration_fails_with_a_swedish_message_and_changes_nothing(loaded: str) -> None:
     from flows.registrera import BeslutFormular, registrera_beslut
 
@@ -200,6 +217,7 @@ def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> 
     assert "for_beslut" in state.result()
     markdown = artifacts("underlag-styrelse", state.state_details.flow_run_id)[0].data
     assert markdown.startswith("# Underlag till styrelsemöte") and "## Försenade rapporter" in markdown
+    assert f"## Ekonomisk uppföljning {coming.year}" in markdown
     assert any(s.startswith("Underlag till styrelsemötet") for s in eml_subjects(tmp_path / "utskick"))
 
 
