@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     )
     serve_host: str = Field(default="127.0.0.1", description="Address `finsam serve` listens on.")
     serve_port: int = Field(default=8080, ge=1, le=65535)
+    backoff_max_minutes: int = Field(
+        default=360, ge=1, le=1440,
+        description="Longest wait between attempts to send a message the mail server put off (minutes).",
+    )
     claim_timeout_minutes: int = Field(
         default=15, ge=1, description="A message claimed by a run that died is sent again after this long."
     )

@@ -63,6 +63,7 @@ async def deliver_outbox(aktor: str, settings: Settings | None = None, *, ignore
         attempts=settings.smtp_attempts,
         retry_delay=settings.smtp_retry_delay,
         claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
+        backoff_max_minutes=settings.backoff_max_minutes,
         ignore_backoff=ignore_backoff,
     )
 

@@ -77,7 +77,7 @@ def send_outbox() -> dict[str, Any]:
 def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | None) -> None:
     with reading() as session:
         rows = list_deadlines(session, as_of=as_of)
-    due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= as_of + timedelta(days=30)]
+    due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= as_of + timedelta(days=wiring.rules().drift.kommande_dagar)]
     overdue = [r for r in rows if r.status is DeadlineStatus.FORFALLEN]
 
     def table(items: list) -> list[dict[str, Any]]:

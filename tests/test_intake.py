@@ -163,6 +163,20 @@ def test_a_delrapport_is_matched_to_the_deadline_of_its_period(db_url: str, regl
         assert (d.nr, d.period_start, d.period_slut) == (2, date(2025, 3, 1), date(2025, 8, 31))
 
 
+def test_how_alike_a_name_must_be_is_the_rules_files_matchning_procent(db_url: str, regler, tmp_path: Path) -> None:
+    running_insats(db_url, regler, k(), "Steg till arbete", "SFG 24-3.12", date(2024, 9, 1), date(2026, 8, 31),
+                   ("Insatsansvarig Sandviken", "insatsansvarig@sandviken.example"))
+    text = ("Delrapport\nInsatsens namn\nSteg till arbte\nOrganisation\nSandvikens kommun\n"
+            "Delrapporten gäller för perioden\n2025-03-01 - 2025-08-31\n")
+    path = tmp_path / "delrapport.txt"
+    path.write_text(text, encoding="utf-8")
+    strict = regler.model_copy(update={"drift": regler.drift.model_copy(update={"matchning_procent": 100})})
+    result, data = intake(db_url, strict, path, tmp_path, dry_run=True)
+    assert data["atgard"] == "provkorning" and data["match"] is None  # a misspelt name is not enough at 100
+    result, data = intake(db_url, regler, path, tmp_path, dry_run=True)
+    assert data["match"]["diarienummer"] == "SFG 24-3.12"  # at the default 85 it is
+
+
 @needs_shared
 def test_an_ambiguous_report_goes_to_the_queue_and_nothing_is_registered(loaded: str, regler, tmp_path: Path) -> None:
     # "Trisam 2.0" at some kommun, with no diarienummer: many insatser fit.

@@ -119,3 +119,20 @@ def test_impossible_date_in_a_date_list_names_the_field(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(InvalidInput, match=r"rapportering\.delrapport\.datumlista\.0"):
         load_rules(path)
+
+
+def test_the_windows_and_the_change_rules_are_in_the_file_with_their_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "regler.yaml"
+    path.write_text(FORBUND_YAML, encoding="utf-8")
+    regler = load_rules(path)
+    assert (regler.drift.utskicksstorning_timmar, regler.drift.kommande_dagar, regler.drift.underlag_dagar,
+            regler.drift.matchning_procent) == (20, 30, 90, 85)
+    assert (regler.andringar.rattvis_frist_arbetsdagar, regler.andringar.anstand_beslutas_av) == (20, "kansli")
+    path.write_text(FORBUND_YAML + "drift:\n  matchning_procent: 40\n  kommande_dagar: 0\n"
+                    "andringar:\n  anstand_beslutas_av: chefen\n  rattvis_frist_arbetsdagar: 0\n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as error:
+        load_rules(path)
+    message = str(error.value)
+    for field in ("drift.matchning_procent", "drift.kommande_dagar", "andringar.anstand_beslutas_av",
+                  "andringar.rattvis_frist_arbetsdagar"):
+        assert field in message

@@ -168,6 +168,19 @@ class Ekonomi(_Strict):
     betalningsinformation: Namn | None = None
 
 
+class Drift(_Strict):
+    """The engine's windows: how long, how far ahead, how alike."""
+
+    # Tell the kansli when messages have waited this long for the mail server.
+    utskicksstorning_timmar: int = Field(default=20, ge=1, le=168)
+    # The weekly summary and the daily table list reports due within this many days.
+    kommande_dagar: int = Field(default=30, ge=1, le=365)
+    # The underlag lists insatser starting or ending this many days around a meeting with no meeting before it.
+    underlag_dagar: int = Field(default=90, ge=7, le=366)
+    # How alike (0–100) a report's insats name and organisation must be to register it without asking.
+    matchning_procent: int = Field(default=85, ge=50, le=100)
+
+
 class Regler(_Strict):
     forbund: Forbund = Forbund()
     rapportering: Rapportering = Rapportering()
@@ -175,6 +188,7 @@ class Regler(_Strict):
     paminnelser: Paminnelser = Paminnelser()
     andringar: Andringar = Andringar()
     ekonomi: Ekonomi = Ekonomi()
+    drift: Drift = Drift()
 
     def ladder(self) -> Ladder:
         return Ladder.build(

@@ -68,6 +68,7 @@ async def deliver(
     attempts: int = 3,
     retry_delay: float = 2.0,
     claim_timeout: timedelta = timedelta(minutes=15),
+    backoff_max_minutes: int = 360,
     sleep: Callable[[float], object] = asyncio.sleep,
     ignore_backoff: bool = False,
 ) -> DeliveryReport:
@@ -113,13 +114,14 @@ async def deliver(
             if pending:
                 async with transport.connect() as connection:
                     while pending:
-                        await _send_one(connection, transport, pending[0], report, work, clock, attempts, retry_delay, sleep)
+                        await _send_one(connection, transport, pending[0], report, work, clock, attempts, retry_delay, sleep,
+                                        backoff_max_minutes)
                         pending.pop(0)
         except TransientMailError as e:
             # Could not connect (or reconnect): everything still held goes back to waiting.
             with work() as session:
                 for row in pending:
-                    outbox.defer(session, row, now=clock(), error=str(e), tried=True)
+                    outbox.defer(session, row, now=clock(), error=str(e), tried=True, max_wait_minutes=backoff_max_minutes)
             report.deferred.extend((row.id, str(e)) for row in pending)
             return report
         if len(batch) < batch_size:
@@ -150,6 +152,7 @@ async def _send_one(
     attempts: int,
     retry_delay: float,
     sleep: Callable[[float], object],
+    backoff_max_minutes: int,
 ) -> None:
     recipients = [row.mottagare, *row.kopia]
     for attempt in range(1, attempts + 1):
@@ -163,7 +166,7 @@ async def _send_one(
         except TransientMailError as e:
             if attempt == attempts:
                 with work() as session:
-                    outbox.defer(session, row, now=clock(), error=str(e))
+                    outbox.defer(session, row, now=clock(), error=str(e), max_wait_minutes=backoff_max_minutes)
                 report.deferred.append((row.id, str(e)))
                 return
             await sleep(retry_delay * 2 ** (attempt - 1))  # type: ignore[misc]

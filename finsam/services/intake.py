@@ -25,7 +25,6 @@ from finsam.services import registrations
 from finsam.services.ekonomi import open_repayment
 from finsam.services.notify import MailContext
 
-MATCH_THRESHOLD = 85  # rapidfuzz score for name and organisation together
 MATCH_MARGIN = 8  # the best candidate must lead the next by this much
 
 
@@ -63,8 +62,9 @@ def _normal_dnr(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def match_insats(session: Session, extraction: Extraction) -> tuple[Insats | None, str, list[str]]:
-    """The insats a report is about: by diarienummer, else by name and organisation (fuzzy)."""
+def match_insats(session: Session, extraction: Extraction, threshold: int) -> tuple[Insats | None, str, list[str]]:
+    """The insats a report is about: by diarienummer, else by name and organisation (fuzzy, a rapidfuzz
+    score of at least `threshold` for the two together: the rules file's drift.matchning_procent)."""
     insatser = list(session.scalars(select(Insats)))
     dnr = extraction.get("diarienummer")
     if dnr:
@@ -84,7 +84,7 @@ def match_insats(session: Session, extraction: Extraction) -> tuple[Insats | Non
             score = name_score
         scored.append((score, insats))
     scored.sort(key=lambda s: -s[0])
-    good = [(s, i) for s, i in scored if s >= MATCH_THRESHOLD]
+    good = [(s, i) for s, i in scored if s >= threshold]
     described = [f"{i.ref} ({s:.0f})" for s, i in good[:5]]
     if not good:
         near = ", ".join(f"{i.ref} ({s:.0f})" for s, i in scored[:3])
@@ -142,7 +142,7 @@ def take_in(
         result.atgard, result.insats, result.deadline = "redan_registrerad", session.get(Insats, known.insats_id), known.deadline
         result.skal = f"samma fil registrerades {known.inkom.isoformat()}"
         return result
-    insats, reason, candidates = match_insats(session, extraction)
+    insats, reason, candidates = match_insats(session, extraction, mail.regler.drift.matchning_procent)
     result.insats, result.candidates = insats, candidates
     deadline = None
     if insats is not None:

@@ -204,11 +204,12 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
                 "dagar": (as_of - d.forfaller).days, "flaggad": d.flaggad_styrelse is not None,
                 "kontakt": d.insats.kontaktperson.epost if d.insats.kontaktperson else None,
             })
-    window_start = sedan or (mote.datum - timedelta(days=90))
+    window = timedelta(days=regler.drift.underlag_dagar)
+    window_start = sedan or (mote.datum - window)
     next_meeting = session.scalar(
         select(Sammantrade.datum).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > mote.datum,
                                         Sammantrade.installt.is_(False)).order_by(Sammantrade.datum).limit(1)
-    ) or mote.datum + timedelta(days=90)
+    ) or mote.datum + window
     tillagg = ekonomi.tillaggsanslag(session)
     for insats in session.scalars(select(Insats).where(Insats.start.is_not(None)).order_by(Insats.start)):
         if insats.tillstand in (Tillstand.AVSLAGEN,):

@@ -331,7 +331,7 @@ def queue_weekly_summary(
         .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
     ).all()
     overdue = [d for d in open_deadlines if d.status(as_of) is DeadlineStatus.FORFALLEN]
-    coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=30)]
+    coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=mail.regler.drift.kommande_dagar)]
     last_week = Utskick.planerad >= as_of - timedelta(days=7)
     problems = session.scalars(
         select(Utskick).where(
@@ -410,9 +410,6 @@ def queue_flow_failure(
     )
 
 
-OUTAGE_AFTER = timedelta(hours=20)
-
-
 def queue_outage_notice(session: Session, kontext: Kontext, mail: MailContext) -> Utskick | None:
     """Tell the kansli when messages have waited for the mail server since before yesterday's run.
 
@@ -425,7 +422,7 @@ def queue_outage_notice(session: Session, kontext: Kontext, mail: MailContext) -
     if not waiting:
         return None
     oldest = waiting[0].skapad if waiting[0].skapad.tzinfo else waiting[0].skapad.replace(tzinfo=timezone.utc)
-    if kontext.nu - oldest < OUTAGE_AFTER:
+    if kontext.nu - oldest < timedelta(hours=mail.regler.drift.utskicksstorning_timmar):
         return None
     since = oldest.astimezone(kontext.nu.tzinfo).date()
     return queue(

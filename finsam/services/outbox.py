@@ -190,10 +190,13 @@ def mark_unsendable(session: Session, row: Utskick, *, now: datetime, error: str
             claim=None, meddelande=NOT_COMPOSED, mottagare=printable(str(row.mottagare), 320), kopia=[])
 
 
-def defer(session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True) -> None:
-    """Back to waiting, to be retried after a backoff that grows with the attempts (capped at six hours)."""
+def defer(
+    session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True, max_wait_minutes: int = 360
+) -> None:
+    """Back to waiting, to be retried after a backoff that doubles with the attempts from five minutes,
+    up to `max_wait_minutes` (the operator's FINSAM_BACKOFF_MAX_MINUTES)."""
     attempts = row.forsok + (1 if tried else 0)
-    wait = timedelta(minutes=min(5 * 2 ** max(attempts - 1, 0), 360)) if tried else timedelta(0)
+    wait = timedelta(minutes=min(5 * 2 ** min(max(attempts - 1, 0), 16), max_wait_minutes)) if tried else timedelta(0)
     _finish(session, row.id, row.claim, tillstand=U.VANTAR, forsok=attempts, nasta_forsok=_utc(now) + wait,
             senaste_fel=error[:2000] if tried else row.senaste_fel, claim=None)
 
