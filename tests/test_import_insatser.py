@@ -12,7 +12,7 @@ from cli import finsam, finsam_json
 from finsam.db import read_only, unit_of_work
 from finsam.domain.enums import DeadlineTillstand, RapportTyp, Tillstand
 from finsam.domain.model import Base, Deadline, Handelse, Insats
-from finsam.domain.workdays import is_working_day
+from swedish_days import working_day
 from finsam.errors import InvalidInput
 from finsam.services.import_insatser import import_insatser, read_insatser
 
@@ -38,7 +38,7 @@ def test_done_when_the_shared_csv_gives_every_deadline_on_working_days(db_url: s
         assert {"id", "insats", "diarienummer", "kind", "period_start", "period_end", "due", "status"} <= set(r)
         assert r["kind"] in {"delrapport", "slutrapport"}
         due = date.fromisoformat(r["due"])
-        assert is_working_day(due), r
+        assert working_day(due), r
         assert due >= date.fromisoformat(r["period_end"])
         assert r["status"] == ("forfallen" if due < date(2021, 6, 1) else "kommande")
     slutrapporter = {r["insats"] for r in rows if r["kind"] == "slutrapport"}

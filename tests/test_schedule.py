@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from finsam.domain.enums import RapportTyp
 from finsam.domain.schedule import ReportSchedule, SchemaTyp, plan_deadlines
-from finsam.domain.workdays import is_working_day
+from swedish_days import working_day
 
 ROLLING = ReportSchedule()
 FIXED = ReportSchedule(schema=SchemaTyp.FASTA_DATUM, fasta_datum=((4, 30), (10, 31)))
@@ -155,7 +155,7 @@ def test_periods_tile_the_insatstid(insats, schedule: ReportSchedule) -> None:
 def test_every_due_date_is_a_working_day_after_its_period(insats, schedule: ReportSchedule) -> None:
     start, end, as_of = insats
     for d in plan_deadlines(start, end, schedule, as_of=as_of):
-        assert is_working_day(d.forfaller)
+        assert working_day(d.forfaller)
         assert d.forfaller >= d.period_slut
         days = schedule.dagar_efter_period if d.typ is RapportTyp.DELRAPPORT else schedule.slutrapport_dagar_efter_slut
         assert d.period_slut + timedelta(days=days) <= d.forfaller <= d.period_slut + timedelta(days=days + 6)
