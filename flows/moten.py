@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from prefect import flow
 from prefect.states import Failed
-from pydantic import Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from finsam.domain.checked import Datum
+from finsam.domain.enums import MoteTyp
 
 from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
-from tasks.moten import meeting_work, sync_meeting_runs
+from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
 from tasks.common import tag_this_run
 
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
@@ -37,6 +42,26 @@ def infor_styrelsemote(sammantrade_id: int = MOTE) -> dict:
 @flow(name="efter-styrelsemote", description="Påminner om beslut som saknas och skickar beslutsmeddelandena.")
 def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
     return _work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id)
+
+
+class Motesandring(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    typ: Literal["styrelse", "beredningsgrupp", "arbetsutskott"] = Field(title="Möte")
+    datum: Datum = Field(title="Datum", description="Mötets datum i mötesplanen.")
+    andring: Literal["flyttas", "ställs in"] = Field(title="Ändring")
+    nytt_datum: Datum | None = Field(default=None, title="Nytt datum", description="Krävs när mötet flyttas.")
+
+
+@flow(name="andra-mote", description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
+def andra_mote(mote: Motesandring) -> dict:
+    result = change_meeting(MoteTyp(mote.typ), mote.datum, mote.nytt_datum, mote.andring == "ställs in", clock.today())
+    synka_motesplan()  # the meeting's scheduled runs follow it
+    skicka_utskick()
+    if result["meddelandefel"]:
+        return Failed(message="Ändringen är sparad, men några meddelanden kunde inte skapas: "
+                              + "; ".join(result["meddelandefel"]), data=result)
+    return result
 
 
 @flow(name="synka-motesplan", description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")

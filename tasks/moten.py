@@ -22,7 +22,9 @@ from sqlalchemy import select
 
 from finsam import wiring
 from finsam.settings import get_settings
+from finsam.domain.enums import MoteTyp
 from finsam.domain.model import Sammantrade
+from finsam.services import registrations
 from finsam.services.batch import ItemFailure, reason
 from finsam.services.meeting_messages import do_meeting_work
 from finsam.services.meeting_work import planned_work
@@ -53,6 +55,23 @@ def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any
         create_markdown_artifact(result.markdown, key=result.artifact_key, description=f"{arbete} {datum.isoformat()}")
     tag_this_run(tags)
     return result.summary
+
+
+@task(name="andra-mote-i-databasen")
+def change_meeting(typ: MoteTyp, datum: date, nytt_datum: date | None, installt: bool, as_of: date) -> dict[str, Any]:
+    """One meeting moved or cancelled; the open ansökningar follow and their applicants are told."""
+    with work("ändrat möte") as session:
+        plan = registrations.mote_andras(session, session.info["kontext"], wiring.mail_context(), typ, datum,
+                                         nytt_datum=nytt_datum, installt=installt, as_of=as_of)
+        moved = [f"{c.ansokan.insats.ref}: {c.fore.rubrik if c.fore else 'inget möte'} → "
+                 f"{c.efter.rubrik if c.efter else 'inget möte i planen ännu'}" for c in plan.omdirigerade]
+        tags = sorted({insats_tag(c.ansokan.insats) for c in plan.omdirigerade})
+        result = {"mote": f"{typ.label} {datum.isoformat()}", "andring": "inställt" if installt else f"flyttat till {nytt_datum}",
+                  "ansokningar": moved, "meddelanden": len(plan.meddelanden), "meddelandefel": plan.meddelandefel}
+    get_run_logger().info("%s %s; %d ansökningar följde med, %d sökande får besked.", result["mote"], result["andring"],
+                          len(moved), result["meddelanden"])
+    tag_this_run(tags)
+    return result
 
 
 @task(name="synka-motesplanen")

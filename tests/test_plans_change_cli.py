@@ -70,3 +70,25 @@ def test_a_cancelled_meeting_moves_the_ansokan_and_its_applicant_is_told(
     meetings = {(m["typ"], m["datum"]): m for m in finsam_json(db_url, "moten", "--as-of", "2022-03-09")}
     [agenda] = meetings[("styrelse", "2022-03-24")]["agenda"]
     assert (agenda["namn"], agenda["yttrande"], agenda["komplettering_inkom"]) == ("Aktiv start", "kompletteras", "2022-03-09")
+
+
+def test_a_styrelse_meeting_moved_from_the_command_line_takes_its_ansokan_along(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FINSAM_MAIL_FOLDER", str(tmp_path / "utskick"))
+    plan = tmp_path / "plan.csv"
+    plan.write_text("typ,datum\nberedningsgrupp,2022-03-02\nstyrelse,2022-03-24\n", encoding="utf-8")
+    finsam(db_url, "import", "meetings", str(plan), "--as-of", "2022-02-01")
+    finsam(db_url, "ansokan", "Aktiv start", "--huvudman", "Gävle kommun", "--ankomst", "2022-02-01",
+           "--kontakt", "Ann Ask", "--epost", "ann@aktiv.example", "--diarienummer", "SC 3")
+    finsam(db_url, "yttrande", "SC 3", "--datum", "2022-03-02", "--bedomning", "avstyrks")
+    out = finsam(db_url, "mote", "styrelse", "2022-03-24", "--nytt-datum", "2022-03-31", "--as-of", "2022-03-07").stdout
+    assert "Styrelsemöte 2022-03-24 flyttat till 2022-03-31." in out
+    assert "1 sökande får besked om nytt mötesdatum." in out
+    [meeting] = [m for m in finsam_json(db_url, "moten", "--as-of", "2022-03-07") if m["typ"] == "styrelse"]
+    # Documents 14 days before Thursday 31 March: Thursday 17 March.
+    assert (meeting["datum"], meeting["handlingar_senast"]) == ("2022-03-31", "2022-03-17")
+    assert [(a["namn"], a["yttrande"]) for a in meeting["agenda"]] == [("Aktiv start", "avstyrks")]
+    refused = finsam(db_url, "mote", "styrelse", "2022-03-31", "--nytt-datum", "2022-03-31", "--as-of", "2022-03-07",
+                     check=False)
+    assert refused.returncode == 1 and "Styrelsemöte 2022-03-31 har redan det datumet." in refused.stderr

@@ -252,3 +252,31 @@ def test_a_message_that_cannot_be_made_fails_the_run_after_the_others_went_out(l
     assert len(eml_subjects(tmp_path / "utskick")) == 5  # every other message of the day went out first
     summary = artifacts("daglig-bevakning", state.state_details.flow_run_id)[0].data
     assert "## Kunde inte göras" in summary and "Delrapport 3 – Trisam 2.0 - Söderhamns kommun" in summary
+
+
+def test_a_meeting_cancelled_from_the_run_form_takes_its_ansokan_to_the_next(loaded: str, tmp_path: Path) -> None:
+    from flows.moten import Motesandring, andra_mote
+    from flows.registrera import Ansokan, registrera_ansokan
+
+    today = date.today()
+    first, second = today + timedelta(days=40), today + timedelta(days=75)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(f"typ,datum\nberedningsgrupp,{first}\nberedningsgrupp,{second}\n", encoding="utf-8")
+    finsam(loaded, "import", "meetings", str(plan))
+    state = registrera_ansokan(Ansokan(
+        namn="Vägen in", inriktning="individ", huvudman=["Gävle kommun"], ankomstdatum=today, kontaktperson="Ida Ek",
+        kontakt_epost="ida@vagen.example", diarienummer="SFG 26-1.1"), return_state=True)
+    assert state.result()["beredningsmote"] == first.isoformat()
+    state = andra_mote(Motesandring(typ="beredningsgrupp", datum=first, andring="ställs in"), return_state=True)
+    assert state.is_completed(), state.message
+    result = state.result()
+    assert result["ansokningar"] == [f"Vägen in (SFG 26-1.1): Beredningsgruppsmöte {first} → Beredningsgruppsmöte {second}"]
+    assert result["meddelanden"] == 1
+    with read_only(loaded) as session:
+        [row] = session.scalars(select(Utskick).where(Utskick.typ == "nytt_motesdatum")).all()
+        assert row.mottagare == "ida@vagen.example" and row.tillstand is UtskickTillstand.SKICKAD
+        assert session.scalar(select(Sammantrade).where(Sammantrade.datum == first)).installt
+    refused = andra_mote(Motesandring(typ="beredningsgrupp", datum=second, andring="flyttas"), return_state=True)
+    assert refused.is_failed()
+    with pytest.raises(Exception, match="Ange antingen ett nytt datum eller att mötet är inställt."):
+        refused.result()

@@ -35,7 +35,7 @@ from finsam.cli.common import (
     work,
 )
 from finsam.db import upgrade
-from finsam.domain.enums import UtskickTillstand
+from finsam.domain.enums import MoteTyp, UtskickTillstand
 from finsam.domain.model import Handelse, Insats
 from finsam.errors import FinsamError, os_reason
 from finsam.services.deadlines import list_deadlines
@@ -112,13 +112,22 @@ def import_meetings_cmd(
         result = plan.moten
         prefix = "Provkörning, inget sparat: " if dry_run else ""
         console.print(f"{prefix}{result.nya} nya, {result.andrade} ändrade, {result.oforandrade} oförändrade sammanträden.")
-        for change in plan.omdirigerade:
-            before = change.fore.rubrik if change.fore else "inget möte"
-            after = change.efter.rubrik if change.efter else "inget möte i planen ännu"
-            console.print(f"{change.ansokan.insats.ref}: {before} → {after}", markup=False, highlight=False)
-        if plan.meddelanden:
-            console.print(f"{len(plan.meddelanden)} sökande får besked om nytt mötesdatum.")
-        problems = plan.meddelandefel
+        problems = _followed(plan)
+    _after_plan_change(problems, dry_run=dry_run)
+
+
+def _followed(plan: registrations.Motesplan) -> list[str]:
+    """Print the ansökningar that moved with their meetings; return the messages that could not be made."""
+    for change in plan.omdirigerade:
+        before = change.fore.rubrik if change.fore else "inget möte"
+        after = change.efter.rubrik if change.efter else "inget möte i planen ännu"
+        console.print(f"{change.ansokan.insats.ref}: {before} → {after}", markup=False, highlight=False)
+    if plan.meddelanden:
+        console.print(f"{len(plan.meddelanden)} sökande får besked om nytt mötesdatum.")
+    return plan.meddelandefel
+
+
+def _after_plan_change(problems: list[str], *, dry_run: bool = False) -> None:
     if not dry_run:
         report = send_outbox()
         if report.sent or report.failed or report.deferred:
@@ -127,6 +136,24 @@ def import_meetings_cmd(
         err_console.print("Mötesplanen är sparad, men några meddelanden kunde inte skapas: " + "; ".join(problems),
                           style="red", markup=False, highlight=False)
         raise typer.Exit(1)
+
+
+@app.command("mote")
+def mote_cmd(
+    typ: Annotated[MoteTyp, typer.Argument(help="styrelse, beredningsgrupp eller arbetsutskott.")],
+    datum: Annotated[date, typer.Argument(parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Mötets datum i planen.")],
+    nytt_datum: Annotated[Optional[date], typer.Option("--nytt-datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD",
+                                                       help="Flytta mötet till detta datum.")] = None,
+    installt: Annotated[bool, typer.Option("--installt", help="Ställ in mötet.")] = False,
+    as_of: AsOf = None,
+) -> None:
+    """Flytta eller ställ in ett möte; öppna ansökningar följer med och sökande får besked."""
+    with work("ändrat möte") as session:
+        plan = registrations.mote_andras(session, session.info["kontext"], mail_context(), typ, datum,
+                                         nytt_datum=nytt_datum, installt=installt, as_of=as_of_or_today(as_of))
+        console.print(f"{typ.label} {datum.isoformat()} " + ("inställt." if installt else f"flyttat till {nytt_datum}."))
+        problems = _followed(plan)
+    _after_plan_change(problems)
 
 
 @app.command("deadlines")

@@ -22,7 +22,7 @@ from finsam.domain.limits import max_length
 from finsam.domain.parsing import parse_date, parse_time, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.domain.yamlfile import load_yaml
-from finsam.errors import InputProblem, InvalidInput
+from finsam.errors import FinsamError, InputProblem, InvalidInput, NotFound
 from finsam.services.tabular import read_csv, read_text
 
 COLUMNS = {"typ", "datum"}
@@ -193,6 +193,36 @@ def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regl
         result.andrade += changed
         result.oforandrade += not changed
     return result
+
+
+def change_meeting(
+    session: Session, kontext: Kontext, regler: Regler, typ: MoteTyp, datum: date, *, nytt_datum: date | None = None,
+    installt: bool = False,
+) -> dict[int, date]:
+    """Move one meeting to a new date, or cancel it (one change of the plan, as from a run form).
+
+    Returns the meeting as `MeetingImportResult.flyttade` does: its id and the date it had.
+    """
+    mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == typ, Sammantrade.datum == datum))
+    if mote is None:
+        raise NotFound(f"Det finns inget {typ.label.lower()} {datum.isoformat()} i mötesplanen.")
+    if installt == (nytt_datum is not None):
+        raise FinsamError("Ange antingen ett nytt datum eller att mötet är inställt.")
+    if installt and mote.installt:
+        raise FinsamError(f"{mote.rubrik} är redan inställt.")
+    if nytt_datum is not None:
+        if nytt_datum == datum:
+            raise FinsamError(f"{mote.rubrik} har redan det datumet.")
+        if session.scalar(select(Sammantrade).where(Sammantrade.typ == typ, Sammantrade.datum == nytt_datum)):
+            raise FinsamError(f"Det finns redan ett {typ.label.lower()} {nytt_datum.isoformat()}.")
+        mote.datum = nytt_datum
+        mote.handlingar_senast = document_deadline(nytt_datum, regler.handlingar_dagar(typ))
+        mote.installt = False
+    else:
+        mote.installt = True
+    mote.sekvens += 1  # calendars that have the meeting replace it (same UID, higher SEQUENCE)
+    mote.andrad = kontext.nu.astimezone(timezone.utc)
+    return {mote.id: datum}
 
 
 def list_meetings(session: Session, *, include_cancelled: bool = True) -> list[Sammantrade]:

@@ -26,7 +26,7 @@ from finsam.services.decision_messages import (
     queue_nytt_motesdatum,
 )
 from finsam.services.deadlines import SyncResult
-from finsam.services.meetings import MeetingImportResult, import_meetings
+from finsam.services.meetings import MeetingImportResult, change_meeting, import_meetings
 from finsam.services.notify import MailContext, not_made
 
 
@@ -84,6 +84,23 @@ def motesplan(session: Session, kontext: Kontext, mail: MailContext, path: Path,
     """Import a meeting plan; every open ansökan follows its meeting (or goes to the next one it makes),
     those never routed are routed, and each applicant whose meeting date changed is told."""
     result = Motesplan(import_meetings(session, kontext, path, mail.regler))
+    _follow(session, kontext, mail, result, as_of=as_of)
+    return result
+
+
+def mote_andras(
+    session: Session, kontext: Kontext, mail: MailContext, typ: MoteTyp, datum: date, *, nytt_datum: date | None = None,
+    installt: bool = False, as_of: date,
+) -> Motesplan:
+    """One meeting moved or cancelled (from a run form or the CLI); its ansökningar follow as after an import."""
+    result = Motesplan(MeetingImportResult(andrade=1))
+    result.moten.flyttade = change_meeting(session, kontext, mail.regler, typ, datum, nytt_datum=nytt_datum, installt=installt)
+    _follow(session, kontext, mail, result, as_of=as_of)
+    return result
+
+
+def _follow(session: Session, kontext: Kontext, mail: MailContext, result: Motesplan, *, as_of: date) -> None:
+    """Every open ansökan to the meeting it belongs to now; each applicant whose date changed is told."""
     session.flush()
     result.omdirigerade = lifecycle.reroute_all(session)
     session.flush()
@@ -105,7 +122,6 @@ def motesplan(session: Session, kontext: Kontext, mail: MailContext, path: Path,
                                     planerad=as_of)
         if row is not None:
             result.meddelanden.append(row)
-    return result
 
 
 def beslut(
