@@ -15,6 +15,7 @@ from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
 from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
+from flows.common import refused
 from tasks.common import tag_this_run
 
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
@@ -56,6 +57,8 @@ class Motesandring(BaseModel):
 @flow(name="andra-mote", description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
 def andra_mote(mote: Motesandring) -> dict:
     result = change_meeting(MoteTyp(mote.typ), mote.datum, mote.nytt_datum, mote.andring == "ställs in", clock.today())
+    if (state := refused(result)) is not None:
+        return state
     synka_motesplan()  # the meeting's scheduled runs follow it
     skicka_utskick()
     if result["meddelandefel"]:

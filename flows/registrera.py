@@ -14,6 +14,7 @@ from finsam.domain.checked import Belopp, Datum
 from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
+from flows.common import refused
 from tasks.common import tag_this_run
 from tasks.registrering import (
     grant,
@@ -134,9 +135,7 @@ class AterbetalningFormular(Formular):
 def registrera_ansokan(ansokan: Ansokan) -> dict:
     values = ansokan.model_dump()
     values["inriktning"] = Inriktning(values["inriktning"])
-    result = register_ansokan(values)
-    tag_this_run([result["tagg"]])
-    return result
+    return _told(register_ansokan(values), send=False)
 
 
 @flow(name="registrera-yttrande", description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
@@ -166,10 +165,7 @@ def _message_not_made(result: dict):  # noqa: ANN202
 
 @flow(name="registrera-rapport", description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
 def registrera_rapport(rapport: RapportFormular) -> dict:
-    result = register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr)
-    tag_this_run([result["tagg"]])
-    skicka_utskick()
-    return _message_not_made(result)
+    return _told(register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr))
 
 
 @flow(name="bevilja-anstand", description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
@@ -179,10 +175,13 @@ def bevilja_anstand(anstand: AnstandFormular) -> dict:
     return _told(result)
 
 
-def _told(result: dict):  # noqa: ANN202
-    """Tag the run with its insats, send the message at once, and say if it could not be made."""
+def _told(result: dict, *, send: bool = True):  # noqa: ANN202
+    """End the run: "Avvisad" with the reason if the registration was refused; else tag the run with its
+    insats, send the message at once, and say if it could not be made."""
+    if (state := refused(result)) is not None:
+        return state
     tag_this_run([result["tagg"]])
-    if result["meddelande"]:
+    if send and (result.get("meddelande") or result.get("skicka")):
         skicka_utskick()
     return _message_not_made(result)
 
@@ -207,14 +206,10 @@ def registrera_avbrott(beslut: AvbrottFormular) -> dict:
 
 @flow(name="registrera-rapport-ur-ko", description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
 def registrera_rapport_ur_ko(post: KoFormular) -> dict:
-    result = resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr)
-    tag_this_run([result["tagg"]])
-    skicka_utskick()
-    return result
+    return _told({**resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
+                  "skicka": True})
 
 
 @flow(name="registrera-aterbetalning", description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
 def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
-    result = register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today())
-    tag_this_run([result["tagg"]])
-    return result
+    return _told(register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today()), send=False)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from contextlib import contextmanager
 
-from prefect import get_client
+from prefect import get_client, get_run_logger
 from prefect.runtime import flow_run
 from sqlalchemy.orm import Session
 
 from finsam import wiring
 from finsam.domain.model import Insats
+from finsam.errors import FinsamError
+
+
+def refusal_as_result(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """A registration the rules refuse (an insats that does not exist, a step not allowed) is no failure
+    of the task: it returns `{"avvisad": reason}`, logged as one Swedish line, for the flow to end as
+    "Avvisad" (no traceback, and no alarm to the kansli: that is for real failures)."""
+
+    @functools.wraps(fn)
+    def refusing(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return fn(*args, **kwargs)
+        except FinsamError as e:
+            get_run_logger().warning("Avvisad: %s", e)
+            return {"avvisad": str(e)}
+
+    return refusing
 
 
 def actor() -> str:

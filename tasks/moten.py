@@ -28,7 +28,7 @@ from finsam.services import registrations
 from finsam.services.batch import ItemFailure, reason
 from finsam.services.meeting_messages import do_meeting_work
 from finsam.services.meeting_work import planned_work
-from tasks.common import insats_tag, reading, tag_this_run, work
+from tasks.common import insats_tag, reading, refusal_as_result, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"
 
@@ -58,6 +58,7 @@ def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any
 
 
 @task(name="andra-mote-i-databasen")
+@refusal_as_result
 def change_meeting(typ: MoteTyp, datum: date, nytt_datum: date | None, installt: bool, as_of: date) -> dict[str, Any]:
     """One meeting moved or cancelled; the open ansökningar follow and their applicants are told."""
     with work("ändrat möte") as session:

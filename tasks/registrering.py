@@ -13,10 +13,11 @@ from finsam.domain.enums import Bedomning, BeslutUtfall, RapportTyp
 from finsam.domain.model import Ansokan
 from finsam.services import lifecycle, registrations
 from finsam.services.lookup import find_insats
-from tasks.common import insats_tag, work
+from tasks.common import insats_tag, refusal_as_result, work
 
 
 @task(name="registrera-ansokan-i-databasen")
+@refusal_as_result
 def register_ansokan(values: dict[str, Any]) -> dict[str, Any]:
     with work("registrera ansökan") as session:
         insats, ansokan = lifecycle.register_ansokan(session, session.info["kontext"], lifecycle.NyAnsokan(**values))
@@ -27,6 +28,7 @@ def register_ansokan(values: dict[str, Any]) -> dict[str, Any]:
 
 
 @task(name="registrera-yttrande-i-databasen")
+@refusal_as_result
 def register_yttrande(ref: str, datum: date, bedomning: Bedomning, motivering: str | None) -> dict[str, Any]:
     with work("registrera yttrande") as session:
         done = registrations.yttrande(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
@@ -35,6 +37,7 @@ def register_yttrande(ref: str, datum: date, bedomning: Bedomning, motivering: s
 
 
 @task(name="registrera-komplettering-i-databasen")
+@refusal_as_result
 def register_komplettering(ref: str, inkom: date) -> dict[str, Any]:
     with work("registrera komplettering") as session:
         done = registrations.komplettering(session, session.info["kontext"], find_insats(session, ref), inkom=inkom)
@@ -53,6 +56,7 @@ def _result(done: registrations.Registrerat, **values: Any) -> dict[str, Any]:
 
 
 @task(name="registrera-beslut-i-databasen")
+@refusal_as_result
 def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, belopp_kr: int | None,
                     start: date | None, slut: date | None, anteckning: str | None) -> dict[str, Any]:
     with work("registrera beslut") as session:
@@ -63,6 +67,7 @@ def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, be
 
 
 @task(name="registrera-rapport-i-databasen")
+@refusal_as_result
 def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> dict[str, Any]:
     with work("registrera inkommen rapport") as session:
         done = registrations.rapport(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
@@ -71,6 +76,7 @@ def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> d
 
 
 @task(name="registrera-aterbetalning-i-databasen")
+@refusal_as_result
 def register_repayment(ref: str, betald: date, belopp_kr: int | None, as_of: date) -> dict[str, Any]:
     with work("registrera återbetalning") as session:
         done = registrations.aterbetalning(session, session.info["kontext"], find_insats(session, ref), betald=betald,
@@ -81,6 +87,7 @@ def register_repayment(ref: str, betald: date, belopp_kr: int | None, as_of: dat
 
 
 @task(name="bevilja-anstand-i-databasen")
+@refusal_as_result
 def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,
           beslutsdatum: date | None = None) -> dict[str, Any]:
     with work("anstånd") as session:
@@ -92,6 +99,7 @@ def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str, as_of
 
 
 @task(name="registrera-andringsbeslut-i-databasen")
+@refusal_as_result
 def register_change(kind: str, ref: str, as_of: date, beslutsdatum: date | None, anteckning: str | None,
                     **values: Any) -> dict[str, Any]:
     """Förlängning, tilläggsanslag or avbrott: the beslut, the re-planned deadlines, the message."""
@@ -104,6 +112,7 @@ def register_change(kind: str, ref: str, as_of: date, beslutsdatum: date | None,
 
 
 @task(name="registrera-rapport-ur-kon-i-databasen")
+@refusal_as_result
 def resolve_from_queue(queue_id: int, ref: str, typ: RapportTyp | None, nr: int | None) -> dict[str, Any]:
     from finsam.services.intake import resolve_queued
     from finsam.settings import get_settings

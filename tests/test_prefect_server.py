@@ -149,6 +149,11 @@ def test_a_deployment_run_through_a_worker_leaves_its_artifacts(prefect_server: 
 
 
 def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_env: dict) -> None:
+    # A form naming an insats that does not exist is refused, not an alarm: no failure e-mail for it.
+    refused = prefect_server.run("registrera-beslut", {"beslut": {"insats": "SFG 99-9.99", "datum": "2021-11-18",
+                                                                  "utfall": "avslas"}}, finsam_env)
+    assert (refused["state"]["type"], refused["state"]["name"]) == ("FAILED", "Avvisad")
+    assert refused["state"]["message"].startswith("Ingen insats matchar 'SFG 99-9.99'.")
     failed = prefect_server.run("infor-styrelsemote", {"sammantrade_id": 987654}, finsam_env)
     assert failed["state"]["type"] == "FAILED"
     deadline = time.monotonic() + 60
@@ -157,6 +162,7 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
         time.sleep(1)
         notices = [r for r in prefect_server.runs() if str(r["parameters"].get("flow_run_id", "")).endswith(failed["id"])]
     assert notices, "the automation created no meddela-fel run"
+    assert not [r for r in prefect_server.runs() if str(r["parameters"].get("flow_run_id", "")).endswith(refused["id"])]
     prefect_server.work(finsam_env)
     done = prefect_server.wait_for(notices[0]["id"])
     assert done["state"]["type"] == "COMPLETED", done["state"]
