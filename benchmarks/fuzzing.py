@@ -547,7 +547,7 @@ FORM_FIELDS = {
 }
 GOOD = {"text": st.sampled_from(["Arbetsträning Gävle", "Anna Andersson", "SFG 25-1.1"]),
         "enum": st.sampled_from(["individ", "struktur", "tillstyrks", "avstyrks", "kompletteras", "beviljas", "avslas",
-                                 "aterremitteras", "bordlaggs", "delrapport", "slutrapport"]),
+                                 "avslås", "aterremitteras", "återremitteras", "bordläggs", "delrapport", "slutrapport"]),
         "list": st.lists(st.sampled_from(["Gävle kommun", "Region Gävleborg"]), min_size=1, max_size=2),
         "date": st.dates(date(2020, 1, 1), date(2027, 12, 31)).map(date.isoformat),
         "email": st.sampled_from(["anna@gavle.example", "b@region.example"]),
@@ -569,9 +569,23 @@ def run_form(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 
 
 def _form_service(name: str, form: Any) -> Callable[[], object]:
-    """What the flow does with a valid form, without Prefect: the same task functions."""
+    """What the flow does with a valid form, without Prefect: the same task functions. A refusal comes
+    back as {"avvisad": reason} (the run ends "Avvisad"); it counts as refused."""
+    call = _form_call(name, form)
+
+    def service() -> object:
+        result = call()
+        if isinstance(result, dict) and "avvisad" in result:
+            raise FinsamError(result["avvisad"])
+        return result
+
+    return service
+
+
+def _form_call(name: str, form: Any) -> Callable[[], object]:
+    import flows.registrera as forms
     from finsam import clock
-    from finsam.domain.enums import Bedomning, BeslutUtfall, RapportTyp
+    from finsam.domain.enums import Bedomning, RapportTyp
     from tasks import registrering as t
 
     if name == "Ansokan":
@@ -581,7 +595,7 @@ def _form_service(name: str, form: Any) -> Callable[[], object]:
     if name == "YttrandeFormular":
         return lambda: t.register_yttrande.fn(form.insats, form.datum, Bedomning(form.bedomning), form.motivering)
     if name == "BeslutFormular":
-        return lambda: t.register_beslut.fn(form.insats, form.datum, BeslutUtfall(form.utfall), clock.today(),
+        return lambda: t.register_beslut.fn(form.insats, form.datum, forms.UTFALL[form.utfall], clock.today(),
                                             form.beviljade_medel_kr, form.start, form.slut, form.anteckning)
     if name == "RapportFormular":
         return lambda: t.register_report.fn(form.insats, RapportTyp(form.typ), form.inkom, form.nr)

@@ -11,10 +11,12 @@ from pydantic import Field
 from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from tasks.bevakning import plan_the_day, publish_artifacts
+from flows.common import run_name
 from tasks.common import tag_this_run
 
 
-@flow(name="daglig-bevakning", description="Uppdaterar tillstånd, skickar påminnelser och eskaleringar, rapporterar till kansliet.")
+@flow(name="daglig-bevakning", flow_run_name=run_name("Daglig bevakning {datum}"),
+      description="Uppdaterar tillstånd, skickar påminnelser och eskaleringar, rapporterar till kansliet.")
 def daglig_bevakning(
     datum: date | None = Field(default=None, title="Datum", description="Dagen att köra för (tomt: i dag)."),
 ) -> dict:

@@ -15,7 +15,7 @@ from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
 from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
-from flows.common import refused
+from flows.common import Formular, refused, run_name
 from tasks.common import tag_this_run
 
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
@@ -45,16 +45,14 @@ def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
     return _work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id)
 
 
-class Motesandring(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Motesandring(Formular):
     typ: Literal["styrelse", "beredningsgrupp", "arbetsutskott"] = Field(title="Möte")
     datum: Datum = Field(title="Datum", description="Mötets datum i mötesplanen.")
     andring: Literal["flyttas", "ställs in"] = Field(title="Ändring")
     nytt_datum: Datum | None = Field(default=None, title="Nytt datum", description="Krävs när mötet flyttas.")
 
 
-@flow(name="andra-mote", description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
+@flow(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
 def andra_mote(mote: Motesandring) -> dict:
     result = change_meeting(MoteTyp(mote.typ), mote.datum, mote.nytt_datum, mote.andring == "ställs in", clock.today())
     if (state := refused(result)) is not None:
@@ -67,7 +65,7 @@ def andra_mote(mote: Motesandring) -> dict:
     return result
 
 
-@flow(name="synka-motesplan", description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")
+@flow(name="synka-motesplan", flow_run_name=run_name("Synka mötesplanen {idag}"), description="Skapar, flyttar och ställer in körningarna som mötesplanen kräver.")
 def synka_motesplan() -> dict:
     result = sync_meeting_runs()
     if result["fel"]:  # every other meeting is synced; the run ends failed naming what was not

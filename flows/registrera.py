@@ -14,7 +14,7 @@ from finsam.domain.checked import Belopp, Datum
 from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
-from flows.common import refused
+from flows.common import Formular, refused, run_name
 from tasks.common import tag_this_run
 from tasks.registrering import (
     grant,
@@ -28,12 +28,10 @@ from tasks.registrering import (
     resolve_from_queue,
 )
 
+UTFALL = {u.label: u for u in BeslutUtfall}  # the choices as the kansli reads them: "avslås", "återremitteras"
+
 INSATS = Field(title="Insats", description="Diarienummer, id eller namn (en del av namnet räcker om den är unik).",
                max_length=300)
-
-
-class Formular(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Ansokan(Formular):
@@ -66,8 +64,7 @@ class KompletteringFormular(Formular):
 class BeslutFormular(Formular):
     insats: str = INSATS
     datum: Datum = Field(title="Datum", description="Styrelsemötets datum.")
-    utfall: Literal["beviljas", "avslas", "aterremitteras", "bordlaggs"] = Field(
-        title="Beslut", description="beviljas, avslas (avslås), aterremitteras (återremitteras) eller bordlaggs (bordläggs)")
+    utfall: Literal["beviljas", "avslås", "återremitteras", "bordläggs"] = Field(title="Beslut")
     beviljade_medel_kr: Belopp | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
     start: Datum | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
     slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
@@ -131,26 +128,26 @@ class AterbetalningFormular(Formular):
                                      description="Tomt: hela återbetalningen, som slutrapporten anger den.")
 
 
-@flow(name="registrera-ansokan", description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
+@flow(name="registrera-ansokan", flow_run_name=run_name("Ansökan – {namn}"), description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
 def registrera_ansokan(ansokan: Ansokan) -> dict:
     values = ansokan.model_dump()
     values["inriktning"] = Inriktning(values["inriktning"])
     return _told(register_ansokan(values), send=False)
 
 
-@flow(name="registrera-yttrande", description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
+@flow(name="registrera-yttrande", flow_run_name=run_name("Yttrande – {insats}"), description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
 def registrera_yttrande(yttrande: YttrandeFormular) -> dict:
     return _told(register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering))
 
 
-@flow(name="registrera-komplettering", description="Registrerar en begärd komplettering; ansökan går vidare till styrelsen.")
+@flow(name="registrera-komplettering", flow_run_name=run_name("Komplettering – {insats}"), description="Registrerar en begärd komplettering; ansökan går vidare till styrelsen.")
 def registrera_komplettering(komplettering: KompletteringFormular) -> dict:
     return _told(register_komplettering(komplettering.insats, komplettering.inkom))
 
 
-@flow(name="registrera-beslut", description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
+@flow(name="registrera-beslut", flow_run_name=run_name("Beslut – {insats}"), description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
 def registrera_beslut(beslut: BeslutFormular) -> dict:
-    result = register_beslut(beslut.insats, beslut.datum, BeslutUtfall(beslut.utfall), clock.today(),
+    result = register_beslut(beslut.insats, beslut.datum, UTFALL[beslut.utfall], clock.today(),
                              beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning)
     return _told(result)
 
@@ -163,12 +160,12 @@ def _message_not_made(result: dict):  # noqa: ANN202
     return result
 
 
-@flow(name="registrera-rapport", description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
+@flow(name="registrera-rapport", flow_run_name=run_name("Rapport – {insats}"), description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
 def registrera_rapport(rapport: RapportFormular) -> dict:
     return _told(register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr))
 
 
-@flow(name="bevilja-anstand", description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
+@flow(name="bevilja-anstand", flow_run_name=run_name("Anstånd – rapport {deadline_id}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
 def bevilja_anstand(anstand: AnstandFormular) -> dict:
     result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av, clock.today(),
                    anstand.beslutsdatum)
@@ -186,30 +183,30 @@ def _told(result: dict, *, send: bool = True):  # noqa: ANN202
     return _message_not_made(result)
 
 
-@flow(name="registrera-forlangning", description="Styrelsens beslut om förlängning: rapporterna planeras om och insatsägaren får de nya datumen.")
+@flow(name="registrera-forlangning", flow_run_name=run_name("Förlängning – {insats}"), description="Styrelsens beslut om förlängning: rapporterna planeras om och insatsägaren får de nya datumen.")
 def registrera_forlangning(beslut: ForlangningFormular) -> dict:
     return _told(register_change("forlangning", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  slut=beslut.slut))
 
 
-@flow(name="registrera-tillaggsanslag", description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
+@flow(name="registrera-tillaggsanslag", flow_run_name=run_name("Tilläggsanslag – {insats}"), description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
 def registrera_tillaggsanslag(beslut: TillaggsanslagFormular) -> dict:
     return _told(register_change("tillaggsanslag", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  belopp_kr=beslut.belopp_kr, ar=beslut.ar))
 
 
-@flow(name="registrera-avbrott", description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
+@flow(name="registrera-avbrott", flow_run_name=run_name("Avbrott – {insats}"), description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
 def registrera_avbrott(beslut: AvbrottFormular) -> dict:
     return _told(register_change("avbrott", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  datum=beslut.datum))
 
 
-@flow(name="registrera-rapport-ur-ko", description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
+@flow(name="registrera-rapport-ur-ko", flow_run_name=run_name("Rapport ur kön – {insats}"), description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
 def registrera_rapport_ur_ko(post: KoFormular) -> dict:
     return _told({**resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
                   "skicka": True})
 
 
-@flow(name="registrera-aterbetalning", description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
+@flow(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
 def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
     return _told(register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today()), send=False)

@@ -166,7 +166,7 @@ def test_a_bad_registration_fails_with_a_swedish_message_and_changes_nothing(loa
     assert state.message == ("Det går inte att bevilja en insats som är pågående. Tillåtet nu: avsluta, registrera "
                              "slutrapport, förlänga, ge tilläggsanslag, avbryta. Inget sparades; rätta formuläret och kör igen.")
     assert "Traceback" not in state.message
-    typo = registrera_beslut(BeslutFormular(insats="SFG 99-9.99", datum=date(2021, 11, 18), utfall="avslas"),
+    typo = registrera_beslut(BeslutFormular(insats="SFG 99-9.99", datum=date(2021, 11, 18), utfall="avslås"),
                              return_state=True)
     assert typo.name == "Avvisad" and "SFG 99-9.99" in typo.message
     with read_only(loaded) as session:
