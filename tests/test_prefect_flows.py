@@ -289,3 +289,32 @@ def test_a_meeting_cancelled_from_the_run_form_takes_its_ansokan_to_the_next(loa
     assert refused.is_failed()
     with pytest.raises(Exception, match="Ange antingen ett nytt datum eller att mötet är inställt."):
         refused.result()
+
+
+def test_granska_regler_shows_what_an_edited_rules_file_moves_and_saves_nothing(
+    loaded: str, tmp_path: Path, monkeypatch
+) -> None:
+    from flows.daglig_bevakning import daglig_bevakning
+    from flows.regler import granska_regler
+
+    daglig_bevakning(datum=date(2021, 9, 1))  # notes the rules the deadlines were planned by
+    rules = tmp_path / "regler.yaml"
+    rules.write_text((PROJECT / "config" / "regler.yaml").read_text(encoding="utf-8")
+                     .replace("dagar_efter_period: 30 ", "dagar_efter_period: 45 "), encoding="utf-8")
+    monkeypatch.setenv("FINSAM_RULES_FILE", str(rules))
+    from finsam.settings import get_settings
+
+    get_settings.cache_clear()
+    state = granska_regler(datum=date(2021, 9, 2), return_state=True)
+    assert state.is_completed() and state.result()["regelfilen_andrad"] is True
+    [table] = artifacts("regelandring", state.state_details.flow_run_id)
+    rows = __import__("json").loads(table.data)
+    # Period ending 2021-09-30: +30 is Saturday 30 October, Monday 1 November; +45 is Sunday 14 November, Monday 15.
+    assert {"Insats": "Ett hållbart arbetsliv - Ockelbo", "Rapport": "Delrapport 4", "Nu": "2021-11-01",
+            "Efter ändringen": "2021-11-15"} in rows
+    with read_only(loaded) as session:
+        from finsam.domain.model import Deadline
+
+        due = session.scalars(select(Deadline.forfaller).join(Deadline.insats).where(
+            Insats.namn == "Ett hållbart arbetsliv - Ockelbo", Deadline.nr == 4)).all()
+        assert due == [date(2021, 11, 1)]  # nothing saved
