@@ -49,7 +49,8 @@ def document_limits(settings: Settings | None = None) -> Limits:
 def mail_context(settings: Settings | None = None) -> MailContext:
     settings = settings or get_settings()
     regler = rules(settings)
-    return MailContext(regler=regler, renderer=MailRenderer(), sender=Recipient(regler.forbund.namn, settings.mail_from))
+    return MailContext(regler=regler, renderer=MailRenderer(), sender=Recipient(regler.forbund.namn, settings.mail_from),
+                       ui_url=settings.prefect_ui_url)
 
 
 async def deliver_outbox(aktor: str, settings: Settings | None = None, *, ignore_backoff: bool = False) -> DeliveryReport:

@@ -351,3 +351,40 @@ def test_a_partial_refusal_is_recorded_per_recipient_and_listed_in_the_weekly_su
         body = " ".join(summary.message.get_body(("plain",)).get_content().split())
         assert ("- asa.oberg@hofors.example: Försenad: Delrapport 1 för Steg till arbete – Hofors skulle ha varit inne "
                 "fredag 30 juli 2027 (skickad: avvisad för asa.oberg@hofors.example: 550 5.1.1 Mailbox unavailable)") in body
+
+
+def test_an_escalation_says_what_went_out_and_when_and_carries_no_past_calendar_day(db_url: str, regler, insats_id: int) -> None:
+    """Delrapport 1 is due Friday 30 July 2027. Runs on 30 June (30 days before), 16 July (14 before),
+    30 July (the day) and 13 August (14 after: the eskalering to the verksamhetsutvecklare)."""
+    mail = mail_context(regler)
+    with smtp_server() as server:
+        for day in (date(2027, 6, 30), date(2027, 7, 16), date(2027, 7, 30), date(2027, 8, 13)):
+            plan(db_url, mail, day)
+            send(db_url, smtp_settings(server.port), Clock.on(day))
+        received = [BytesParser(policy=policy.default).parsebytes(m.data) for m in server.recorder.received]
+    assert [m["Subject"].split(":")[0] for m in received] == ["Påminnelse", "Påminnelse", "Påminnelse", "Eskalering"]
+    escalation = received[-1]
+    assert escalation.get_content_type() == "multipart/alternative"  # no .ics: the day has passed
+    text = escalation.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert ("Det här har gått ut om rapporten:\n"
+            "- 30 juni 2027: påminnelse 30 dagar före till asa.oberg@hofors.example\n"
+            "- 16 juli 2027: påminnelse 14 dagar före till asa.oberg@hofors.example\n"
+            "- 30 juli 2027: påminnelse på sista dagen till asa.oberg@hofors.example\n") in text
+    assert all(m.get_content_type() == "multipart/mixed" for m in received[:3])  # reminders keep their event
+
+
+def test_a_kvittens_calendar_carries_only_what_is_still_chased(db_url: str, regler, insats_id: int) -> None:
+    with unit_of_work(db_url, k()) as session:
+        insats = session.get(Insats, insats_id)
+        slutrapport = next(d for d in insats.deadlines if d.rubrik == "Slutrapport")
+        slutrapport.bevakas = False  # the kansli does not chase it (say it was past at import)
+    with unit_of_work(db_url, k(FIRST_DUE)) as session:
+        rapport = lifecycle.register_report(session, k(FIRST_DUE), session.get(Insats, insats_id),
+                                            typ=RapportTyp.DELRAPPORT, inkom=FIRST_DUE)
+        session.flush()
+        row = queue_kvittens(session, k(FIRST_DUE), mail_context(regler), rapport)
+        msg = BytesParser(policy=policy.default).parsebytes(row.meddelande)
+    [calendar] = [part for part in msg.walk() if part.get_content_type() == "text/calendar"]
+    ics = calendar.get_content()
+    assert ics.count("BEGIN:VEVENT") == 1 and "Delrapport 1 – Steg till arbete – Hofors (inkommen)" in ics
+    assert "Slutrapport" not in msg.get_body(("plain",)).get_content()

@@ -25,6 +25,8 @@ CONTEXTS = {
     MeddelandeTyp.PAMINNELSE: {},
     MeddelandeTyp.FORSENAD: {"idag": date(2027, 5, 3)},
     MeddelandeTyp.ESKALERING: {"idag": date(2027, 5, 31), "kontakt": {"namn": "Åsa", "epost": "asa@hofors.example"},
+                               "tidigare": [{"datum": date(2027, 4, 16), "vad": "påminnelse 14 dagar före",
+                                             "till": "asa@hofors.example"}],
                                "flagga_styrelse": True, "styrelsemote": date(2027, 6, 10)},
     MeddelandeTyp.KVITTENS: {"inkom": date(2027, 4, 20), "kvar": [DEADLINE]},
     MeddelandeTyp.BESLUTSMEDDELANDE: {"beviljad": True, "beslut": {"datum": date(2026, 10, 15), "belopp": 580690,
@@ -52,7 +54,8 @@ CONTEXTS = {
                                                 "forbrukning": 37.5, "forvantad": 24.7, "flaggor": ["överförbrukning"],
                                                 "avvikelser": "Lokalen blev dyrare.", "avvikelser_fran": "Delrapport 1"}],
                                    "aterbetalningar": [{"namn": "Y", "diarienummer": None, "belopp": 9466,
-                                                        "forfaller": date(2027, 5, 3), "dagar_sen": 0, "flaggad": False}]}},
+                                                        "forfaller": date(2027, 5, 3), "dagar_sen": 0, "flaggad": False}]},
+                             "lank": "http://127.0.0.1:4200/artifacts/key/underlag-styrelse"},
     MeddelandeTyp.SAKNADE_BESLUT: {"mote": {"datum": date(2027, 5, 12)}, "saknas": [INSATS], "beslutade": []},
     MeddelandeTyp.FLODESFEL: {"flode": "daglig-bevakning", "korning": "x", "meddelande": "m", "tidpunkt": "t", "lank": "l"},
     MeddelandeTyp.UTSKICKSSTORNING: {"sedan": date(2027, 4, 12), "antal": 12, "fel": "SMTPConnectError"},
@@ -61,7 +64,8 @@ CONTEXTS = {
                                   "steg": {"efter": False, "till_kansli": False}, "kontakt": None,
                                   "flagga_styrelse": False, "styrelsemote": None},
     MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
-                                        "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": []},
+                                        "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": [],
+                                        "kommande_dagar": 30},
 }
 
 

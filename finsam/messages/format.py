@@ -24,6 +24,11 @@ def kronor(amount: int | None) -> str:
     return f"{amount:,}".replace(",", "\u00a0") + "\u00a0kr"
 
 
+def antal(n: int, en: str, flera: str) -> str:
+    """A count with its noun in the right number: "1 ansökan", "3 ansökningar", "0 ansökningar"."""
+    return f"{n} {en if n == 1 else flera}"
+
+
 def dagar_kvar(due: date, today: date) -> str:
     """`i dag`, `i morgon`, `om 14 dagar`, `i går`, `för 3 dagar sedan`."""
     days = (due - today).days

@@ -14,7 +14,7 @@ import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from finsam.domain.parsing import plain_text
-from finsam.messages.format import dagar_kvar, datum, kronor
+from finsam.messages.format import antal, dagar_kvar, datum, kronor
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
 ARTIFACTS = TEMPLATES.parent / "artifacts"
@@ -42,7 +42,7 @@ def _environment(directory: Path, *, html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(datum=datum, kronor=kronor, dagar_kvar=dagar_kvar, md=markdown_cell)
+    env.filters.update(datum=datum, kronor=kronor, dagar_kvar=dagar_kvar, md=markdown_cell, antal=antal)
     return env
 
 

@@ -21,8 +21,9 @@ def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rappor
     deadline = rapport.deadline
     insats = deadline.insats
     to = contact_of(insats) or mail.kansli
-    # The calendar part updates the event of the report that came in and carries the ones still owed.
-    owed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN]
+    # The calendar part updates the event of the report that came in and carries the ones still owed
+    # and chased (old ones listed but not chased at import would only clutter the calendar).
+    owed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN and d.bevakas]
     return queue(
         session, kontext, mail,
         nyckel=f"kvittens:{rapport.id}:{to.address.lower()}",

@@ -58,7 +58,8 @@ def queue_underlag(session: Session, kontext: Kontext, mail: MailContext, underl
         session, kontext, mail,
         nyckel=f"underlag:{mote.id}:{mote.sekvens}:{mail.kansli.address.lower()}",
         typ=MeddelandeTyp.UNDERLAG, to=mail.kansli, cc=[],
-        context={"mote": _meeting_view(mote), "u": underlag}, planerad=kontext.nu.date(),
+        context={"mote": _meeting_view(mote), "u": underlag, "lank": mail.artifact_link("underlag-styrelse")},
+        planerad=kontext.nu.date(),
     )
 
 
@@ -106,7 +107,7 @@ def do_meeting_work(session: Session, kontext: Any, mail: Any, arbete: str, samm
         decided = decisions_at(session, mote)
         for insats, beslut in decided:
             queue_beslutsmeddelande(session, kontext, mail, insats, beslut)
-        if missing or decided:  # a meeting with no ansökningar needs no word afterwards
+        if missing:  # the kansli hears only when there is something to do; the applicants get their decisions
             queue_after_meeting(session, kontext, mail, mote, missing, decided)
         result.insatser = missing + [i for i, _ in decided]
         result.summary = {"saknade_beslut": [i.namn for i in missing], "beslutsmeddelanden": [i.namn for i, _ in decided]}

@@ -37,6 +37,10 @@ class MailContext:
     regler: Regler
     renderer: MailRenderer
     sender: Recipient
+    ui_url: str | None = None  # the Prefect UI, for links to artifacts in messages to the kansli
+
+    def artifact_link(self, key: str) -> str | None:
+        return f"{self.ui_url.rstrip('/')}/artifacts/key/{key}" if self.ui_url else None
 
     @property
     def kansli(self) -> Recipient:
@@ -250,6 +254,27 @@ def _repayment(deadline: Deadline, step: LadderStep, regler: Regler) -> dict[str
             "steg": {"efter": step.offset > 0, "till_kansli": step.till is not Mottagare.INSATSAGARE}}
 
 
+def _step_text(typ: str, steg: str) -> str:
+    """A ladder message as the kansli reads it: "påminnelse 14 dagar före", "eskalering 14 dagar efter"."""
+    offset = offset_of(steg)
+    if offset < 0:
+        return f"påminnelse {-offset} dagar före"
+    if offset == 0:
+        return "påminnelse på sista dagen"
+    return f"{MeddelandeTyp(typ).label.lower()} {offset} dagar efter"
+
+
+def _sent_before(session: Session, deadline: Deadline) -> list[dict[str, Any]]:
+    """What the ladder has sent about this due date, oldest first: the day, what, to whom."""
+    rows = session.execute(
+        select(Utskick.planerad, Utskick.typ, Utskick.steg, Utskick.mottagare)
+        .where(Utskick.deadline_id == deadline.id, Utskick.forfaller == deadline.forfaller, Utskick.steg.is_not(None),
+               Utskick.tillstand == UtskickTillstand.SKICKAD)
+        .order_by(Utskick.planerad, Utskick.id)
+    ).all()
+    return [{"datum": planerad, "vad": _step_text(typ, steg), "till": mottagare} for planerad, typ, steg, mottagare in rows]
+
+
 @dataclass
 class LadderResult:
     queued: list[Utskick]
@@ -290,9 +315,12 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                     "flagga_styrelse": step.flagga_styrelse,
                     "styrelsemote": next_meeting if step.flagga_styrelse else None,
                     **(_repayment(deadline, step, mail.regler) if kind is MeddelandeTyp.ATERBETALNING else {}),
+                    "tidigare": _sent_before(session, deadline) if step.offset > 0 else [],
                 },
                 planerad=as_of,
-                attachments=lambda: [calendar_part([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")],
+                # The calendar event helps before the due date; after it, a day already past is no help.
+                attachments=(lambda: [calendar_part([deadline], mail, kontext, f"{deadline.rubrik} – {insats.namn}")])
+                if step.offset <= 0 else None,
                 steg=step.key,
                 insats=insats,
                 deadline=deadline,
@@ -356,6 +384,7 @@ def queue_weekly_summary(
             "vecka": week,
             "forfallna": [row(d) for d in overdue if d.bevakas],
             "kommande": [row(d) for d in coming],
+            "kommande_dagar": mail.regler.drift.kommande_dagar,
             "misslyckade": [
                 {"mottagare": u.mottagare, "amne": u.amne, "tillstand": u.tillstand.label, "fel": u.senaste_fel}
                 for u in problems
