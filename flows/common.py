@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from finsam import clock
 
@@ -32,6 +32,11 @@ def _in_declared_order(schema: dict[str, Any], model: type[BaseModel]) -> None:
     for position, name in enumerate(model.model_fields):
         if name in schema.get("properties", {}):
             schema["properties"][name]["position"] = position
+
+
+# Every registration form ends with who fills it in; the audit log records the person, not the run.
+REGISTRERAS_AV = Field(title="Registreras av", description="Ditt namn; det står i insatsens historik.",
+                       min_length=1, max_length=100)
 
 
 class Formular(BaseModel):

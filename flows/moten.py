@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finsam.domain.checked import Datum
+from finsam.domain.checked import Datum, Namn
 from finsam.domain.enums import MoteTyp
 
 from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
 from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
-from flows.common import Formular, refused, run_name
+from flows.common import REGISTRERAS_AV, Formular, refused, run_name
 from tasks.common import tag_this_run
 
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
@@ -50,6 +50,7 @@ class Motesandring(Formular):
     datum: Datum = Field(title="Datum", description="Mötets datum i mötesplanen.")
     andring: Literal["flyttas", "ställs in"] = Field(title="Ändring")
     nytt_datum: Datum | None = Field(default=None, title="Nytt datum", description="Krävs när mötet flyttas.")
+    registreras_av: Namn = REGISTRERAS_AV
 
 
 @flow(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")

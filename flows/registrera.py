@@ -9,12 +9,12 @@ from prefect import flow
 from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
-from finsam.domain.checked import Belopp, Datum
+from finsam.domain.checked import Belopp, Datum, Namn
 
 from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
-from flows.common import Formular, refused, run_name
+from flows.common import REGISTRERAS_AV, Formular, refused, run_name
 from tasks.common import tag_this_run
 from tasks.registrering import (
     grant,
@@ -48,6 +48,7 @@ class Ansokan(Formular):
     sokt_slut: Datum | None = Field(default=None, title="Sökt slutdatum")
     diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58", max_length=50)
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class YttrandeFormular(Formular):
     insats: str = INSATS
@@ -55,11 +56,13 @@ class YttrandeFormular(Formular):
     bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
     motivering: str | None = Field(default=None, title="Motivering", max_length=10_000)
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class KompletteringFormular(Formular):
     insats: str = INSATS
     inkom: Datum = Field(title="Inkom", description="Dagen kompletteringen kom in.")
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class BeslutFormular(Formular):
     insats: str = INSATS
@@ -70,6 +73,7 @@ class BeslutFormular(Formular):
     slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
     anteckning: str | None = Field(default=None, title="Anteckning", max_length=10_000)
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class RapportFormular(Formular):
     insats: str = INSATS
@@ -77,6 +81,7 @@ class RapportFormular(Formular):
     inkom: Datum = Field(title="Inkom", description="Dagen rapporten kom in.")
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den äldsta öppna vars period har slutat.", ge=1)
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class KoFormular(Formular):
     kopost: int = Field(title="Köpost", description="Id från kansliets kö (artefakten inkomna-rapporter, finsam report queue).", ge=1)
@@ -84,6 +89,7 @@ class KoFormular(Formular):
     typ: Literal["delrapport", "slutrapport"] | None = Field(default=None, title="Rapport", description="Tomt: som dokumentet säger.")
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period rapporten gäller.", ge=1)
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class AnstandFormular(Formular):
     deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
@@ -93,6 +99,7 @@ class AnstandFormular(Formular):
     beslutsdatum: Datum | None = Field(default=None, title="Beslutsdatum",
                                        description="Dagen styrelsen beslutade, där förbundets regler kräver ett beslut.")
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 BESLUTSDATUM = Field(default=None, title="Beslutsdatum", description="Dagen styrelsen beslutade. Tomt: i dag.")
 ANTECKNING = Field(default=None, title="Anteckning", description="Kort om beslutet; står i meddelandet till insatsägaren.",
@@ -105,6 +112,7 @@ class ForlangningFormular(Formular):
     beslutsdatum: Datum | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class TillaggsanslagFormular(Formular):
     insats: str = INSATS
@@ -113,6 +121,7 @@ class TillaggsanslagFormular(Formular):
     beslutsdatum: Datum | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class AvbrottFormular(Formular):
     insats: str = INSATS
@@ -120,6 +129,7 @@ class AvbrottFormular(Formular):
     beslutsdatum: Datum | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 class AterbetalningFormular(Formular):
     insats: str = INSATS
@@ -127,10 +137,11 @@ class AterbetalningFormular(Formular):
     belopp_kr: Belopp | None = Field(default=None, title="Betalt belopp (kr)", gt=0,
                                      description="Tomt: hela återbetalningen, som slutrapporten anger den.")
 
+    registreras_av: Namn = REGISTRERAS_AV
 
 @flow(name="registrera-ansokan", flow_run_name=run_name("Ansökan – {namn}"), description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
 def registrera_ansokan(ansokan: Ansokan) -> dict:
-    values = ansokan.model_dump()
+    values = ansokan.model_dump(exclude={"registreras_av"})
     values["inriktning"] = Inriktning(values["inriktning"])
     return _told(register_ansokan(values), send=False)
 
@@ -172,13 +183,13 @@ def bevilja_anstand(anstand: AnstandFormular) -> dict:
     return _told(result)
 
 
-def _told(result: dict, *, send: bool = True):  # noqa: ANN202
+def _told(result: dict, *, send: bool | str = True):  # noqa: ANN202
     """End the run: "Avvisad" with the reason if the registration was refused; else tag the run with its
     insats, send the message at once, and say if it could not be made."""
     if (state := refused(result)) is not None:
         return state
     tag_this_run([result["tagg"]])
-    if send and (result.get("meddelande") or result.get("skicka")):
+    if send == "always" or (send and result.get("meddelande")):
         skicka_utskick()
     return _message_not_made(result)
 
@@ -203,8 +214,8 @@ def registrera_avbrott(beslut: AvbrottFormular) -> dict:
 
 @flow(name="registrera-rapport-ur-ko", flow_run_name=run_name("Rapport ur kön – {insats}"), description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
 def registrera_rapport_ur_ko(post: KoFormular) -> dict:
-    return _told({**resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
-                  "skicka": True})
+    return _told(resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
+                 send="always")
 
 
 @flow(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")

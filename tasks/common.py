@@ -42,10 +42,17 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
 
 
 def actor() -> str:
-    """The audit log names the flow run that acted, e.g. `flöde daglig-bevakning/brave-otter`."""
+    """Who acted, for the audit log: the person who filled in the run form and the run, e.g.
+    `Karin Lund (flöde registrera-beslut/Beslut – SFG 21-6.58)`, or the run alone for scheduled work."""
     name = flow_run.get_flow_name() or "prefect"
     run = flow_run.get_name() or "?"
-    return f"flöde {name}/{run}"
+    person = next(filter(None, (_registrant(value) for value in (flow_run.parameters or {}).values())), None)
+    return f"{person} (flöde {name}/{run})"[:200] if person else f"flöde {name}/{run}"[:200]
+
+
+def _registrant(value: Any) -> str | None:  # noqa: ANN401 - a flow parameter: a form, or its JSON from a deployment run
+    person = value.get("registreras_av") if isinstance(value, dict) else getattr(value, "registreras_av", None)
+    return person.strip() if isinstance(person, str) and person.strip() else None
 
 
 @contextmanager

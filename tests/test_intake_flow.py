@@ -90,7 +90,7 @@ def test_a_queued_report_is_registered_from_the_run_form(loaded: str, tmp_path: 
     assert registrera_inkommen_rapport()["antal"] == {"i_kon": 1}
     with read_only(loaded) as session:
         [row] = session.scalars(select(RapportKo)).all()
-    result = registrera_rapport_ur_ko(KoFormular(kopost=row.id, insats="SFG 21-6.58"))
+    result = registrera_rapport_ur_ko(KoFormular(registreras_av="Karin Lund", kopost=row.id, insats="SFG 21-6.58"))
     assert result == {"insats": "Trisam 2.0 - Hudiksvalls kommun (SFG 21-6.58)", "tagg": "insats:SFG 21-6.58",
                       "rapport": "Slutrapport", "inkom": "2022-01-20"}
     with read_only(loaded) as session:

@@ -69,13 +69,13 @@ def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) ->
 def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> None:
     from flows.registrera import Ansokan, BeslutFormular, YttrandeFormular, registrera_ansokan, registrera_beslut, registrera_yttrande
 
-    state = registrera_ansokan(Ansokan(
+    state = registrera_ansokan(Ansokan(registreras_av="Karin Lund", 
         namn="Arbetsträning Sandviken", inriktning="individ", huvudman=["Sandvikens kommun"], ankomstdatum=date(2021, 10, 4),
         kontaktperson="Karin Lund", kontakt_epost="karin.lund@sandviken.example", sokt_belopp_kr=650000,
         diarienummer="SFG 21-10.3"), return_state=True)
     assert state.is_completed() and state.result()["beredningsmote"] == "2021-11-03"
-    registrera_yttrande(YttrandeFormular(insats="SFG 21-10.3", datum=date(2021, 11, 3), bedomning="tillstyrks"))
-    state = registrera_beslut(BeslutFormular(insats="SFG 21-10.3", datum=date(2021, 11, 18), utfall="beviljas",
+    registrera_yttrande(YttrandeFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 3), bedomning="tillstyrks"))
+    state = registrera_beslut(BeslutFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 18), utfall="beviljas",
                                              beviljade_medel_kr=650000, start=date(2022, 1, 1), slut=date(2023, 6, 30)),
                               return_state=True)
     assert state.is_completed()
@@ -87,6 +87,12 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert "insats:SFG 21-10.3" in run.tags
+    assert run.name == "Beslut – SFG 21-10.3"  # named for what it did, not "mu19-denebola-cluster"
+    with read_only(loaded) as session:
+        from finsam.domain.model import Handelse
+
+        actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
+        assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.3)"}  # the person, and the run
 
 
 def test_change_decisions_from_the_run_forms(loaded: str) -> None:
@@ -106,19 +112,19 @@ def test_change_decisions_from_the_run_forms(loaded: str) -> None:
     today = date.today()
     with read_only(loaded) as session:
         before = session.scalar(select(Insats.beviljade_medel_kr).where(Insats.diarienummer == "SFG 21-6.58")) or 0
-    state = registrera_forlangning(ForlangningFormular(insats="SFG 21-6.58", slut=date(today.year + 2, 6, 30),
+    state = registrera_forlangning(ForlangningFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", slut=date(today.year + 2, 6, 30),
                                                        anteckning="Fler deltagare än väntat."), return_state=True)
     assert state.is_completed(), state.message
     assert state.result()["beslut"] == "förlängning" and state.result()["meddelande"]
-    state = registrera_tillaggsanslag(TillaggsanslagFormular(insats="SFG 21-6.58", belopp_kr=100000, ar=today.year + 1),
+    state = registrera_tillaggsanslag(TillaggsanslagFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", belopp_kr=100000, ar=today.year + 1),
                                       return_state=True)
     assert state.is_completed(), state.message
-    refused = registrera_tillaggsanslag(TillaggsanslagFormular(insats="SFG 21-6.58", belopp_kr=5, ar=today.year + 9),
+    refused = registrera_tillaggsanslag(TillaggsanslagFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", belopp_kr=5, ar=today.year + 9),
                                         return_state=True)
     assert refused.is_failed()
     with pytest.raises(Exception, match=f"Tilläggsanslaget gäller {today.year + 9}, utanför insatstiden"):
         refused.result()
-    state = registrera_avbrott(AvbrottFormular(insats="SFG 21-6.58", datum=date(today.year + 1, 3, 31)), return_state=True)
+    state = registrera_avbrott(AvbrottFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", datum=date(today.year + 1, 3, 31)), return_state=True)
     assert state.is_completed(), state.message
     with read_only(loaded) as session:
         insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-6.58"))
@@ -144,11 +150,11 @@ def test_a_repayment_from_the_run_form_closes_the_aterbetalning(loaded: str, tmp
     report.write_text("Slutrapport\nDiarienummer\nSFG 21-6.64\nInsatsens namn\nTrisam 2.0 - Hofors kommun\n"
                       "Beviljade medel för insatsen\n142 000 kr\nUtnyttjade medel\n71 000 kr\n", encoding="utf-8")
     finsam(loaded, "report", "register", str(report), "--received", "2022-01-20", cwd=tmp_path)
-    state = registrera_aterbetalning(AterbetalningFormular(insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
+    state = registrera_aterbetalning(AterbetalningFormular(registreras_av="Karin Lund", insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
     assert state.is_completed(), state.message
     assert {k: state.result()[k] for k in ("aterbetalning_kr", "betalt_kr", "betald", "saknas_kr")} == {
         "aterbetalning_kr": 71_000, "betalt_kr": 71_000, "betald": "2022-02-01", "saknas_kr": 0}
-    again = registrera_aterbetalning(AterbetalningFormular(insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
+    again = registrera_aterbetalning(AterbetalningFormular(registreras_av="Karin Lund", insats="SFG 21-6.64", betald=date(2022, 2, 1)), return_state=True)
     assert again.is_failed()
     with pytest.raises(Exception, match="har ingen öppen återbetalning"):
         again.result()
@@ -159,14 +165,14 @@ def test_a_bad_registration_fails_with_a_swedish_message_and_changes_nothing(loa
 
     from finsam.domain.model import Beslut
 
-    state = registrera_beslut(BeslutFormular(insats="SFG 21-6.58", datum=date(2021, 11, 18), utfall="beviljas",
+    state = registrera_beslut(BeslutFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", datum=date(2021, 11, 18), utfall="beviljas",
                                              beviljade_medel_kr=1, start=date(2022, 1, 1)), return_state=True)
     # Refused, not broken: red in the UI, named "Avvisad" so the failure e-mail (on "Failed") stays quiet.
     assert state.is_failed() and state.name == "Avvisad"
     assert state.message == ("Det går inte att bevilja en insats som är pågående. Tillåtet nu: avsluta, registrera "
                              "slutrapport, förlänga, ge tilläggsanslag, avbryta. Inget sparades; rätta formuläret och kör igen.")
     assert "Traceback" not in state.message
-    typo = registrera_beslut(BeslutFormular(insats="SFG 99-9.99", datum=date(2021, 11, 18), utfall="avslås"),
+    typo = registrera_beslut(BeslutFormular(registreras_av="Karin Lund", insats="SFG 99-9.99", datum=date(2021, 11, 18), utfall="avslås"),
                              return_state=True)
     assert typo.name == "Avvisad" and "SFG 99-9.99" in typo.message
     with read_only(loaded) as session:
@@ -272,11 +278,11 @@ def test_a_meeting_cancelled_from_the_run_form_takes_its_ansokan_to_the_next(loa
     plan = tmp_path / "plan.csv"
     plan.write_text(f"typ,datum\nberedningsgrupp,{first}\nberedningsgrupp,{second}\n", encoding="utf-8")
     finsam(loaded, "import", "meetings", str(plan))
-    state = registrera_ansokan(Ansokan(
+    state = registrera_ansokan(Ansokan(registreras_av="Karin Lund", 
         namn="Vägen in", inriktning="individ", huvudman=["Gävle kommun"], ankomstdatum=today, kontaktperson="Ida Ek",
         kontakt_epost="ida@vagen.example", diarienummer="SFG 26-1.1"), return_state=True)
     assert state.result()["beredningsmote"] == first.isoformat()
-    state = andra_mote(Motesandring(typ="beredningsgrupp", datum=first, andring="ställs in"), return_state=True)
+    state = andra_mote(Motesandring(registreras_av="Karin Lund", typ="beredningsgrupp", datum=first, andring="ställs in"), return_state=True)
     assert state.is_completed(), state.message
     result = state.result()
     assert result["ansokningar"] == [f"Vägen in (SFG 26-1.1): Beredningsgruppsmöte {first} → Beredningsgruppsmöte {second}"]
@@ -285,7 +291,7 @@ def test_a_meeting_cancelled_from_the_run_form_takes_its_ansokan_to_the_next(loa
         [row] = session.scalars(select(Utskick).where(Utskick.typ == "nytt_motesdatum")).all()
         assert row.mottagare == "ida@vagen.example" and row.tillstand is UtskickTillstand.SKICKAD
         assert session.scalar(select(Sammantrade).where(Sammantrade.datum == first)).installt
-    refused = andra_mote(Motesandring(typ="beredningsgrupp", datum=second, andring="flyttas"), return_state=True)
+    refused = andra_mote(Motesandring(registreras_av="Karin Lund", typ="beredningsgrupp", datum=second, andring="flyttas"), return_state=True)
     assert refused.is_failed()
     with pytest.raises(Exception, match="Ange antingen ett nytt datum eller att mötet är inställt."):
         refused.result()
