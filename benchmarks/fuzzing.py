@@ -536,8 +536,8 @@ FORM_FIELDS = {
     "BeslutFormular": {"insats": "ref", "datum": "date", "utfall": "enum", "beviljade_medel_kr": "int", "start": "date",
                        "slut": "date", "anteckning": "text"},
     "RapportFormular": {"insats": "ref", "typ": "enum", "inkom": "date", "nr": "int"},
-    "KoFormular": {"kopost": "int", "insats": "ref", "typ": "enum", "nr": "int"},
-    "AnstandFormular": {"deadline_id": "int", "nytt_datum": "date", "skal": "text", "beviljat_av": "text",
+    "KoFormular": {"fil": "text", "insats": "ref", "typ": "enum", "nr": "int"},
+    "AnstandFormular": {"insats": "ref", "rapport": "text", "nytt_datum": "date", "skal": "text", "beviljat_av": "text",
                         "beslutsdatum": "date"},
     "KompletteringFormular": {"insats": "ref", "inkom": "date"},
     "ForlangningFormular": {"insats": "ref", "slut": "date", "beslutsdatum": "date", "anteckning": "text"},
@@ -602,7 +602,7 @@ def _form_call(name: str, form: Any) -> Callable[[], object]:
     if name == "RapportFormular":
         return lambda: t.register_report.fn(form.insats, RapportTyp(form.typ), form.inkom, form.nr)
     if name == "KoFormular":
-        return lambda: t.resolve_from_queue.fn(form.kopost, form.insats, RapportTyp(form.typ) if form.typ else None, form.nr)
+        return lambda: t.resolve_from_queue.fn(form.fil, form.insats, RapportTyp(form.typ) if form.typ else None, form.nr)
     if name == "KompletteringFormular":
         return lambda: t.register_komplettering.fn(form.insats, form.inkom)
     if name == "ForlangningFormular":
@@ -616,7 +616,7 @@ def _form_call(name: str, form: Any) -> Callable[[], object]:
                                             datum=form.datum)
     if name == "AterbetalningFormular":
         return lambda: t.register_repayment.fn(form.insats, form.betald, form.belopp_kr, clock.today())
-    return lambda: t.grant.fn(form.deadline_id, form.nytt_datum, form.skal, form.beviljat_av, clock.today(),
+    return lambda: t.grant.fn(form.insats, form.rapport, form.nytt_datum, form.skal, form.beviljat_av, clock.today(),
                               form.beslutsdatum)
 
 

@@ -6,24 +6,20 @@ import asyncio
 
 from prefect import flow, task
 from prefect.states import Failed
-from prefect.artifacts import create_markdown_artifact
 from pydantic import Field
 
 from finsam import wiring
 from finsam.settings import get_settings
+from flows.common import run_name
 from tasks.common import actor, tag_this_run
-from tasks.inkorg import from_folder, from_mailbox
-
-ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
-          "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/"}
-
+from tasks.inkorg import from_folder, from_mailbox, publish_queue
 
 @task(name="skicka-kvittenser")
 def send_kvittenser() -> int:
     return len(asyncio.run(wiring.deliver_outbox(actor())).sent)
 
 
-@flow(name="registrera-inkommen-rapport", description="Läser inkomna rapporter i kansliets mapp och brevlåda och registrerar dem.")
+@flow(name="registrera-inkommen-rapport", flow_run_name=run_name("Inkomna rapporter {nu}"), description="Läser inkomna rapporter i kansliets mapp och brevlåda och registrerar dem.")
 def registrera_inkommen_rapport(
     mapp: str | None = Field(default=None, title="Mapp", description="Mappen att läsa (tomt: FINSAM_REPORT_INBOX)."),
     brevlada: bool = Field(default=False, title="Läs brevlådan", description="Läs även nya e-postmeddelandens bilagor (IMAP)."),
@@ -34,10 +30,7 @@ def registrera_inkommen_rapport(
     tag_this_run([r["tagg"] for r in results if r.get("tagg")])
     if any(r["atgard"] == "registrerad" for r in results):
         send_kvittenser()
-    lines = ["# Inkomna rapporter", ""] + [f"- **{r['fil']}**: {ATGARD[r['atgard']]}. {r.get('skal') or ''}" for r in results]
-    if not results:
-        lines.append("Inga nya rapporter.")
-    create_markdown_artifact("\n".join(lines) + "\n", key="inkomna-rapporter", description="Rapporter som kom in")
+    publish_queue(results)
     counts: dict[str, int] = {}
     for r in results:
         counts[r["atgard"]] = counts.get(r["atgard"], 0) + 1

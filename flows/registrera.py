@@ -84,7 +84,8 @@ class RapportFormular(Formular):
     registreras_av: Namn = REGISTRERAS_AV
 
 class KoFormular(Formular):
-    kopost: int = Field(title="Köpost", description="Id från kansliets kö (artefakten inkomna-rapporter, finsam report queue).", ge=1)
+    fil: str = Field(title="Fil", description="Filnamnet som det står i kansliets kö (artefakten inkomna-rapporter).",
+                     min_length=1, max_length=300)
     insats: str = INSATS
     typ: Literal["delrapport", "slutrapport"] | None = Field(default=None, title="Rapport", description="Tomt: som dokumentet säger.")
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den vars period rapporten gäller.", ge=1)
@@ -92,7 +93,9 @@ class KoFormular(Formular):
     registreras_av: Namn = REGISTRERAS_AV
 
 class AnstandFormular(Formular):
-    deadline_id: int = Field(title="Rapportens id", description="Id från tabellen över rapporter (finsam deadlines).")
+    insats: str = INSATS
+    rapport: str = Field(title="Rapport", description="Som den heter i listan: Delrapport 2, Slutrapport eller Återbetalning.",
+                         min_length=1, max_length=100)
     nytt_datum: Datum = Field(title="Nytt sista datum")
     skal: str = Field(title="Skäl", min_length=1, max_length=2000)
     beviljat_av: str = Field(title="Beviljat av", min_length=1, max_length=200)
@@ -176,9 +179,9 @@ def registrera_rapport(rapport: RapportFormular) -> dict:
     return _told(register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr))
 
 
-@flow(name="bevilja-anstand", flow_run_name=run_name("Anstånd – rapport {deadline_id}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
+@flow(name="bevilja-anstand", flow_run_name=run_name("Anstånd – {insats}, {rapport}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
 def bevilja_anstand(anstand: AnstandFormular) -> dict:
-    result = grant(anstand.deadline_id, anstand.nytt_datum, anstand.skal, anstand.beviljat_av, clock.today(),
+    result = grant(anstand.insats, anstand.rapport, anstand.nytt_datum, anstand.skal, anstand.beviljat_av, clock.today(),
                    anstand.beslutsdatum)
     return _told(result)
 
@@ -214,7 +217,7 @@ def registrera_avbrott(beslut: AvbrottFormular) -> dict:
 
 @flow(name="registrera-rapport-ur-ko", flow_run_name=run_name("Rapport ur kön – {insats}"), description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
 def registrera_rapport_ur_ko(post: KoFormular) -> dict:
-    return _told(resolve_from_queue(post.kopost, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
+    return _told(resolve_from_queue(post.fil, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
                  send="always")
 
 

@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 
 from finsam import clock, wiring
 from finsam.adapters.imap import Mailbox
 from finsam.errors import FinsamError
 from finsam.intake.documents import Document, read_document
 from finsam.services.batch import reason
-from finsam.services.intake import take_in
+from finsam.messages.render import markdown_cell
+from finsam.services.intake import queue_rows, take_in
 from finsam.services.intake_folder import take_in_folder
 from finsam.settings import get_settings
-from tasks.common import insats_tag, work
+from tasks.common import insats_tag, reading, work
 
 
 def _take_in(document: Document, received: date | None) -> dict[str, Any]:
@@ -58,3 +60,30 @@ def from_mailbox() -> list[dict[str, Any]]:
                 mailbox.mark_seen(uid)  # handled: registered, queued or refused with its reason
             # else left unread: once the bug is fixed the next run takes it again (a twin is recognised)
     return results
+
+
+ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
+          "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/"}
+
+
+@task(name="visa-kansliets-ko")
+def publish_queue(results: list[dict[str, Any]]) -> int:
+    """The artifact `inkomna-rapporter`: what this run took in, and the whole queue still waiting for the
+    kansli, each file by its name (the name the run form `registrera-rapport-ur-ko` asks for)."""
+    with reading() as session:
+        waiting = [(row.filnamn, row.inkom, row.skal) for row in queue_rows(session)]
+    lines = ["# Inkomna rapporter", "", "## Den här körningen", ""]
+    lines += [f"- **{markdown_cell(r['fil'])}**: {ATGARD[r['atgard']]}. {markdown_cell(r.get('skal') or '')}" for r in results]
+    if not results:
+        lines.append("Inga nya rapporter.")
+    lines += ["", f"## Kansliets kö ({len(waiting)})", ""]
+    if waiting:
+        lines += ["Registrera en fil med flödet **registrera-rapport-ur-ko** och filens namn.", "",
+                  "| Fil | Inkom | Varför den väntar |", "|---|---|---|"]
+        lines += [f"| {markdown_cell(name)} | {inkom.isoformat() if inkom else '–'} | {markdown_cell(skal)} |"
+                  for name, inkom, skal in waiting]
+    else:
+        lines.append("Kön är tom.")
+    create_markdown_artifact("\n".join(lines) + "\n", key="inkomna-rapporter", description="Rapporter som kom in och kansliets kö")
+    get_run_logger().info("%d filer lästes; %d väntar i kansliets kö.", len(results), len(waiting))
+    return len(waiting)

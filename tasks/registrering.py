@@ -12,7 +12,7 @@ from finsam import wiring
 from finsam.domain.enums import Bedomning, BeslutUtfall, RapportTyp
 from finsam.domain.model import Ansokan
 from finsam.services import lifecycle, registrations
-from finsam.services.lookup import find_insats
+from finsam.services.lookup import find_insats, find_queued, find_report
 from tasks.common import insats_tag, refusal_as_result, work
 
 
@@ -88,10 +88,11 @@ def register_repayment(ref: str, betald: date, belopp_kr: int | None, as_of: dat
 
 @task(name="bevilja-anstand-i-databasen")
 @refusal_as_result
-def grant(deadline_id: int, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,
+def grant(ref: str, rapport: str, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,
           beslutsdatum: date | None = None) -> dict[str, Any]:
     with work("anstånd") as session:
-        done = registrations.anstand(session, session.info["kontext"], wiring.mail_context(), deadline_id, nytt=nytt_datum,
+        deadline = find_report(find_insats(session, ref), rapport)
+        done = registrations.anstand(session, session.info["kontext"], wiring.mail_context(), deadline.id, nytt=nytt_datum,
                                      skal=skal, beviljat_av=beviljat_av, as_of=as_of, beslutsdatum=beslutsdatum)
         anstand = done.anstand
         return _result(done, rapport=anstand.deadline.rubrik, forfaller=anstand.nytt_forfaller.isoformat(),
@@ -113,13 +114,14 @@ def register_change(kind: str, ref: str, as_of: date, beslutsdatum: date | None,
 
 @task(name="registrera-rapport-ur-kon-i-databasen")
 @refusal_as_result
-def resolve_from_queue(queue_id: int, ref: str, typ: RapportTyp | None, nr: int | None) -> dict[str, Any]:
+def resolve_from_queue(fil: str, ref: str, typ: RapportTyp | None, nr: int | None) -> dict[str, Any]:
     from finsam.services.intake import resolve_queued
     from finsam.settings import get_settings
 
-    with work(f"rapport ur kön {queue_id}") as session:
+    with work("rapport ur kön") as session:
+        queued = find_queued(session, fil)
         insats = find_insats(session, ref)
-        rapport = resolve_queued(session, session.info["kontext"], wiring.mail_context(), queue_id, insats,
+        rapport = resolve_queued(session, session.info["kontext"], wiring.mail_context(), queued.id, insats,
                                  storage=get_settings().report_folder, typ=typ, nr=nr,
                                  limits=wiring.document_limits())
         return {"insats": insats.ref, "tagg": insats_tag(insats), "rapport": rapport.deadline.rubrik,

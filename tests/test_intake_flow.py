@@ -80,6 +80,16 @@ def test_reports_dropped_in_the_folder(loaded: str, tmp_path: Path) -> None:
         assert len(session.scalars(select(InkommenRapport)).all()) == 1
 
 
+def latest_artifact(key: str) -> str:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        return client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+                                     sort=ArtifactSort.CREATED_DESC, limit=1)[0].data
+
+
 def test_a_queued_report_is_registered_from_the_run_form(loaded: str, tmp_path: Path) -> None:
     from flows.inkomna_rapporter import registrera_inkommen_rapport
     from flows.registrera import KoFormular, registrera_rapport_ur_ko
@@ -88,10 +98,19 @@ def test_a_queued_report_is_registered_from_the_run_form(loaded: str, tmp_path: 
     inbox.mkdir()
     (inbox / "oklar.txt").write_text("Slutrapport\nInsatsens namn\nTrisam 2.0\nAnkomstdatum\n2022-01-20\n", encoding="utf-8")
     assert registrera_inkommen_rapport()["antal"] == {"i_kon": 1}
+    assert registrera_inkommen_rapport()["antal"] == {}  # a quarter of an hour later, nothing new...
+    queue = latest_artifact("inkomna-rapporter")
+    assert "Inga nya rapporter." in queue and "## Kansliets kö (1)" in queue  # ...but the queue is still shown
+    assert "| oklar.txt | 2022-01-20 |" in queue
     with read_only(loaded) as session:
         [row] = session.scalars(select(RapportKo)).all()
-    result = registrera_rapport_ur_ko(KoFormular(registreras_av="Karin Lund", kopost=row.id, insats="SFG 21-6.58"))
+    wrong = registrera_rapport_ur_ko(KoFormular(registreras_av="Karin Lund", fil="annan.txt", insats="SFG 21-6.58"),
+                                     return_state=True)
+    assert wrong.name == "Avvisad" and wrong.message.startswith("Ingen fil i kansliets kö heter 'annan.txt'. I kön: oklar.txt.")
+    result = registrera_rapport_ur_ko(KoFormular(registreras_av="Karin Lund", fil="oklar.txt", insats="SFG 21-6.58"))
     assert result == {"insats": "Trisam 2.0 - Hudiksvalls kommun (SFG 21-6.58)", "tagg": "insats:SFG 21-6.58",
                       "rapport": "Slutrapport", "inkom": "2022-01-20"}
     with read_only(loaded) as session:
         assert session.get(RapportKo, row.id).hanterad is not None
+    registrera_inkommen_rapport()
+    assert "## Kansliets kö (0)" in latest_artifact("inkomna-rapporter") and "Kön är tom." in latest_artifact("inkomna-rapporter")

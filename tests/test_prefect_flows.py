@@ -324,3 +324,28 @@ def test_granska_regler_shows_what_an_edited_rules_file_moves_and_saves_nothing(
         due = session.scalars(select(Deadline.forfaller).join(Deadline.insats).where(
             Insats.namn == "Ett hållbart arbetsliv - Ockelbo", Deadline.nr == 4)).all()
         assert due == [date(2021, 11, 1)]  # nothing saved
+
+
+def test_an_anstand_from_the_run_form_names_the_report_as_the_kansli_sees_it(loaded: str) -> None:
+    from finsam.domain.model import Anstand, Deadline
+    from flows.registrera import AnstandFormular, bevilja_anstand
+
+    wrong = bevilja_anstand(AnstandFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", rapport="Delrapport 9",
+                                            nytt_datum=date(2022, 4, 1), skal="Sjukdom", beviljat_av="Förbundschefen"),
+                            return_state=True)
+    assert wrong.name == "Avvisad"
+    assert wrong.message.startswith("Trisam 2.0 - Hudiksvalls kommun har ingen öppen rapport som heter 'Delrapport 9'. "
+                                    "Öppna rapporter: ")
+    assert "Slutrapport (senast 2022-03-01)" in wrong.message  # 2021-12-31 + 60 days
+    state = bevilja_anstand(AnstandFormular(registreras_av="Karin Lund", insats="SFG 21-6.58", rapport="slutrapport",
+                                            nytt_datum=date(2022, 4, 1), skal="Sjukdom", beviljat_av="Förbundschefen"),
+                            return_state=True)
+    assert state.is_completed(), state.message
+    assert (state.result()["rapport"], state.result()["forfaller"], state.result()["tidigare"]) == (
+        "Slutrapport", "2022-04-01", "2022-03-01")
+    with get_client(sync_client=True) as client:
+        assert client.read_flow_run(state.state_details.flow_run_id).name == "Anstånd – SFG 21-6.58, slutrapport"
+    with read_only(loaded) as session:
+        [anstand] = session.scalars(select(Anstand)).all()
+        assert (anstand.beviljat_av, session.get(Deadline, anstand.deadline_id).forfaller) == ("Förbundschefen", date(2022, 4, 1))
+        assert session.scalar(select(Utskick).where(Utskick.typ == "andringsbeslut")).tillstand is UtskickTillstand.SKICKAD

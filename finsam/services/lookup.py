@@ -1,4 +1,5 @@
-"""Finding an insats from what a user types: a diarienummer, an id or (part of) a name."""
+"""Finding what a user names: an insats by diarienummer, id or (part of) its name; one of its
+reports by its heading ("Delrapport 2"); a queued file by its name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from finsam.domain.model import Insats
+from finsam.domain.enums import DeadlineTillstand
+from finsam.domain.model import Deadline, Insats, RapportKo
 from finsam.domain.parsing import shown
 from finsam.errors import NotFound
 
@@ -45,3 +47,27 @@ def find_insats(session: Session, ref: str) -> Insats:
         raise NotFound(f"Ingen insats matchar '{shown(ref)}'.")
     names = "\n".join(f"  {i.id}: {i.ref}" for i in candidates[:20])
     raise NotFound(f"'{shown(ref)}' matchar {len(candidates)} insatser; ange diarienummer eller id:\n{names}")
+
+
+def find_report(insats: Insats, rubrik: str) -> Deadline:
+    """One of the insats's open reports by its heading as the lists show it: "Delrapport 2", "Slutrapport"."""
+    wanted = " ".join(rubrik.split()).casefold()
+    open_ = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN]
+    found = next((d for d in open_ if d.rubrik.casefold() == wanted), None)
+    if found is not None:
+        return found
+    choices = ", ".join(f"{d.rubrik} (senast {d.forfaller.isoformat()})" for d in sorted(open_, key=lambda d: d.forfaller))
+    raise NotFound(f"{insats.namn} har ingen öppen rapport som heter '{shown(rubrik[:100])}'. "
+                   + (f"Öppna rapporter: {choices}." if choices else "Den har inga öppna rapporter."))
+
+
+def find_queued(session: Session, filnamn: str) -> RapportKo:
+    """A document waiting in the kansli's queue, by its file name as the queue lists it."""
+    rows = session.scalars(select(RapportKo).where(RapportKo.hanterad.is_(None)).order_by(RapportKo.skapad.desc())).all()
+    wanted = filnamn.strip().casefold()
+    matching = [r for r in rows if r.filnamn.casefold() == wanted]
+    if matching:
+        return matching[0]  # the same name twice: the latest (the queue lists both with their dates)
+    names = ", ".join(r.filnamn for r in rows[:20])
+    raise NotFound(f"Ingen fil i kansliets kö heter '{shown(filnamn[:300])}'. "
+                   + (f"I kön: {names}." if names else "Kön är tom."))
