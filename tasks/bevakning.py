@@ -78,7 +78,9 @@ def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | 
     with reading() as session:
         rows = list_deadlines(session, as_of=as_of)
     due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= as_of + timedelta(days=wiring.rules().drift.kommande_dagar)]
-    overdue = [r for r in rows if r.status is DeadlineStatus.FORFALLEN]
+    # The overdue table is what is being chased; old reports listed but not chased are only counted.
+    overdue = [r for r in rows if r.status is DeadlineStatus.FORFALLEN and r.chased]
+    unchased = sum(1 for r in rows if r.status is DeadlineStatus.FORFALLEN and not r.chased)
 
     def table(items: list) -> list[dict[str, Any]]:
         return [
@@ -91,7 +93,8 @@ def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | 
     create_table_artifact(table(due), key="rapporter-inom-30-dagar",
                           description=f"Rapporter som ska in inom 30 dagar, per {as_of.isoformat()}")
     create_table_artifact(table(overdue), key="forsenade-rapporter",
-                          description=f"Försenade rapporter per {as_of.isoformat()}")
+                          description=f"Försenade rapporter som bevakas, per {as_of.isoformat()}"
+                          + (f" ({unchased} äldre bevakas inte: finsam deadlines)" if unchased else ""))
     lines = [f"# Daglig bevakning {as_of.isoformat()}", ""]
     lines += [f"- **{len(plan['koade'])}** nya meddelanden i utkorgen"]
     if sent is not None:
