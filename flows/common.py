@@ -7,7 +7,7 @@ from typing import Any
 
 from prefect.runtime import flow_run
 from prefect.states import Failed, State
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from finsam import clock
 
@@ -26,12 +26,25 @@ def refused(result: dict) -> State | None:
                   data=result)
 
 
-def _in_declared_order(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    # The Prefect UI orders a form's fields by `position`; without it a PostgreSQL-backed server
-    # (whose jsonb column re-sorts object keys) would show them in alphabetical order.
+def _for_the_kansli(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    properties = schema.get("properties", {})
     for position, name in enumerate(model.model_fields):
-        if name in schema.get("properties", {}):
-            schema["properties"][name]["position"] = position
+        if name not in properties:
+            continue
+        field = properties[name]
+        # The Prefect UI orders a form's fields by `position`; without it a PostgreSQL-backed server
+        # (whose jsonb column re-sorts object keys) would show them in alphabetical order.
+        field["position"] = position
+        # An optional field is shown as its plain input, left empty when not needed, instead of a
+        # "None" type switch: the anyOf with null becomes the value's own type.
+        # (No null default either: the UI would send it, and the server refuses null for a string. An
+        # emptied input is left out, and the flow's own default applies.)
+        choices = field.get("anyOf", [])
+        if len(choices) == 2 and {"type": "null"} in choices:
+            field.pop("anyOf")
+            field.update(next(c for c in choices if c != {"type": "null"}))
+            if field.get("default", "") is None:
+                field.pop("default")
 
 
 # Every registration form ends with who fills it in; the audit log records the person, not the run.
@@ -40,9 +53,18 @@ REGISTRERAS_AV = Field(title="Registreras av", description="Ditt namn; det står
 
 
 class Formular(BaseModel):
-    """A run form: no unknown fields, and the fields shown in the order they are declared."""
+    """A run form: no unknown fields, the fields in the order they are declared, optional ones plain."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra=_in_declared_order)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_for_the_kansli)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any, info: ValidationInfo) -> Any:  # noqa: ANN401
+        """An optional field left empty in the form is not given."""
+        if isinstance(value, str) and not value.strip() and info.field_name \
+                and cls.model_fields[info.field_name].default is None:
+            return None
+        return value
 
 
 def run_name(template: str) -> Any:  # noqa: ANN401 - Prefect takes a callable

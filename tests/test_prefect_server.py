@@ -135,6 +135,9 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     beslut = form["definitions"]["BeslutFormular"]["properties"]
     assert beslut["utfall"]["title"] == "Beslut" and beslut["utfall"]["enum"] == ["beviljas", "avslås", "återremitteras", "bordläggs"]
     # In the order declared (the UI sorts by position; PostgreSQL's jsonb would otherwise sort by name).
+    # Optional fields are plain inputs (no "None" type switch), with no null default for the UI to send.
+    assert beslut["slut"] == {"title": "Insatstid till", "description": "Tomt: tills vidare.", "type": "string",
+                              "format": "date", "position": 5}
     assert sorted(beslut, key=lambda k: beslut[k]["position"]) == [
         "insats", "datum", "utfall", "beviljade_medel_kr", "start", "slut", "anteckning", "registreras_av"]
     automations = prefect_server.post("/automations/filter", {})
@@ -154,7 +157,9 @@ def test_a_deployment_run_through_a_worker_leaves_its_artifacts(prefect_server: 
 def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_env: dict) -> None:
     # A form naming an insats that does not exist is refused, not an alarm: no failure e-mail for it.
     refused = prefect_server.run("registrera-beslut", {"beslut": {"insats": "SFG 99-9.99", "datum": "2021-11-18",
-                                                                  "utfall": "avslås", "registreras_av": "Karin Lund"}},
+                                                                  "utfall": "avslås", "registreras_av": "Karin Lund",
+                                                                  # an emptied text field, as a form may send it
+                                                                  "anteckning": ""}},
                              finsam_env)
     assert (refused["state"]["type"], refused["state"]["name"]) == ("FAILED", "Avvisad")
     assert refused["state"]["message"].startswith("Ingen insats matchar 'SFG 99-9.99'.")
