@@ -124,7 +124,7 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     names = {d["name"] for d in prefect_server.post("/deployments/filter", {"limit": 100})}
     assert names >= {"daglig-bevakning", "skicka-utskick", "synka-motesplan", "infor-beredningsgrupp", "infor-styrelsemote",
                      "efter-styrelsemote", "registrera-ansokan", "registrera-yttrande", "registrera-beslut",
-                     "registrera-rapport", "bevilja-anstand", "registrera-forlangning", "registrera-komplettering", "andra-mote", "granska-regler",
+                     "registrera-rapport", "bevilja-anstand", "registrera-forlangning", "registrera-komplettering", "andra-mote", "granska-regler", "arsredovisning",
                      "registrera-tillaggsanslag", "registrera-avbrott", "registrera-aterbetalning", "meddela-fel",
                      "registrera-inkommen-rapport", "registrera-rapport-ur-ko"}
     daily = prefect_server.deployment("daglig-bevakning")

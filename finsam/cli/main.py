@@ -453,6 +453,37 @@ def demo_cmd(
         raise typer.Exit(EXIT_REFUSED)
 
 
+@app.command("arsredovisning")
+def arsredovisning_cmd(
+    ar: Annotated[int, typer.Option("--ar", min=1990, max=2100, help="Året som årsredovisningen gäller.")],
+    ut: Annotated[Optional[Path], typer.Option("--ut", help="Word-filen att skriva (.docx).")] = None,
+    as_of: AsOf = None,
+    json_: Json = False,
+) -> None:
+    """Bilaga 1 till årsredovisningen: ett block per insats som pågick under året, som Word-fil eller JSON."""
+    from finsam.messages.bilaga1_docx import bilaga1_docx
+    from finsam.services.arsredovisning import bilaga1
+
+    if ut is None and not json_:
+        raise FinsamError("Ange --ut FIL.docx (eller --json).")
+    if ut is not None and ut.suffix.lower() != ".docx":
+        raise FinsamError(f"{ut.name}: filen ska sluta på .docx.")
+    regler = rules()
+    with reading() as session:
+        bilaga = bilaga1(session, regler, ar, as_of=as_of_or_today(as_of))
+    if json_:
+        print_json({"ar": bilaga.ar, "grupper": {grupp: [dict(b.fields(ar)) for b in blocks]
+                                                 for grupp, blocks in bilaga.grupper.items()}})
+    if ut is not None:
+        try:
+            ut.write_bytes(bilaga1_docx(bilaga, regler.forbund.namn))
+        except OSError as e:
+            raise FinsamError(f"Kan inte skriva {ut}: {os_reason(e)}") from None
+        console.print(f"Bilaga 1 för {ar}: {bilaga.antal} insatser skrivna till {ut}; "
+                      f"{bilaga.platshallare()} fält att fylla i (inom hakparentes).", markup=False, highlight=False,
+                      soft_wrap=True)
+
+
 config_app = typer.Typer(help="Regelfilen: visa den, och se vad en ändring gör innan den gäller.", no_args_is_help=False,
                          invoke_without_command=True)
 app.add_typer(config_app, name="config")
