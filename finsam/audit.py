@@ -31,7 +31,12 @@ class Kontext:
             raise ValueError("Kontext.nu must be timezone-aware")
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # exact types: an Enum that is also a str is not one
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (date, datetime, time)):
@@ -49,7 +54,8 @@ def _plain(value: Any) -> Any:
 
 def _columns(obj: Base) -> dict[str, Any]:
     state = inspect(obj)
-    return {attr.key: _plain(attr.value) for attr in state.attrs if attr.key in state.mapper.columns}
+    loaded = state.dict  # an attribute not loaded (expired) is read, and so loaded, as before
+    return {key: _plain(loaded[key] if key in loaded else getattr(obj, key)) for key in state.mapper.columns.keys()}
 
 
 def _changes(obj: Base) -> dict[str, Any]:
@@ -68,18 +74,52 @@ def _changes(obj: Base) -> dict[str, Any]:
 
 
 def _row(kontext: Kontext, obj: Base, andring: str, detaljer: dict[str, Any]) -> dict[str, Any]:
-    identity = inspect(obj).identity
     insats_id = obj.id if obj.__tablename__ == "insats" else getattr(obj, "insats_id", None)
+    state = inspect(obj)
+    # A row just inserted has its key but not yet its identity (the session registers it after this listener).
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    return _entry(kontext, obj.__tablename__, identity, insats_id, andring, detaljer)
+
+
+def _entry(
+    kontext: Kontext, table: str, identity: Any, insats_id: int | None, andring: str, detaljer: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "tid": kontext.nu.astimezone(timezone.utc),  # stored in UTC; SQLite keeps no offset
         "aktor": kontext.aktor,
         "atgard": kontext.atgard,
         "andring": andring,
-        "objekt": obj.__tablename__,
+        "objekt": table,
         "objekt_id": "/".join(str(v) for v in identity) if identity else None,
         "insats_id": insats_id,
         "detaljer": detaljer,
     }
+
+
+def _kontext(session: Session) -> Kontext:
+    kontext = session.info.get("kontext")
+    if kontext is None:
+        raise RuntimeError("a session that changes domain rows must carry a Kontext (use finsam.db.unit_of_work)")
+    return kontext
+
+
+def record_inserted(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """The log of rows inserted in bulk, past the unit of work (finsam.db.insert_rows): the same
+    entries a flush of the same new objects writes. Each row holds every column, its key included."""
+    kontext = _kontext(session)
+    mapper = inspect(model)
+    keys = mapper.columns.keys()
+    primary = [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+    entries = [
+        _entry(
+            kontext, model.__tablename__, [row[k] for k in primary],
+            row["id"] if model.__tablename__ == "insats" else row.get("insats_id"),
+            "skapad", {k: _plain(row[k]) for k in keys},
+        )
+        for row in rows
+    ]
+    if entries:
+        session.connection().execute(insert(Handelse), entries)
 
 
 @event.listens_for(Session, "after_flush")
@@ -88,9 +128,7 @@ def _write_audit(session: Session, _flush_context: Any) -> None:
     objects = [o for o in objects if not isinstance(o, Handelse)]
     if not objects:
         return
-    kontext = session.info.get("kontext")
-    if kontext is None:
-        raise RuntimeError("a session that changes domain rows must carry a Kontext (use finsam.db.unit_of_work)")
+    kontext = _kontext(session)
     rows = []
     for obj in session.new:
         if isinstance(obj, Base) and not isinstance(obj, Handelse):

@@ -10,6 +10,7 @@ them, naming the table and column.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Date, DateTime, Integer, SmallInteger, String, event, inspect
@@ -31,33 +32,42 @@ class ValueOutOfBounds(FinsamError):
 
 def _problem(column: Any, value: Any) -> str | None:
     kind = column.type
-    if isinstance(value, str) and isinstance(kind, String):
-        limit = kind.length or TEXT_LIMIT
-        if len(value) > limit:
-            return f"högst {limit} tecken (här {len(value)})"
-    if isinstance(value, str) and "\x00" in value:
-        return "innehåller ett NUL-tecken"
-    if isinstance(value, date) and isinstance(kind, (Date, DateTime)):
-        day = value.date() if isinstance(value, datetime) else value
-        if not EARLIEST_STORED <= day <= LATEST_STORED:
-            return f"datumet {day.isoformat()} ligger utanför {EARLIEST_STORED.year}–{LATEST_STORED.year}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        for integer_type, bound in _INT_RANGE.items():
-            if type(kind) is integer_type and not -bound <= value < bound:
-                return f"talet {value} är för stort för databasen"
+    if isinstance(value, str):
+        if isinstance(kind, String):
+            limit = kind.length or TEXT_LIMIT
+            if len(value) > limit:
+                return f"högst {limit} tecken (här {len(value)})"
+        if "\x00" in value:
+            return "innehåller ett NUL-tecken"
+    elif isinstance(value, date):
+        if isinstance(kind, (Date, DateTime)):
+            day = value.date() if isinstance(value, datetime) else value
+            if not EARLIEST_STORED <= day <= LATEST_STORED:
+                return f"datumet {day.isoformat()} ligger utanför {EARLIEST_STORED.year}–{LATEST_STORED.year}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        bound = _INT_RANGE.get(type(kind))
+        if bound is not None and not -bound <= value < bound:
+            return f"talet {value} är för stort för databasen"
     return None
+
+
+@lru_cache(maxsize=None)
+def _columns(mapper: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple((attr.key, column) for attr in mapper.column_attrs for column in attr.columns)
 
 
 def check_row(obj: Base) -> None:
     state = inspect(obj)
+    check_values(state.mapper, state.dict)  # unloaded attributes are not being written
+
+
+def check_values(mapper: Any, values: dict[str, Any]) -> None:
+    """The same check for a row about to be written as plain values (a bulk insert)."""
     problems = []
-    for column_attr in state.mapper.column_attrs:
-        value = state.dict.get(column_attr.key)  # unloaded attributes are not being written
-        if value is None:
-            continue
-        for column in column_attr.columns:
-            if (problem := _problem(column, value)) is not None:
-                problems.append(f"{obj.__tablename__}.{column.name}: {problem}")
+    for key, column in _columns(mapper):
+        value = values.get(key)
+        if value is not None and (problem := _problem(column, value)) is not None:
+            problems.append(f"{mapper.local_table.name}.{column.name}: {problem}")
     if problems:
         raise ValueOutOfBounds("Värdet ryms inte i databasen: " + "; ".join(problems))
 
