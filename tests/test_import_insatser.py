@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from cli import finsam, finsam_json
 from finsam.db import read_only, unit_of_work
@@ -216,3 +216,76 @@ def test_a_fulfilled_deadline_survives_a_reimport(db_url: str, insatser_csv: Pat
         first = next(d for d in insats.deadlines if d.typ is RapportTyp.DELRAPPORT and d.nr == 1)
         assert first.tillstand is DeadlineTillstand.INKOMMEN
         assert (first.period_start, first.period_slut, first.inkom) == (date(2019, 12, 1), date(2020, 5, 31), date(2020, 6, 20))
+
+
+def test_known_and_new_insatser_in_one_file_share_new_contacts_and_organisations(
+    db_url: str, insatser_csv: Path, tmp_path: Path
+) -> None:
+    from finsam.audit import _columns
+    from finsam.domain.model import InsatsOrganisation, Kontaktperson, Organisation
+
+    lines = insatser_csv.read_text(encoding="utf-8").splitlines()
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join(lines[:10]) + "\n", encoding="utf-8")  # nine insatser, Hofors kommun among them
+    finsam(db_url, "import", "insatser", str(first), "--as-of", "2021-06-01")
+    # Hofors (known) gets its partners in another order, a new partner and a new contact person; Ockelbo (new)
+    # shares both with it.
+    hofors, ockelbo = 8, 10
+    assert lines[hofors].startswith("Trisam 2.0 - Hofors kommun") and lines[ockelbo].startswith("Trisam 2.0 - Ockelbo kommun")
+    for i in (hofors, ockelbo):
+        lines[i] = lines[i].replace("Arbetsförmedlingen;Försäkringskassan;Region Gävleborg",
+                                    "Region Gävleborg;Arbetsförmedlingen;Ny part AB")
+        lines[i] = lines[i].rsplit(",", 2)[0] + ",Ny Kontakt,ny@hofors.example"
+    second = tmp_path / "second.csv"
+    second.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = finsam(db_url, "import", "insatser", str(second), "--as-of", "2021-06-01").stdout
+    assert "9 nya, 1 uppdaterade, 8 oförändrade" in out
+    assert "0 nya, 0 uppdaterade, 18 oförändrade" in finsam(db_url, "import", "insatser", str(second), "--as-of", "2021-06-01").stdout
+
+    with read_only(db_url) as session:
+        [part] = session.scalars(select(Organisation).where(Organisation.namn == "Ny part AB")).all()
+        [person] = session.scalars(select(Kontaktperson).where(Kontaktperson.epost == "ny@hofors.example")).all()
+        both = {i.namn: i for i in session.scalars(select(Insats).where(Insats.kontaktperson_id == person.id))}
+        assert set(both) == {"Trisam 2.0 - Hofors kommun", "Trisam 2.0 - Ockelbo kommun"}
+        for insats in both.values():
+            assert insats.samverkansparter == ["Region Gävleborg", "Arbetsförmedlingen", "Ny part AB"]
+            assert part.id in {p.organisation_id for p in insats.parter}
+        # The known insats kept the rows of the partners that stayed (moved, not deleted and made again).
+        hofors_parts = session.scalars(select(Handelse).where(Handelse.insats_id == both["Trisam 2.0 - Hofors kommun"].id,
+                                                              Handelse.objekt == "insats_organisation")).all()
+        assert sorted(e.andring for e in hofors_parts if e.andring != "borttagen") == ["andrad"] * 2 + ["skapad"] * 5
+        # Every row the new insats was written with has the audit entry a flush of it would have written.
+        new = both["Trisam 2.0 - Ockelbo kommun"]
+        rows = [new, *new.parter, *new.ekonomi, *new.deadlines, *(h for d in new.deadlines for h in d.historik)]
+        assert {type(r).__name__ for r in rows} == {"Insats", "InsatsOrganisation", "InsatsEkonomi", "Deadline",
+                                                   "DeadlineAndring"}
+        def utc(values: dict) -> dict:  # SQLite gives back a UTC time without its offset
+            return {k: v.removesuffix("+00:00") if isinstance(v, str) else v for k, v in values.items()}
+
+        logged = {(e.objekt, e.objekt_id): e for e in session.scalars(select(Handelse).where(Handelse.andring == "skapad"))}
+        for row in rows:
+            key = "/".join(str(v) for v in inspect(row).identity)
+            entry = logged[(row.__tablename__, key)]
+            assert utc(entry.detaljer) == utc(_columns(row)), row
+            assert entry.insats_id == new.id or row.__tablename__ == "deadline_andring"
+            assert entry.atgard == "import insatser second.csv"
+
+
+def test_rows_written_in_bulk_pass_the_same_guard_and_leave_room_for_the_next(db_url: str, kontext) -> None:
+    from finsam.db import insert_rows
+    from finsam.domain.model import Organisation
+    from finsam.guard import ValueOutOfBounds
+
+    with pytest.raises(ValueOutOfBounds, match=r"^Värdet ryms inte i databasen: organisation\.namn: högst 200 tecken"):
+        with unit_of_work(db_url, kontext) as session:
+            insert_rows(session, Organisation, [{"namn": "A"}, {"namn": "O" * 201}])
+    assert counts(db_url)["organisation"] == 0
+    with unit_of_work(db_url, kontext) as session:
+        written = insert_rows(session, Organisation, [{"namn": "A"}, {"namn": "B"}])
+        session.add(Organisation(namn="C"))  # the unit of work's next id comes after the bulk ones
+        session.flush()
+    with read_only(db_url) as session:
+        ids = {o.namn: o.id for o in session.scalars(select(Organisation))}
+        assert [ids["A"], ids["B"]] == [r["id"] for r in written] and ids["C"] > ids["B"] > ids["A"]
+        assert {(e.objekt_id, e.detaljer["namn"]) for e in session.scalars(select(Handelse))} == {
+            (str(i), n) for n, i in ids.items()}

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timezone
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
-from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, RapportTyp
+from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, RapportTyp, Tillstand
 from finsam.domain.lifecycle import REPORTING_STATES
 from finsam.domain.model import Anstand, Deadline, DeadlineAndring, Insats
 from finsam.domain.rules_config import Regler
@@ -44,17 +45,20 @@ class SyncResult:
         return self
 
 
+def _change(kontext: Kontext, falt: str, fore: object, efter: object, orsak: str) -> dict[str, Any]:
+    """The columns of one history entry (also for rows inserted in bulk, see `opened`)."""
+    return {
+        "tid": kontext.nu.astimezone(timezone.utc),
+        "falt": falt,
+        "fore": None if fore is None else str(fore),
+        "efter": None if efter is None else str(efter),
+        "orsak": orsak,
+        "aktor": kontext.aktor,
+    }
+
+
 def record(deadline: Deadline, kontext: Kontext, falt: str, fore: object, efter: object, orsak: str) -> None:
-    deadline.historik.append(
-        DeadlineAndring(
-            tid=kontext.nu.astimezone(timezone.utc),
-            falt=falt,
-            fore=None if fore is None else str(fore),
-            efter=None if efter is None else str(efter),
-            orsak=orsak,
-            aktor=kontext.aktor,
-        )
-    )
+    deadline.historik.append(DeadlineAndring(**_change(kontext, falt, fore, efter, orsak)))
 
 
 def _set(deadline: Deadline, kontext: Kontext, falt: str, value: object, orsak: str) -> bool:
@@ -73,6 +77,18 @@ def cancel(deadline: Deadline, kontext: Kontext, orsak: str) -> None:
 def fair_due_date(decided: date, regler: Regler) -> date:
     """The earliest due date a change may give: room for the insatsägare to hear of it and act."""
     return add_working_days(decided, regler.andringar.rattvis_frist_arbetsdagar)
+
+
+def _plan(
+    regler: Regler, tillstand: Tillstand, start: date | None, slut: date | None, rapportschema: dict[str, Any] | None,
+    *, as_of: date, covered_until: date | None, first_nr: int,
+) -> list[PlannedDeadline]:
+    """The deadlines the rules give an insats in this state with these dates (none if it owes no reports)."""
+    if tillstand not in REPORTING_STATES or start is None:
+        return []
+    return plan_deadlines(
+        start, slut, regler.schedule(rapportschema), as_of=as_of, covered_until=covered_until, first_nr=first_nr
+    )
 
 
 def sync_deadlines(
@@ -122,15 +138,11 @@ def sync_deadlines(
     }
 
     planned: list[PlannedDeadline] = []
-    if owes_reports and not slutrapport_in:
-        first_nr = 1 + max((nr for (typ, nr) in frozen if typ is RapportTyp.DELRAPPORT), default=0)
-        planned = plan_deadlines(
-            insats.start,
-            insats.slut,
-            regler.schedule(insats.rapportschema),
-            as_of=as_of,
+    if not slutrapport_in:
+        planned = _plan(
+            regler, insats.tillstand, insats.start, insats.slut, insats.rapportschema, as_of=as_of,
             covered_until=covered_until,
-            first_nr=first_nr,
+            first_nr=1 + max((nr for (typ, nr) in frozen if typ is RapportTyp.DELRAPPORT), default=0),
         )
 
     wanted = set()
@@ -182,6 +194,33 @@ def sync_deadlines(
             result.makulerade += 1
             result.berorda.append(deadline)
     return result
+
+
+def opened(
+    plan: PlannedDeadline, kontext: Kontext, *, as_of: date, orsak: str, bevaka_passerade: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new deadline as planned: its columns, and those of the history entry that opens it."""
+    values = {
+        "typ": plan.typ,
+        "nr": plan.nr,
+        "period_start": plan.period_start,
+        "period_slut": plan.period_slut,
+        "forfaller": plan.forfaller,
+        "regel_forfaller": plan.forfaller,
+        "tillstand": DeadlineTillstand.OPPEN,
+        "bevakas": bevaka_passerade or plan.forfaller >= as_of,
+    }
+    return values, _change(kontext, "tillstand", None, DeadlineTillstand.OPPEN, orsak)
+
+
+def first_deadlines(
+    regler: Regler, kontext: Kontext, *, tillstand: Tillstand, start: date | None, slut: date | None,
+    rapportschema: dict[str, Any] | None, as_of: date, orsak: str, bevaka_passerade: bool = True,
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """What `sync_deadlines` creates for an insats with these dates and no deadlines yet, as rows to insert
+    (see `opened`): for imports that write new insatser in bulk."""
+    planned = _plan(regler, tillstand, start, slut, rapportschema, as_of=as_of, covered_until=None, first_nr=1)
+    return [opened(plan, kontext, as_of=as_of, orsak=orsak, bevaka_passerade=bevaka_passerade) for plan in planned]
 
 
 def grant_anstand(

@@ -13,18 +13,19 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
 from finsam.domain.enums import Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
-from finsam.domain.model import Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
+from finsam.db import insert_rows
+from finsam.domain.model import Deadline, DeadlineAndring, Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
 from finsam.domain import limits
 from finsam.domain.limits import max_length
 from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import InputProblem, InvalidInput
-from finsam.services.deadlines import SyncResult, sync_deadlines
+from finsam.services.deadlines import SyncResult, first_deadlines, sync_deadlines
 from finsam.services.tabular import CsvRow, read_csv
 
 REQUIRED = {"namn", "inriktning", "huvudman", "start"}
@@ -195,74 +196,136 @@ class ImportResult:
     deadlines: SyncResult = field(default_factory=SyncResult)
 
 
-def _organisation(session: Session, cache: dict[str, Organisation], namn: str) -> Organisation:
-    key = namn.casefold()
-    if key not in cache:
-        found = session.scalar(select(Organisation).where(Organisation.namn == namn))
-        cache[key] = found or Organisation(namn=namn)
-    return cache[key]
+class _Known:
+    """What the file's rows refer to, loaded in a few queries before any row is applied: insatser with one
+    of the file's diarienummer or names (with their parts, economy, deadlines and their history),
+    organisations by name and contact persons by address. Kept current as rows change them, so each row
+    finds what a query at that point would find, without a query (or a flush) per row."""
+
+    def __init__(self, session: Session, rader: list[InsatsRad]) -> None:
+        self.session = session
+        insatser: dict[int, Insats] = {}
+        for column, values in ((Insats.diarienummer, {r.diarienummer for r in rader if r.diarienummer}),
+                               (Insats.namn, {r.namn for r in rader})):
+            for chunk in _chunks(values):
+                insatser.update((i.id, i) for i in session.scalars(_with_what_an_import_touches().where(column.in_(chunk))))
+        self.by_dnr: dict[str, Insats] = {}
+        self.by_name: dict[str, list[Insats]] = {}
+        for insats in sorted(insatser.values(), key=lambda i: i.id):
+            self._index(insats)
+        names = {n for r in rader for n in (*r.huvudman, *r.samverkansparter)}
+        self.organisations = {
+            o.namn: o for chunk in _chunks(names) for o in session.scalars(select(Organisation).where(Organisation.namn.in_(chunk)))
+        }
+        self.orgs_by_key: dict[str, Organisation] = {}
+        emails = {r.kontakt_epost for r in rader if r.kontakt_epost}
+        self.contacts = {
+            p.epost: p
+            for chunk in _chunks(emails)
+            for p in session.scalars(select(Kontaktperson).where(Kontaktperson.epost.in_(chunk)))
+        }
+
+    def _index(self, insats: Insats) -> None:
+        if insats.diarienummer:
+            self.by_dnr[insats.diarienummer] = insats
+        self.by_name.setdefault(insats.namn, []).append(insats)
+
+    def renamed(self, insats: Insats, namn: str, diarienummer: str | None) -> None:
+        """A row changed `insats`, known until then by `namn` and `diarienummer`."""
+        if diarienummer and self.by_dnr.get(diarienummer) is insats:
+            del self.by_dnr[diarienummer]
+        if insats in self.by_name.get(namn, []):
+            self.by_name[namn].remove(insats)
+        self._index(insats)
+
+    def find(self, rad: InsatsRad, path: str) -> Insats | None:
+        by_dnr = self.by_dnr.get(rad.diarienummer) if rad.diarienummer else None
+        by_name = [
+            i for i in self.by_name.get(rad.namn, []) if frozenset(h.casefold() for h in i.huvudman) == rad.identity[1]
+        ]
+        if by_dnr is not None and by_name and by_name[0] is not by_dnr:
+            raise InvalidInput(
+                path,
+                [
+                    InputProblem(
+                        f"diarienumret tillhör insatsen '{by_dnr.namn}', men namn och huvudman tillhör en annan",
+                        line=rad.line,
+                        column="diarienummer",
+                    )
+                ],
+            )
+        return by_dnr or (by_name[0] if by_name else None)
+
+    def parts(self, rad: InsatsRad) -> list[tuple[Roll, Organisation, int]]:
+        """The row's huvudmän and samverkansparter in order (role, organisation, place), each once."""
+        wanted = [(Roll.HUVUDMAN, n) for n in rad.huvudman] + [(Roll.SAMVERKANSPART, n) for n in rad.samverkansparter]
+        parts, seen = [], set()
+        for i, (roll, namn) in enumerate(wanted):
+            if namn.casefold() not in self.orgs_by_key:
+                org = self.organisations.get(namn)
+                if org is None:
+                    org = Organisation(namn=namn)
+                    self.session.add(org)
+                self.orgs_by_key[namn.casefold()] = org
+            org = self.orgs_by_key[namn.casefold()]
+            if (roll, org.namn.casefold()) not in seen:
+                seen.add((roll, org.namn.casefold()))
+                parts.append((roll, org, i))
+        return parts
+
+    def contact(self, rad: InsatsRad) -> Kontaktperson | None:
+        if not rad.kontakt_epost:
+            return None
+        person = self.contacts.get(rad.kontakt_epost)
+        if person is None:
+            person = Kontaktperson(namn=rad.kontaktperson or rad.kontakt_epost, epost=rad.kontakt_epost)
+            self.session.add(person)
+            self.contacts[rad.kontakt_epost] = person
+        else:
+            person.namn = rad.kontaktperson or person.namn
+        if rad.kontakt_telefon:
+            person.telefon = rad.kontakt_telefon
+        return person
 
 
-def _contact(session: Session, rad: InsatsRad) -> Kontaktperson | None:
-    if not rad.kontakt_epost:
-        return None
-    person = session.scalar(select(Kontaktperson).where(Kontaktperson.epost == rad.kontakt_epost))
-    if person is None:
-        person = Kontaktperson(namn=rad.kontaktperson or rad.kontakt_epost, epost=rad.kontakt_epost)
-        session.add(person)
-    else:
-        person.namn = rad.kontaktperson or person.namn
-    if rad.kontakt_telefon:
-        person.telefon = rad.kontakt_telefon
-    return person
+def _with_what_an_import_touches():  # type: ignore[no-untyped-def]
+    return select(Insats).options(
+        selectinload(Insats.ekonomi), selectinload(Insats.deadlines).selectinload(Deadline.historik)
+    )
 
 
-def _find_existing(session: Session, rad: InsatsRad, path: str) -> Insats | None:
-    by_dnr = None
+def _chunks(values: set[str], size: int = 500) -> list[list[str]]:
+    """IN lists of a size every database takes."""
+    ordered = sorted(values)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _fields(rad: InsatsRad) -> dict[str, object]:
+    """The columns of the insats the row gives (an empty diarienummer or amount keeps what is stored)."""
+    fields: dict[str, object] = {"namn": rad.namn, "inriktning": rad.inriktning, "start": rad.start, "slut": rad.slut}
     if rad.diarienummer:
-        by_dnr = session.scalar(select(Insats).where(Insats.diarienummer == rad.diarienummer))
-    by_name = [
-        i
-        for i in session.scalars(select(Insats).where(Insats.namn == rad.namn))
-        if frozenset(h.casefold() for h in i.huvudman) == rad.identity[1]
-    ]
-    if by_dnr is not None and by_name and by_name[0].id != by_dnr.id:
-        raise InvalidInput(
-            path,
-            [
-                InputProblem(
-                    f"diarienumret tillhör insatsen '{by_dnr.namn}', men namn och huvudman tillhör en annan",
-                    line=rad.line,
-                    column="diarienummer",
-                )
-            ],
-        )
-    return by_dnr or (by_name[0] if by_name else None)
-
-
-def _apply(session: Session, insats: Insats, rad: InsatsRad, orgs: dict[str, Organisation]) -> None:
-    insats.namn = rad.namn
-    insats.inriktning = rad.inriktning
-    insats.start = rad.start
-    insats.slut = rad.slut
-    if rad.diarienummer:
-        insats.diarienummer = rad.diarienummer
+        fields["diarienummer"] = rad.diarienummer
     if rad.beviljade_medel_kr is not None:
-        insats.beviljade_medel_kr = rad.beviljade_medel_kr
-    if (person := _contact(session, rad)) is not None:
+        fields["beviljade_medel_kr"] = rad.beviljade_medel_kr
+    return fields
+
+
+def _apply(insats: Insats, rad: InsatsRad, known: _Known) -> None:
+    for key, value in _fields(rad).items():
+        setattr(insats, key, value)
+    if (person := known.contact(rad)) is not None:
         insats.kontaktperson = person
     wanted = [(Roll.HUVUDMAN, n) for n in rad.huvudman] + [(Roll.SAMVERKANSPART, n) for n in rad.samverkansparter]
-    current = [(p.roll, p.organisation.namn) for p in insats.parter]
-    if current != wanted:
-        insats.parter.clear()
-        session.flush()  # the old rows go before the new ones share their primary keys
-        seen = set()
-        for i, (roll, namn) in enumerate(wanted):
-            org = _organisation(session, orgs, namn)
-            if (roll, org.namn.casefold()) in seen:
-                continue
-            seen.add((roll, org.namn.casefold()))
-            insats.parter.append(InsatsOrganisation(organisation=org, roll=roll, ordning=i))
+    if [(p.roll, p.organisation.namn) for p in insats.parter] != wanted:
+        # A part that stays keeps its row (its place may change) and one that goes is deleted: deleting them
+        # all and adding them again would need a flush in between, as the new rows would share the old keys.
+        kept = {(p.roll, p.organisation.namn.casefold()): p for p in insats.parter}
+        parter = []
+        for roll, org, ordning in known.parts(rad):
+            part = kept.pop((roll, org.namn.casefold()), None) or InsatsOrganisation(organisation=org, roll=roll)
+            part.ordning = ordning
+            parter.append(part)
+        insats.parter = parter
     by_year = {e.ar: e for e in insats.ekonomi}
     for ar, values in rad.ekonomi.items():
         post = by_year.get(ar) or InsatsEkonomi(ar=ar)
@@ -287,33 +350,75 @@ def _snapshot(insats: Insats) -> tuple[object, ...]:
     )
 
 
+@dataclass
+class _New:
+    """A row that becomes a new insats: written in bulk once the rows it refers to have their ids."""
+
+    rad: InsatsRad
+    kontaktperson: Kontaktperson | None
+    parter: list[tuple[Roll, Organisation, int]]
+
+
+def _insert_new(session: Session, kontext: Kontext, nya: list[_New], regler: Regler, *, as_of: date, orsak: str) -> int:
+    """The new insatser with their parts, economy and deadlines (as `sync_deadlines` would plan them), in
+    a few bulk inserts, audited; returns the number of deadlines."""
+    insatser = insert_rows(session, Insats, [
+        {**_fields(n.rad), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
+         "kontaktperson_id": n.kontaktperson.id if n.kontaktperson else None}
+        for n in nya
+    ])
+    parter, ekonomi, deadlines, changes = [], [], [], []
+    for n, insats in zip(nya, insatser, strict=True):
+        parter += [{"insats_id": insats["id"], "organisation_id": org.id, "roll": roll, "ordning": ordning}
+                   for roll, org, ordning in n.parter]
+        ekonomi += [{"insats_id": insats["id"], "ar": ar, "budget_kr": values.get("budget"), "utfall_kr": values.get("utfall")}
+                    for ar, values in n.rad.ekonomi.items()]
+        for deadline, change in first_deadlines(
+            regler, kontext, tillstand=insats["tillstand"], start=insats["start"], slut=insats["slut"],
+            rapportschema=insats["rapportschema"], as_of=as_of, orsak=orsak, bevaka_passerade=False,
+        ):
+            deadlines.append({**deadline, "insats_id": insats["id"]})
+            changes.append(change)
+    insert_rows(session, InsatsOrganisation, parter)
+    insert_rows(session, InsatsEkonomi, ekonomi)
+    for deadline, change in zip(insert_rows(session, Deadline, deadlines), changes, strict=True):
+        change["deadline_id"] = deadline["id"]
+    insert_rows(session, DeadlineAndring, changes)
+    return len(deadlines)
+
+
 def import_insatser(
     session: Session, kontext: Kontext, path: Path, regler: Regler, *, as_of: date
 ) -> ImportResult:
-    """Read, check and write the file. Deadlines due before `as_of` are stored but not chased."""
+    """Read, check and write the file. Deadlines due before `as_of` are stored but not chased.
+
+    What the rows refer to is loaded first, in a few queries, and every row is applied in memory: changes
+    to insatser already stored through the unit of work, in one flush; new insatser, with their deadlines,
+    in bulk inserts (finsam.db.insert_rows). Both are audited, in the caller's one transaction.
+    """
     rader = read_insatser(path)
+    orsak = f"import från {path.name}"
     result = ImportResult()
-    orgs: dict[str, Organisation] = {}
-    for rad in rader:
-        insats = _find_existing(session, rad, str(path))
-        is_new = insats is None
-        if insats is None:
-            insats = Insats(namn=rad.namn, inriktning=rad.inriktning, tillstand=Tillstand.BEVILJAD)
-            session.add(insats)
-        before = None if is_new else _snapshot(insats)
-        _apply(session, insats, rad, orgs)
-        if insats.tillstand is not Tillstand.SLUTREDOVISAD:
-            insats.tillstand = running_state(rad.start, rad.slut, as_of)
-        session.flush()
-        modified = is_new or _snapshot(insats) != before
-        sync = sync_deadlines(
-            session, insats, regler, kontext, as_of=as_of, orsak=f"import från {path.name}", bevaka_passerade=False
-        )
-        result.deadlines += sync
-        if is_new:
-            result.nya += 1
-        elif modified or sync.changed:
-            result.uppdaterade += 1
-        else:
-            result.oforandrade += 1
+    nya: list[_New] = []
+    with session.no_autoflush:  # nothing is read back until every row is applied
+        known = _Known(session, rader)
+        for rad in rader:
+            insats = known.find(rad, str(path))
+            if insats is None:
+                nya.append(_New(rad, known.contact(rad), known.parts(rad)))
+                continue
+            before, was = _snapshot(insats), (insats.namn, insats.diarienummer)
+            _apply(insats, rad, known)
+            if insats.tillstand is not Tillstand.SLUTREDOVISAD:
+                insats.tillstand = running_state(rad.start, rad.slut, as_of)
+            known.renamed(insats, *was)
+            sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=orsak, bevaka_passerade=False)
+            result.deadlines += sync
+            if _snapshot(insats) != before or sync.changed:
+                result.uppdaterade += 1
+            else:
+                result.oforandrade += 1
+    session.flush()  # the changes, and the organisations and contact persons the new insatser refer to
+    result.nya = len(nya)
+    result.deadlines.skapade += _insert_new(session, kontext, nya, regler, as_of=as_of, orsak=orsak)
     return result
