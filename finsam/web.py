@@ -3,13 +3,14 @@
 GET /kalender/{token}.ics serves one insats's deadlines (a token for its insatsägare) or the
 kansli's whole calendar. A wrong or revoked token gets 404 like any unknown address; nothing
 lists the tokens (no index, no OpenAPI page). Responses carry an ETag and answer a matching
-If-None-Match with 304; they are never compressed (gzip breaks Outlook subscriptions).
+If-None-Match with 304; they are never compressed (gzip breaks Outlook subscriptions). A feed is built
+once and kept until a deadline, its history or a meeting changes (finsam.services.calendars.FeedCache).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -19,7 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from finsam.db import read_only
 from finsam.domain.rules_config import Regler
 from finsam.services.batch import ItemFailure, reason
-from finsam.services.calendars import find_token, insats_calendar, kansli_calendar
+from finsam.services.calendars import (
+    Feed, FeedCache, calendar_stamp, feed, find_token, insats_calendar, kansli_calendar,
+)
 
 
 NOT_FOUND = "Hittades inte."
@@ -52,20 +55,32 @@ def create_app(database_url: str, regler: Regler) -> FastAPI:
     def health() -> str:
         return "ok"
 
+    feeds = FeedCache()
+    app.state.feeds = feeds
+
+    def built(make: Callable[[list[ItemFailure]], bytes]) -> Feed:
+        skipped: list[ItemFailure] = []  # one broken deadline or meeting never takes the whole feed down
+        body = make(skipped)
+        for failure in skipped:
+            log.error("Utelämnad ur kalenderflödet: %s", failure)
+        return feed(body)
+
     @app.api_route("/kalender/{token}.ics", methods=["GET", "HEAD"])
-    def feed(token: str, request: Request) -> Response:
+    def calendar_feed(token: str, request: Request) -> Response:
         with read_only(database_url) as session:
+            stamp = calendar_stamp(session)  # first: nothing the feed shows may be read before it
             row = find_token(session, token)
             if row is None:
                 return _not_found()
-            skipped: list[ItemFailure] = []  # one broken deadline or meeting never takes the whole feed down
             if row.insats is not None:
-                body, name = insats_calendar(session, row.insats, regler, failures=skipped), f"rapporter-{row.insats_id}.ics"
+                insats, name = row.insats, f"rapporter-{row.insats_id}.ics"
+                kept = feeds.get(stamp, ("insats", insats.id),
+                                 lambda: built(lambda skipped: insats_calendar(session, insats, regler, failures=skipped)))
             else:
-                body, name = kansli_calendar(session, regler, failures=skipped), "kansliet.ics"
-        for failure in skipped:
-            log.error("Utelämnad ur kalenderflödet: %s", failure)
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                name = "kansliet.ics"
+                kept = feeds.get(stamp, "kansli",
+                                 lambda: built(lambda skipped: kansli_calendar(session, regler, failures=skipped)))
+        body, etag = kept.body, kept.etag
         headers = {
             "ETag": etag,
             "Cache-Control": "private, max-age=900",

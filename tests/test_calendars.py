@@ -230,3 +230,99 @@ def test_calendar_cli(loaded: str, tmp_path: Path) -> None:
     assert read_with_icaljs(target.read_bytes(), tmp_path)["name"] == "Rapporter – Trisam 2.0 - Hudiksvalls kommun"
     refused = finsam(loaded, "calendar", "token", "create", check=False)
     assert refused.returncode == 1 and "--insats" in refused.stderr
+
+
+def test_the_feed_is_kept_until_a_deadline_or_meeting_changes_in_any_process(
+    loaded: str, regler, tmp_path: Path, insatser_csv: Path
+) -> None:
+    from finsam.domain.model import KalenderToken
+
+    with unit_of_work(loaded, k()) as session:
+        _row, token = create_token(session, k(), None)
+        slut = session.scalar(select(Deadline).join(Insats).where(Insats.diarienummer == "SFG 21-6.58",
+                                                                 Deadline.typ == RapportTyp.SLUTRAPPORT))
+        slut_id = slut.id
+    app = create_app(loaded, regler)
+    with FeedServer(app) as base, httpx.Client(base_url=base) as client:
+        first = client.get(f"/kalender/{token}.ics")
+        assert first.status_code == 200 and app.state.feeds.builds == 1
+        assert first.content == kansli(loaded, regler), "the kept feed is the one a fresh build gives"
+        # Nothing a feed shows changes: the same bytes, not built again.
+        with unit_of_work(loaded, k()) as session:
+            create_token(session, k(), None, "en till")
+            session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-6.58")).beviljade_medel_kr = 1
+            session.scalar(select(KalenderToken).limit(1)).beskrivning = "ändrad"
+        for _ in range(3):
+            again = client.get(f"/kalender/{token}.ics")
+            assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+        assert client.get(f"/kalender/{token}.ics", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+        assert app.state.feeds.builds == 1
+
+        # An anstånd granted by another process (the CLI): a new feed, with a new ETag, at the next request.
+        finsam(loaded, "anstand", str(slut_id), "--new-due", "2022-03-31", "--reason", "Byte av projektledare")
+        moved = client.get(f"/kalender/{token}.ics", headers={"If-None-Match": first.headers["etag"]})
+        assert moved.status_code == 200 and moved.headers["etag"] != first.headers["etag"]
+        assert moved.content == kansli(loaded, regler) and app.state.feeds.builds == 2
+        # A meeting moved: the same.
+        plan = tmp_path / "plan.csv"
+        plan.write_text("typ,datum,tid,plats,flyttad_fran\nstyrelse,2021-03-04,09:30,Gävle,2021-02-25\n", encoding="utf-8")
+        finsam(loaded, "import", "meetings", str(plan))
+        met = client.get(f"/kalender/{token}.ics", headers={"If-None-Match": moved.headers["etag"]})
+        assert met.status_code == 200 and met.headers["etag"] not in (first.headers["etag"], moved.headers["etag"])
+        assert met.content == kansli(loaded, regler) and app.state.feeds.builds == 3
+        # New insatser written in bulk (past the unit of work) count as well.
+        lines = insatser_csv.read_text(encoding="utf-8").splitlines()
+        extra = tmp_path / "extra.csv"
+        extra.write_text(lines[0] + "\n" + lines[1].replace("Ett hållbart arbetsliv - Ockelbo", "Ny insats") + "\n", encoding="utf-8")
+        finsam(loaded, "import", "insatser", str(extra), "--as-of", "2021-06-01")
+        grown = client.get(f"/kalender/{token}.ics")
+        assert grown.content == kansli(loaded, regler) and b"Ny insats" in grown.content and app.state.feeds.builds == 4
+
+    for reader in (lambda d: read_both(d, tmp_path)[0], lambda d: read_with_icaljs(d, tmp_path)):
+        old, new, last = (reader(r.content)["events"] for r in (first, moved, met))
+        changed = [u for u in old if old[u]["start"] != new[u]["start"]]
+        assert len(changed) == 1 and new[changed[0]]["start"] == date(2022, 3, 31)
+        assert new[changed[0]]["sequence"] > old[changed[0]]["sequence"]
+        assert all(old[u] == new[u] for u in old if u not in changed)
+        styrelse = sorted(e["start"] for e in last.values() if e["summary"] == "Styrelsemöte")
+        assert datetime(2021, 3, 4, 8, 30, tzinfo=timezone.utc) in styrelse
+        assert datetime(2021, 2, 25, 8, 30, tzinfo=timezone.utc) not in styrelse
+
+
+def test_the_calendar_stamp_moves_with_every_write_that_a_feed_shows(loaded: str) -> None:
+    from sqlalchemy import update
+
+    from finsam.services.calendars import calendar_stamp
+
+    def stamp() -> tuple[str, int]:
+        with read_only(loaded) as session:
+            return calendar_stamp(session)
+
+    def moves(change) -> bool:  # noqa: ANN001
+        before = stamp()
+        with unit_of_work(loaded, k()) as session:
+            change(session)
+        after = stamp()
+        assert after[1] >= before[1]
+        return after != before
+
+    def deadline(session):  # noqa: ANN001, ANN202
+        return session.scalar(select(Deadline).order_by(Deadline.id).limit(1))
+
+    def insats(session):  # noqa: ANN001, ANN202
+        return session.scalar(select(Insats).order_by(Insats.id).limit(1))
+
+    assert moves(lambda s: setattr(deadline(s), "inkom", date(2021, 5, 1)))  # through the unit of work
+    assert moves(lambda s: s.execute(update(Deadline).values(bevakas=False)))  # plain SQL, every row
+    assert moves(lambda s: setattr(s.scalar(select(Sammantrade).limit(1)), "plats", "Sandviken"))
+    assert moves(lambda s: setattr(insats(s), "namn", "Nytt namn"))
+    assert moves(lambda s: s.delete(s.scalar(select(Sammantrade).limit(1))))
+    assert not moves(lambda s: setattr(insats(s), "beviljade_medel_kr", 5))  # no feed shows it
+    assert not moves(lambda s: create_token(s, k(), None))
+    with pytest.raises(RuntimeError):  # a change rolled back leaves the stamp where it was
+        before = stamp()
+        with unit_of_work(loaded, k()) as session:
+            deadline(session).inkom = date(2021, 5, 2)
+            session.flush()
+            raise RuntimeError
+    assert stamp() == before

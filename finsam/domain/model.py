@@ -451,6 +451,20 @@ class Installning(Base):
     andrad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class KalenderStand(Base):
+    """One row: how many changes the calendars have seen. Database triggers (migration 0006) count every
+    insert, update and delete of a deadline, its history or a meeting, and a new name or diarienummer of an
+    insats, in the transaction that makes it; whichever process wrote it. A feed built at one count is kept
+    until the count moves (finsam.services.calendars.FeedCache). `sedan` is new whenever the row is made
+    again, so a count that starts over is never taken for an old one."""
+
+    __tablename__ = "kalender_stand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sedan: Mapped[str] = mapped_column(String(40))
+    andringar: Mapped[int] = mapped_column(BigInteger)
+
+
 class Handelse(Base):
     """The audit log: every change to the rows above, when, by whom or which flow, in which use case."""
 

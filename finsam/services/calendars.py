@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from finsam.audit import Kontext
 from finsam.calendar.ics import AllDayEvent, TimedEvent, build_calendar, stockholm_time, uid
 from finsam.domain.enums import DeadlineTillstand
-from finsam.domain.model import Deadline, Insats, KalenderToken, Sammantrade
+from finsam.domain.model import Deadline, Insats, KalenderStand, KalenderToken, Sammantrade
 from finsam.domain.rules_config import Regler
 from finsam.services.lookup import by_id
 from finsam.errors import FinsamError, NotFound
@@ -143,6 +146,74 @@ def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFail
     events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
     return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
                           on_error=_on_error(failures))
+
+
+# --- feeds kept between requests ---
+
+def calendar_stamp(session: Session) -> tuple[str, int]:
+    """Where the calendars stand: moves with every change a feed shows (see KalenderStand), read in the
+    session's transaction."""
+    row = session.execute(select(KalenderStand.sedan, KalenderStand.andringar).where(KalenderStand.id == 1)).first()
+    return (row.sedan, row.andringar) if row is not None else ("", 0)
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    etag: str  # a hash of the body, quoted as HTTP wants it
+
+
+def feed(body: bytes) -> Feed:
+    return Feed(body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+class FeedCache:
+    """Feeds built once and kept, in this process, while the calendar stamp stays where it was.
+
+    Every request reads the stamp (`calendar_stamp`, one row) before it reads anything a feed shows, in
+    the transaction it builds from, so a feed is never built from data older than the stamp it is kept
+    under: no process serves a feed from before a change it can see, whichever process made the change.
+    A feed is built by one request at a time; others asking for the same one wait for it.
+    """
+
+    def __init__(self, max_feeds: int = 256) -> None:
+        self.max_feeds = max_feeds
+        self.builds = 0
+        self._stamp: tuple[str, int] | None = None
+        self._feeds: OrderedDict[Hashable, Feed] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
+
+    def get(self, stamp: tuple[str, int], key: Hashable, build: Callable[[], Feed]) -> Feed:
+        if (found := self._kept(stamp, key)) is not None:
+            return found
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            if (found := self._kept(stamp, key)) is not None:  # built meanwhile by the request we waited for
+                return found
+            made = build()
+            self.builds += 1
+            with self._lock:
+                if self._stamp == stamp:
+                    self._feeds[key] = made
+                    while len(self._feeds) > self.max_feeds:
+                        self._feeds.popitem(last=False)
+            return made
+
+    def _kept(self, stamp: tuple[str, int], key: Hashable) -> Feed | None:
+        with self._lock:
+            if stamp != self._stamp:
+                # Moved on: what was kept is out of date. (A request that read an older stamp than the
+                # one kept builds its own feed and does not keep it.)
+                if self._stamp is None or stamp[0] != self._stamp[0] or stamp[1] > self._stamp[1]:
+                    self._stamp = stamp
+                    self._feeds.clear()
+                return None
+            found = self._feeds.get(key)
+            if found is not None:
+                self._feeds.move_to_end(key)
+            return found
 
 
 def email_calendar(deadlines: list[Deadline], regler: Regler, *, name: str, stamp: datetime) -> bytes:
