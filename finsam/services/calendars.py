@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from finsam.audit import Kontext
 from finsam.calendar.ics import AllDayEvent, TimedEvent, build_calendar, stockholm_time, uid
 from finsam.domain.enums import DeadlineTillstand
-from finsam.domain.model import Deadline, Insats, KalenderStand, KalenderToken, Sammantrade
+from finsam.domain.model import Deadline, DeadlineAndring, Insats, KalenderStand, KalenderToken, Sammantrade
 from finsam.domain.rules_config import Regler
 from finsam.services.lookup import by_id
 from finsam.errors import FinsamError, NotFound
@@ -48,7 +48,16 @@ def deadline_sequence(deadline: Deadline) -> int:
     return sum(1 for h in deadline.historik if h.fore is not None)
 
 
-def deadline_event(deadline: Deadline, regler: Regler, *, stamp: datetime | None = None) -> AllDayEvent:
+def deadline_history(deadline: Deadline) -> tuple[int, datetime]:
+    """SEQUENCE and the moment of the last recorded change (EPOCH if none)."""
+    return deadline_sequence(deadline), max((_utc(h.tid) for h in deadline.historik), default=EPOCH)
+
+
+def deadline_event(
+    deadline: Deadline, regler: Regler, *, stamp: datetime | None = None, history: tuple[int, datetime] | None = None
+) -> AllDayEvent:
+    """`history`: what `deadline_history` gives, where the caller has it without loading every change."""
+    sequence, last_change = history if history is not None else deadline_history(deadline)
     insats = deadline.insats
     received = deadline.tillstand is DeadlineTillstand.INKOMMEN
     kansli = regler.forbund.kansli_epost
@@ -59,10 +68,9 @@ def deadline_event(deadline: Deadline, regler: Regler, *, stamp: datetime | None
         + (f"\nInkom {deadline.inkom.isoformat()}." if received and deadline.inkom else "")
         + f"\nFrågor: {kansli}"
     )
-    last_change = max((_utc(h.tid) for h in deadline.historik), default=EPOCH)
     return AllDayEvent(
         uid=uid("deadline", deadline.id),
-        sequence=deadline_sequence(deadline),
+        sequence=sequence,
         summary=f"{deadline.rubrik} – {insats.namn}" + (" (inkommen)" if received else ""),
         description=description,
         day=deadline.forfaller,
@@ -99,11 +107,22 @@ def meeting_events(mote: Sammantrade, *, stamp: datetime | None = None) -> list[
     return [meeting, documents]
 
 
-def _deadlines(session: Session, insats: Insats | None) -> list[Deadline]:
-    query = select(Deadline).options(selectinload(Deadline.insats), selectinload(Deadline.historik))
+def _deadlines(session: Session, insats: Insats | None) -> list[tuple[Deadline, tuple[int, datetime]]]:
+    """The deadlines (of one insats, or all) in calendar order, each with its `deadline_history`, counted in the
+    database instead of loading every change; their insatser without what else an insats loads."""
+    query = select(Deadline).options(
+        selectinload(Deadline.insats).options(load_only(Insats.namn, Insats.diarienummer), lazyload("*"))
+    )
+    history = (
+        select(DeadlineAndring.deadline_id, func.count(DeadlineAndring.fore), func.max(DeadlineAndring.tid))
+        .group_by(DeadlineAndring.deadline_id)
+    )
     if insats is not None:
         query = query.where(Deadline.insats_id == insats.id)
-    return list(session.scalars(query.order_by(Deadline.forfaller, Deadline.id)))
+        history = history.join(Deadline).where(Deadline.insats_id == insats.id)
+    histories = {deadline_id: (changes, _utc(last)) for deadline_id, changes, last in session.execute(history)}
+    deadlines = session.scalars(query.order_by(Deadline.forfaller, Deadline.id))
+    return [(d, histories.get(d.id, (0, EPOCH))) for d in deadlines]
 
 
 def _each(items: Iterable[T], make: Callable[[T], list[E]], describe: Callable[[T], str],
@@ -126,22 +145,26 @@ def _on_error(failures: list[ItemFailure] | None) -> Callable[[str, Exception], 
     return lambda summary, e: failures.append(ItemFailure(summary, reason(e)))
 
 
-def _deadline_name(d: Deadline) -> str:
-    return f"{d.rubrik} – {d.insats.namn}"
+def _deadline_name(d: tuple[Deadline, tuple[int, datetime]]) -> str:
+    return f"{d[0].rubrik} – {d[0].insats.namn}"
+
+
+def _deadline_events(regler: Regler) -> Callable[[tuple[Deadline, tuple[int, datetime]]], list[AllDayEvent]]:
+    return lambda d: [deadline_event(d[0], regler, history=d[1])]
 
 
 def insats_calendar(
     session: Session, insats: Insats, regler: Regler, *, failures: list[ItemFailure] | None = None
 ) -> bytes:
     """One insats's deadlines; with `failures`, one that cannot be written is left out and recorded there."""
-    events = _each(_deadlines(session, insats), lambda d: [deadline_event(d, regler)], _deadline_name, failures)
+    events = _each(_deadlines(session, insats), _deadline_events(regler), _deadline_name, failures)
     return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures))
 
 
 def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFailure] | None = None) -> bytes:
     """Every deadline and meeting; with `failures`, one that cannot be written is left out and recorded there."""
     events: list[AllDayEvent | TimedEvent] = _each(
-        _deadlines(session, None), lambda d: [deadline_event(d, regler)], _deadline_name, failures)
+        _deadlines(session, None), _deadline_events(regler), _deadline_name, failures)
     meetings = session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)).all()
     events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
     return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
