@@ -80,3 +80,27 @@ def reports_arrive(session: Session, seed: int, as_of: date) -> int:
             d.tillstand, d.inkom = DeadlineTillstand.INKOMMEN, d.forfaller + timedelta(days=rng.randint(-20, 25))
             count += 1
     return count
+
+
+CSV_HEADER = ("namn,inriktning,huvudman,samverkansparter,start,slut,budget_2024_kr,utfall_2024_kr,diarienummer,"
+              "kontaktperson,kontakt_epost")
+PARTNERS = "Arbetsförmedlingen;Försäkringskassan;Region Gävleborg"
+
+
+def insatser_csv(path, count: int, *, seed: int, as_of: date) -> None:
+    """The annual list of `count` running insatser as the kansli would import it (about six deadlines each);
+    one contact person in five also runs another insats, as in the real list."""
+    rng = random.Random(seed)
+    lines = [CSV_HEADER]
+    for i in range(count):
+        start = as_of - timedelta(days=rng.randint(30, 3 * 365))
+        end = start + timedelta(days=rng.randint(2 * 365, 4 * 365))
+        kommun = rng.choice(KOMMUNER)
+        contact = i - i % 5 if rng.random() < 0.2 else i
+        budget = rng.randint(100, 5000) * 1000
+        lines.append(
+            f"Insats {i} {kommun},{rng.choice(['individ', 'struktur'])},{kommun} kommun,{PARTNERS},"
+            f"{start.isoformat()},{end.isoformat()},{budget},{budget - rng.randint(0, 100) * 1000},SFG {seed}-{i},"
+            f"Kontakt {contact},kontakt{contact}@{kommun.lower()}.example"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
