@@ -158,7 +158,8 @@ def insats_calendar(
 ) -> bytes:
     """One insats's deadlines; with `failures`, one that cannot be written is left out and recorded there."""
     events = _each(_deadlines(session, insats), _deadline_events(regler), _deadline_name, failures)
-    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures))
+    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures),
+                          keep_events=True)
 
 
 def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFailure] | None = None) -> bytes:
@@ -168,7 +169,7 @@ def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFail
     meetings = session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)).all()
     events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
     return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
-                          on_error=_on_error(failures))
+                          on_error=_on_error(failures), keep_events=True)
 
 
 # --- feeds kept between requests ---

@@ -400,6 +400,7 @@ def import_insatser(
     orsak = f"import från {path.name}"
     result = ImportResult()
     nya: list[_New] = []
+    session.flush()  # what the caller has pending is there for the queries below to find
     with session.no_autoflush:  # nothing is read back until every row is applied
         known = _Known(session, rader)
         for rad in rader:
