@@ -452,7 +452,7 @@ class Installning(Base):
 
 
 class KalenderStand(Base):
-    """One row: how many changes the calendars have seen. Database triggers (migration 0006) count every
+    """One row: how many changes the calendars have seen. Database triggers (migration 0009) count every
     insert, update and delete of a deadline, its history or a meeting, and a new name or diarienummer of an
     insats, in the transaction that makes it; whichever process wrote it. A feed built at one count is kept
     until the count moves (finsam.services.calendars.FeedCache). `sedan` is new whenever the row is made
