@@ -18,6 +18,7 @@ from finsam.cli import calendar as calendar_cli
 from finsam.cli import report as report_cli
 from finsam.cli import lifecycle as lifecycle_cli
 from finsam.cli import ekonomi as ekonomi_cli
+from finsam.cli.insats import insats_app
 from finsam.cli.errors import EXIT_BUG, EXIT_REFUSED, EXIT_USAGE, ClickException, UsageError, show_usage_error, write_crash_report
 from finsam.cli.common import (
     DATE,
@@ -66,6 +67,7 @@ app.add_typer(run_app, name="run")
 lifecycle_cli.register(app)
 ekonomi_cli.register(app)
 app.add_typer(calendar_cli.calendar_app, name="calendar")
+app.add_typer(insats_app, name="insats")
 app.add_typer(report_cli.report_app, name="report")
 app.command("serve")(calendar_cli.serve)
 
@@ -353,13 +355,17 @@ def outbox_cmd(
     json_: Json = False,
     tillstand: Annotated[Optional[list[UtskickTillstand]], typer.Option("--tillstand", help="Bara dessa tillstånd.")] = None,
     antal: Annotated[int, typer.Option("--antal", help="Högst så många, senaste först.")] = 200,
+    insats: Annotated[Optional[str], typer.Option("--insats", help="Bara en insats (namn, diarienummer eller id).")] = None,
 ) -> None:
     """Visa utkorgen: vad som skickats, vad som väntar och vad som misslyckats."""
     with reading() as session:
-        rows = list_outbox(session, states=tillstand or None, limit=antal)
+        target = find_insats(session, insats) if insats else None
+        rows = list_outbox(session, states=tillstand or None, limit=antal, insats_id=target.id if target else None)
+        title = f"Utkorgen: {target.ref}" if target else "Utkorgen"
         data = [
             {
                 "id": r.id,
+                "insats_id": r.insats_id,
                 "typ": r.typ,
                 "steg": r.steg,
                 "mottagare": r.mottagare,
@@ -378,7 +384,7 @@ def outbox_cmd(
         print_json(data)
         return
     say_held_claims()
-    table = Table(title="Utkorgen")
+    table = Table(title=title)
     for column in ("Id", "Planerad", "Till", "Ämne", "Status", "Försök", "Fel"):
         table.add_column(column)
     for r, d in zip(rows, data, strict=True):

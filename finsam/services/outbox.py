@@ -205,10 +205,13 @@ def cancel(session: Session, row: Utskick, *, reason: str) -> None:
     _finish(session, row.id, row.claim, tillstand=U.MAKULERAD, senaste_fel=reason, claim=None)
 
 
-def list_outbox(session: Session, *, states: list[U] | None = None, limit: int | None = None) -> list[Utskick]:
+def list_outbox(session: Session, *, states: list[U] | None = None, limit: int | None = None,
+                insats_id: int | None = None) -> list[Utskick]:
     query = select(Utskick).order_by(Utskick.id.desc())
     if states:
         query = query.where(Utskick.tillstand.in_(states))
+    if insats_id is not None:
+        query = query.where(Utskick.insats_id == insats_id)
     if limit:
         query = query.limit(limit)
     return list(session.scalars(query))
