@@ -13,6 +13,7 @@ from flows.skicka_utskick import skicka_utskick
 from tasks.bevakning import plan_the_day, publish_artifacts
 from flows.common import run_name
 from tasks.common import tag_this_run
+from tasks.insatssidor import refresh_insats_pages
 
 
 @flow(name="daglig-bevakning", flow_run_name=run_name("Daglig bevakning {datum}"),
@@ -26,6 +27,7 @@ def daglig_bevakning(
     sent = skicka_utskick(return_state=True)
     report = sent.result(raise_on_failure=False) if sent.is_completed() else None
     publish_artifacts(as_of, plan, report)
+    refresh_insats_pages(plan["taggar"], as_of)
     if not sent.is_completed():
         raise RuntimeError("Utskicket misslyckades; meddelandena ligger kvar i utkorgen och går ut vid nästa körning.")
     failures = plan["fel"] + [f"utskick {e}" for e in (report or {}).get("misslyckade", [])]

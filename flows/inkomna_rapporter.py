@@ -13,6 +13,7 @@ from finsam.settings import get_settings
 from flows.common import run_name
 from tasks.common import actor, tag_this_run
 from tasks.inkorg import from_folder, from_mailbox, publish_queue
+from tasks.insatssidor import refresh_insats_pages
 
 @task(name="skicka-kvittenser")
 def send_kvittenser() -> int:
@@ -30,6 +31,7 @@ def registrera_inkommen_rapport(
     tag_this_run([r["tagg"] for r in results if r.get("tagg")])
     if any(r["atgard"] == "registrerad" for r in results):
         send_kvittenser()
+    refresh_insats_pages(r.get("tagg") for r in results)
     publish_queue(results)
     counts: dict[str, int] = {}
     for r in results:

@@ -17,6 +17,7 @@ from finsam.services.meeting_work import Arbete
 from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
 from flows.common import REGISTRERAS_AV, Formular, refused, run_name
 from tasks.common import tag_this_run
+from tasks.insatssidor import refresh_insats_pages
 
 MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
 
@@ -25,8 +26,10 @@ def _work(arbete: str, sammantrade_id: int) -> dict:
     """The meeting's work for today; what it queued goes out at once (unless it was too late to act)."""
     tag_this_run([f"sammantrade:{sammantrade_id}"])
     result = meeting_work(arbete, sammantrade_id, clock.today())
+    tags = result.pop("taggar", [])
     if "hoppade_over" not in result:
         skicka_utskick()
+        refresh_insats_pages(tags)
     return result
 
 
@@ -60,6 +63,7 @@ def andra_mote(mote: Motesandring) -> dict:
         return state
     synka_motesplan()  # the meeting's scheduled runs follow it
     skicka_utskick()
+    refresh_insats_pages(result.pop("taggar"))
     if result["meddelandefel"]:
         return Failed(message="Ändringen är sparad, men några meddelanden kunde inte skapas: "
                               + "; ".join(result["meddelandefel"]), data=result)

@@ -16,6 +16,7 @@ from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
 from flows.common import REGISTRERAS_AV, Formular, refused, run_name
 from tasks.common import tag_this_run
+from tasks.insatssidor import refresh_insats_pages
 from tasks.registrering import (
     grant,
     register_ansokan,
@@ -188,12 +189,13 @@ def bevilja_anstand(anstand: AnstandFormular) -> dict:
 
 def _told(result: dict, *, send: bool | str = True):  # noqa: ANN202
     """End the run: "Avvisad" with the reason if the registration was refused; else tag the run with its
-    insats, send the message at once, and say if it could not be made."""
+    insats, send the message at once, refresh the insats's page, and say if the message could not be made."""
     if (state := refused(result)) is not None:
         return state
     tag_this_run([result["tagg"]])
     if send == "always" or (send and result.get("meddelande")):
         skicka_utskick()
+    refresh_insats_pages([result["tagg"]])
     return _message_not_made(result)
 
 

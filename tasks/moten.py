@@ -54,7 +54,7 @@ def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any
     if result.markdown and result.artifact_key:
         create_markdown_artifact(result.markdown, key=result.artifact_key, description=f"{arbete} {datum.isoformat()}")
     tag_this_run(tags)
-    return result.summary
+    return {**result.summary, "taggar": tags}
 
 
 @task(name="andra-mote-i-databasen")
@@ -68,7 +68,8 @@ def change_meeting(typ: MoteTyp, datum: date, nytt_datum: date | None, installt:
                  f"{c.efter.rubrik if c.efter else 'inget möte i planen ännu'}" for c in plan.omdirigerade]
         tags = sorted({insats_tag(c.ansokan.insats) for c in plan.omdirigerade})
         result = {"mote": f"{typ.label} {datum.isoformat()}", "andring": "inställt" if installt else f"flyttat till {nytt_datum}",
-                  "ansokningar": moved, "meddelanden": len(plan.meddelanden), "meddelandefel": plan.meddelandefel}
+                  "ansokningar": moved, "meddelanden": len(plan.meddelanden), "meddelandefel": plan.meddelandefel,
+                  "taggar": tags}
     get_run_logger().info("%s %s; %d ansökningar följde med, %d sökande får besked.", result["mote"], result["andring"],
                           len(moved), result["meddelanden"])
     tag_this_run(tags)
