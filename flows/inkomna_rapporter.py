@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.states import Failed
 from pydantic import Field
 
@@ -17,7 +17,9 @@ from tasks.insatssidor import refresh_insats_pages
 
 @task(name="skicka-kvittenser")
 def send_kvittenser() -> int:
-    return len(asyncio.run(wiring.deliver_outbox(actor())).sent)
+    sent = len(asyncio.run(wiring.deliver_outbox(actor())).sent)
+    get_run_logger().info("Kvittenser skickade: %d.", sent)
+    return sent
 
 
 @flow(name="registrera-inkommen-rapport", flow_run_name=run_name("Inkomna rapporter {nu}"), description="Läser inkomna rapporter i kansliets mapp och brevlåda och registrerar dem.")
@@ -36,6 +38,8 @@ def registrera_inkommen_rapport(
     counts: dict[str, int] = {}
     for r in results:
         counts[r["atgard"]] = counts.get(r["atgard"], 0) + 1
+    get_run_logger().info("Inkomna rapporter: %s.", "; ".join(f"{ATGARD[a]}: {n}" for a, n in counts.items())
+                          if counts else "inga nya")
     summary = {"antal": counts, "filer": [{"fil": r["fil"], "atgard": r["atgard"], "skal": r.get("skal")} for r in results]}
     bugs = [f"{r['fil']}: {r.get('skal') or 'okänt fel'}" for r in results if r["atgard"] == "ovantat_fel"]
     if bugs:  # every other file was taken in; the run ends failed so the automation tells the kansli

@@ -14,6 +14,7 @@ from prefect.states import State
 
 from finsam import wiring
 from finsam.domain.enums import DeadlineStatus
+from finsam.domain.ladder import MeddelandeTyp
 from finsam.domain.model import Insats
 from finsam.services.daily import plan_day
 from finsam.services.deadlines import list_deadlines
@@ -47,6 +48,9 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
         session.flush()
         touched = {r.insats_id for r in plan.queued if r.insats_id} | {i.id for i, _ in plan.moved}
         tags = sorted(insats_tag(session.get(Insats, i)) for i in touched)
+        logger.info("Daglig bevakning %s: nya meddelanden i utkorgen: %d%s; insatser som bytte tillstånd: %d; "
+                    "till styrelsens uppföljningslista: %d; insatser berörda: %d.", as_of.isoformat(), len(plan.queued),
+                    _by_kind(plan.queued), len(plan.moved), len(plan.flagged), len(touched))
         return {
             "koade": [{"till": r.mottagare, "amne": r.amne, "typ": r.typ} for r in plan.queued],
             "tillstand": [f"{i.ref}: {before.label} → {i.tillstand.label}" for i, before in plan.moved],
@@ -55,6 +59,15 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
             "taggar": tags,
             "fel": [str(f) for f in plan.failed],
         }
+
+
+def _by_kind(rows: list) -> str:
+    """` (Påminnelse 4, Eskalering 1)`: the queued messages counted by kind, as the kansli names them."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        label = MeddelandeTyp(row.typ).label if row.typ in MeddelandeTyp._value2member_map_ else row.typ
+        counts[label] = counts.get(label, 0) + 1
+    return f" ({', '.join(f'{k} {n}' for k, n in sorted(counts.items()))})" if counts else ""
 
 
 @task(name="skicka-utkorgen", retries=4, retry_delay_seconds=[60, 300, 900, 3600], retry_condition_fn=only_transient)
@@ -68,6 +81,12 @@ def send_outbox() -> dict[str, Any]:
         "vantar": [f"{i}: {e}" for i, e in report.deferred],
         "makulerade": len(report.cancelled),
     }
+    logger = get_run_logger()
+    (logger.warning if report.failed or report.deferred else logger.info)(
+        "Utskick: skickade %d, misslyckade %d, väntar på e-postservern %d, makulerade %d (rapporten hann komma in).",
+        len(report.sent), len(report.failed), len(report.deferred), len(report.cancelled))
+    for row_id, why in report.failed:
+        logger.warning("Misslyckat utskick %s: %s", row_id, why)
     if report.deferred:
         raise TransientSendError(f"{len(report.deferred)} meddelanden väntar på e-postservern: {report.deferred[0][1]}")
     return result

@@ -28,13 +28,13 @@ def refusal_as_result(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[s
         try:
             return fn(*args, **kwargs)
         except FinsamError as e:
-            _logger().warning("Avvisad: %s", e)
+            run_logger().warning("Avvisad: %s", e)
             return {"avvisad": str(e)}
 
     return refusing
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter:
+def run_logger() -> logging.Logger | logging.LoggerAdapter:
     try:
         return get_run_logger()
     except MissingContextError:  # called outside a run (the chaos benchmark calls the functions directly)

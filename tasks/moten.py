@@ -31,6 +31,10 @@ from finsam.services.meeting_work import planned_work
 from tasks.common import insats_tag, reading, refusal_as_result, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"
+# The meeting work's counts as its log line names them.
+SAMMANFATTNING = {"saknade_beslut": "beslut som saknas", "beslutsmeddelanden": "beslutsmeddelanden",
+                  "ansokningar": "ansökningar", "for_beslut": "ansökningar för beslut",
+                  "forsenade": "försenade rapporter"}
 
 
 def instance_id() -> str:
@@ -48,9 +52,13 @@ def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any
         result = do_meeting_work(session, session.info["kontext"], wiring.mail_context(), arbete, sammantrade_id,
                                  today=today)
         if result.skipped:
+            get_run_logger().info("Inget att göra: %s", result.skipped)
             return {"hoppade_over": result.skipped}
         tags = [insats_tag(i) for i in result.insatser]
         datum = result.mote.datum
+    get_run_logger().info("%s %s: %s.", arbete.replace("-", " ").capitalize(), datum.isoformat(),
+                          "; ".join(f"{SAMMANFATTNING.get(k, k)}: {len(v) if isinstance(v, list) else v}"
+                                    for k, v in result.summary.items()) or "klart")
     if result.markdown and result.artifact_key:
         create_markdown_artifact(result.markdown, key=result.artifact_key, description=f"{arbete} {datum.isoformat()}")
     tag_this_run(tags)
@@ -141,6 +149,7 @@ def sync_meeting_runs() -> dict[str, int]:
                 except Exception as e:
                     failures.append(ItemFailure(f"Ställa in {run.name}", reason(e)))
     logger = get_run_logger()
+    logger.info("Mötesplanen synkad: nya körningar %d, oförändrade %d, inställda %d.", created, kept, cancelled)
     for failure in failures:
         logger.error("Kunde inte synkas: %s", failure)
     return {"skapade": created, "oforandrade": kept, "installda": cancelled, "fel": [str(f) for f in failures]}
