@@ -83,7 +83,7 @@ def send_outbox() -> dict[str, Any]:
     }
     logger = get_run_logger()
     (logger.warning if report.failed or report.deferred else logger.info)(
-        "Utskick: skickade %d, misslyckade %d, väntar på e-postservern %d, makulerade %d (rapporten hann komma in).",
+        "Utskick: skickade %d, misslyckade %d, väntar på e-postservern %d, makulerade %d.",
         len(report.sent), len(report.failed), len(report.deferred), len(report.cancelled))
     for row_id, why in report.failed:
         logger.warning("Misslyckat utskick %s: %s", row_id, why)

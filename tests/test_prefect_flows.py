@@ -40,6 +40,17 @@ def artifacts(key: str, flow_run_id=None) -> list:
         return client.read_artifacts(artifact_filter=artifact_filter, sort=ArtifactSort.CREATED_DESC)
 
 
+def run_log(flow_run_id) -> list[str]:
+    """The messages the run, its tasks and its subflows (skicka-utskick) logged: the lines the kansli reads under Logs."""
+    from prefect.client.schemas.filters import FlowRunFilterParentFlowRunId, LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))
+        runs = [flow_run_id, *(run.id for run in children)]
+        return [log.message for log in client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))]
+
+
 def run_named(name: str):
     with get_client(sync_client=True) as client:
         return client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[name])))
@@ -64,6 +75,16 @@ def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) ->
         run = client.read_flow_run(state.state_details.flow_run_id)
     assert "insats:Trisam 2.0 - Söderhamns kommun".split(":")[0] + ":" in " ".join(run.tags)
     assert len([t for t in run.tags if t.startswith("insats:")]) == 5  # the insatser it wrote to that day
+    # The page of each of those five insatser, with the day's reminder on it, sent.
+    page = artifacts("insats-trisam-2-0-soderhamns-kommun", run_id)[0].data
+    assert ("| 2021-09-01 | insatsansvarig@soderhamns.example | Påminnelse, 14 dagar före | Delrapport 3 | skickad "
+            in page)
+    assert "| Delrapport 3 | 2021-02-06 – 2021-08-05 | 2021-09-06 | kommande | ja |  |" in page
+    log = run_log(run_id)
+    assert ("Daglig bevakning 2021-09-01: nya meddelanden i utkorgen: 6 (Påminnelse 5, Veckosammanfattning 1); insatser som bytte tillstånd: 0; "
+            "till styrelsens uppföljningslista: 0; insatser berörda: 5.") in log
+    assert "Utskick: skickade 6, misslyckade 0, väntar på e-postservern 0, makulerade 0." in log
+    assert len([line for line in log if line.startswith("Insatssidor uppdaterade (5): insats-")]) == 1
     again = daglig_bevakning(datum=date(2021, 9, 1))
     assert again["koade"] == 0 and again["skickade"] == 0
 
@@ -76,12 +97,31 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
         kontaktperson="Karin Lund", kontakt_epost="karin.lund@sandviken.example", sokt_belopp_kr=650000,
         diarienummer="SFG 21-10.3"), return_state=True)
     assert state.is_completed() and state.result()["beredningsmote"] == "2021-11-03"
+    page = artifacts("insats-sfg-21-10-3", state.state_details.flow_run_id)[0].data
+    assert "# Arbetsträning Sandviken (SFG 21-10.3)" in page and "**Under beredning**" in page
+    assert "## Rapporter och återbetalningar (0)" in page and "- **Huvudman:** Sandvikens kommun" in page
     registrera_yttrande(YttrandeFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 3), bedomning="tillstyrks"))
     state = registrera_beslut(BeslutFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 18), utfall="beviljas",
                                              beviljade_medel_kr=650000, start=date(2022, 1, 1), slut=date(2023, 6, 30)),
                               return_state=True)
     assert state.is_completed()
     assert state.result()["nya_deadlines"] == 3 and state.result()["meddelande"]
+    # The page after the beslut, as of the real today (long after the insatstid, so it waits for its slutrapport;
+    # its reports are due 20 working days from today, a fair time): the new state, its three reports, the
+    # beslutsmeddelande already sent, and 650 000 kr over 546 days: 365 of them in 2022, 181 in 2023.
+    run_id = state.state_details.flow_run_id
+    page = artifacts("insats-sfg-21-10-3", run_id)[0].data
+    assert "**Avslutad (väntar på slutrapport)**" in page and "- **Insatstid:** 2022-01-01 – 2023-06-30" in page
+    assert [line.split(" | ")[:2] for line in page.splitlines() if line.startswith(("| Delrapport", "| Slutrapport"))] == [
+        ["| Delrapport 1", "2022-01-01 – 2022-06-30"], ["| Delrapport 2", "2022-07-01 – 2022-12-31"],
+        ["| Slutrapport", "2023-01-01 – 2023-06-30"]]
+    assert "| 2022 | 434\u00a0524\u00a0kr | – | – | – | – |  |" in page
+    assert "| 2023 | 215\u00a0476\u00a0kr | – | – | – | – |  |" in page
+    assert "| 2021-11-18 | ansökan beviljas | 650\u00a0000\u00a0kr, 2022-01-01 – 2023-06-30 |" in page
+    assert ("| 2021-11-18 | karin.lund@sandviken.example (kopia kontakt@samordningsforbund-gavleborg.example) | "
+            "Beslutsmeddelande |  | skickad ") in page
+    assert ("Registrerat: beslut (beviljas) – Arbetsträning Sandviken (SFG 21-10.3). Tillstånd: avslutad (väntar på slutrapport). "
+            "Rapportdatum: nya 3, ändrade 0, makulerade 0. Meddelande till insatsägaren köat.") in run_log(run_id)
     with read_only(loaded) as session:
         insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.3"))
         assert insats.beviljade_medel_kr == 650000 and len(insats.deadlines) == 3
