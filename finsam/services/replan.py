@@ -99,6 +99,7 @@ def replan_if_rules_changed(
     stored = stored_fingerprint(session)
     if stored == fingerprint(regler):
         return None
-    moves = replan_all(session, kontext, regler, as_of=as_of, failures=failures) if stored is not None else []
     remember(session, kontext, regler)
-    return moves
+    if stored is None:
+        return None
+    return replan_all(session, kontext, regler, as_of=as_of, failures=failures)
