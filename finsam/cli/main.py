@@ -428,6 +428,8 @@ def demo_cmd(
     os.environ.setdefault("DO_NOT_TRACK", "1")
     # Prefect's local server gets 20 s to start by default; a first run or a busy machine needs more.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # The terminal gets the summary below, not a line per task run; the runs' logs stay in Prefect.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from finsam.demo import END, START
     from flows.aterspela import aterspela
 
