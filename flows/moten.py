@@ -57,8 +57,8 @@ class Motesandring(Formular):
 
 
 @flow(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
-def andra_mote(mote: Motesandring) -> dict:
-    result = change_meeting(MoteTyp(mote.typ), mote.datum, mote.nytt_datum, mote.andring == "ställs in", clock.today())
+def andra_mote(möte: Motesandring) -> dict:  # the parameter's name is the form's heading in the UI
+    result = change_meeting(MoteTyp(möte.typ), möte.datum, möte.nytt_datum, möte.andring == "ställs in", clock.today())
     if (state := refused(result)) is not None:
         return state
     synka_motesplan()  # the meeting's scheduled runs follow it

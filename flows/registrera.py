@@ -144,8 +144,8 @@ class AterbetalningFormular(Formular):
     registreras_av: Namn = REGISTRERAS_AV
 
 @flow(name="registrera-ansokan", flow_run_name=run_name("Ansökan – {namn}"), description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
-def registrera_ansokan(ansokan: Ansokan) -> dict:
-    values = ansokan.model_dump(exclude={"registreras_av"})
+def registrera_ansokan(ansökan: Ansokan) -> dict:  # the parameter's name is the form's heading in the UI
+    values = ansökan.model_dump(exclude={"registreras_av"})
     values["inriktning"] = Inriktning(values["inriktning"])
     return _told(register_ansokan(values), send=False)
 
@@ -181,9 +181,9 @@ def registrera_rapport(rapport: RapportFormular) -> dict:
 
 
 @flow(name="bevilja-anstand", flow_run_name=run_name("Anstånd – {insats}, {rapport}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
-def bevilja_anstand(anstand: AnstandFormular) -> dict:
-    result = grant(anstand.insats, anstand.rapport, anstand.nytt_datum, anstand.skal, anstand.beviljat_av, clock.today(),
-                   anstand.beslutsdatum)
+def bevilja_anstand(anstånd: AnstandFormular) -> dict:
+    result = grant(anstånd.insats, anstånd.rapport, anstånd.nytt_datum, anstånd.skal, anstånd.beviljat_av, clock.today(),
+                   anstånd.beslutsdatum)
     return _told(result)
 
 
