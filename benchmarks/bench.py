@@ -253,7 +253,9 @@ def reminders_due(url: str, regler, n: int) -> None:
         for insats in session.scalars(select(Insats).order_by(Insats.id)):
             if chosen == n:
                 break
-            if not insats.deadlines:
+            if not insats.deadlines or insats.slut is None:
+                # An open-ended insats has its schedule re-planned by the daily run, which would give this
+                # deadline (moved here earlier than its rule) back its rule's date.
                 continue
             first = min(insats.deadlines, key=lambda d: (d.forfaller, d.id))
             first.forfaller, first.bevakas, first.tillstand = AS_OF + timedelta(days=14), True, first.tillstand.OPPEN
