@@ -243,7 +243,9 @@ def _body(row: Utskick) -> str:
 def _ladder(db_url: str, regler: Regler, day: date) -> list[Utskick]:
     with unit_of_work(db_url, at(day)) as session:
         queued = plan_ladder(session, session.info["kontext"], mail_context(regler), as_of=day).queued
-        return [row for row in queued if row.typ == "aterbetalning"]
+        ids = [row.id for row in queued if row.typ == "aterbetalning"]
+    with read_only(db_url) as session:  # the day's plan keeps only the messages' headings: read them whole
+        return [session.get(Utskick, row_id) for row_id in ids if session.get(Utskick, row_id).meddelande]
 
 
 def test_a_slutrapport_written_here_opens_the_aterbetalning_its_ladder_and_its_payment(

@@ -221,9 +221,11 @@ def scan_due(session: Session, regler: Regler, *, as_of: date) -> dict[int, Ladd
     return due
 
 
-def due_steps(session: Session, regler: Regler, *, as_of: date) -> list[tuple[Deadline, LadderStep]]:
-    """The deadlines that get a message today, loaded with what their messages need."""
-    due = scan_due(session, regler, as_of=as_of)
+def due_steps(
+    session: Session, regler: Regler, *, as_of: date, due: dict[int, LadderStep] | None = None
+) -> list[tuple[Deadline, LadderStep]]:
+    """The deadlines that get a message today (or those of `due`), loaded with what their messages need."""
+    due = scan_due(session, regler, as_of=as_of) if due is None else due
     if not due:
         return []
     deadlines = session.scalars(
@@ -282,12 +284,33 @@ class LadderResult:
     failed: list[ItemFailure] = field(default_factory=list)
 
 
+LADDER_BATCH = 500  # deadlines loaded, messaged and let go at a time: memory stays flat however many are due
+
+
 def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of: date) -> LadderResult:
-    """Queue today's step, if any, for every open deadline that is chased; one that fails is recorded, not fatal."""
+    """Queue today's step, if any, for every open deadline that is chased; one that fails is recorded, not fatal.
+
+    The deadlines are taken in batches; after each batch (flushed, item by item) the session lets go of
+    what it loaded, so the day's run holds one batch of deadlines and the headings of its messages."""
     result = LadderResult([], [])
-    steps = due_steps(session, mail.regler, as_of=as_of)
+    due = scan_due(session, mail.regler, as_of=as_of)
     # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
-    next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for _, step in steps) else None
+    next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for step in due.values()) else None
+    ids = sorted(due)
+    for start in range(0, len(ids), LADDER_BATCH):
+        batch = {i: due[i] for i in ids[start:start + LADDER_BATCH]}
+        _plan_batch(session, kontext, mail, due_steps(session, mail.regler, as_of=as_of, due=batch), next_meeting,
+                    as_of=as_of, result=result)
+        if len(ids) > LADDER_BATCH:
+            session.flush()
+            session.expunge_all()  # what was loaded stays readable as it is (detached); the session forgets it
+    return result
+
+
+def _plan_batch(
+    session: Session, kontext: Kontext, mail: MailContext, steps: list[tuple[Deadline, LadderStep]],
+    next_meeting: date | None, *, as_of: date, result: LadderResult,
+) -> None:
     for deadline, step in steps:
         why: str | None = None
         to: Recipient | None = None
@@ -339,7 +362,6 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
                 _keep_not_made(session, kontext, mail, nyckel=ladder_key(deadline, step, to.address), typ=kind,
                                to=to.address, error=failure.orsak, planerad=as_of, steg=step.key,
                                insats=deadline.insats, deadline=deadline)
-    return result
 
 
 def queue_weekly_summary(

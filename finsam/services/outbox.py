@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer as not_loaded
 
 from finsam.audit import Kontext
 from finsam.domain.enums import UtskickTillstand as U
@@ -82,8 +83,10 @@ def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick 
     row_id = session.execute(statement).scalar()
     if row_id is None:
         return None
-    # populate_existing: a replaced failure row may be in the identity map with its old values.
-    return session.get(Utskick, row_id, populate_existing=True)
+    # populate_existing: a replaced failure row may be in the identity map with its old values. The
+    # message itself is not loaded back (it is read again if asked for): a day that queues thousands of
+    # messages keeps only their headings in memory.
+    return session.get(Utskick, row_id, populate_existing=True, options=[not_loaded(Utskick.meddelande)])
 
 
 def printable(text: str, limit: int) -> str:
