@@ -12,7 +12,7 @@ from datetime import date, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, MoteTyp, RapportTyp, UtskickTillstand
@@ -376,12 +376,16 @@ def queue_weekly_summary(
     nyckel = f"vecka:{year}-{week:02d}:{mail.kansli.address.lower()}"
     if outbox.exists(session, nyckel):
         return None
-    open_deadlines = session.scalars(
-        select(Deadline).where(Deadline.tillstand == DeadlineTillstand.OPPEN)
-        .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
+    horizon = as_of + timedelta(days=mail.regler.drift.kommande_dagar)
+    # Only what the summary lists: the overdue reports being chased and those due within the window.
+    listed = session.scalars(
+        select(Deadline).where(
+            Deadline.tillstand == DeadlineTillstand.OPPEN,
+            ((Deadline.forfaller < as_of) & Deadline.bevakas.is_(True)) | Deadline.forfaller.between(as_of, horizon),
+        ).options(selectinload(Deadline.insats), selectinload(Deadline.historik)).order_by(Deadline.forfaller, Deadline.id)
     ).all()
-    overdue = [d for d in open_deadlines if d.status(as_of) is DeadlineStatus.FORFALLEN]
-    coming = [d for d in open_deadlines if as_of <= d.forfaller <= as_of + timedelta(days=mail.regler.drift.kommande_dagar)]
+    overdue = [d for d in listed if d.status(as_of) is DeadlineStatus.FORFALLEN]
+    coming = [d for d in listed if as_of <= d.forfaller <= horizon]
     last_week = Utskick.planerad >= as_of - timedelta(days=7)
     problems = session.scalars(
         select(Utskick).where(
@@ -389,7 +393,7 @@ def queue_weekly_summary(
             | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
             # Sent, but some recipient refused it (the insatsägare, while the kansli's copy went).
             | ((Utskick.tillstand == UtskickTillstand.SKICKAD) & Utskick.senaste_fel.is_not(None) & last_week)
-        ).order_by(Utskick.id)
+        ).options(defer(Utskick.meddelande)).order_by(Utskick.id)
     ).all()
 
     def row(d: Deadline) -> dict[str, Any]:
@@ -404,7 +408,7 @@ def queue_weekly_summary(
         cc=[],
         context={
             "vecka": week,
-            "forfallna": [row(d) for d in overdue if d.bevakas],
+            "forfallna": [row(d) for d in overdue],
             "kommande": [row(d) for d in coming],
             "kommande_dagar": mail.regler.drift.kommande_dagar,
             "misslyckade": [
@@ -414,7 +418,7 @@ def queue_weekly_summary(
             "korfel": [str(f) for f in failures],
         },
         planerad=as_of,
-        attachments=lambda: [calendar_part([d for d in overdue if d.bevakas] + coming, mail, kontext, "Rapporter att bevaka")],
+        attachments=lambda: [calendar_part(overdue + coming, mail, kontext, "Rapporter att bevaka")],
     )
 
 
