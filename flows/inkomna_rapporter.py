@@ -12,7 +12,7 @@ from finsam import wiring
 from finsam.settings import get_settings
 from flows.common import run_name
 from tasks.common import actor, tag_this_run
-from tasks.inkorg import from_folder, from_mailbox, publish_queue
+from tasks.inkorg import ATGARD, from_folder, from_mailbox, publish_queue
 from tasks.insatssidor import refresh_insats_pages
 
 @task(name="skicka-kvittenser")

@@ -40,15 +40,23 @@ def artifacts(key: str, flow_run_id=None) -> list:
         return client.read_artifacts(artifact_filter=artifact_filter, sort=ArtifactSort.CREATED_DESC)
 
 
-def run_log(flow_run_id) -> list[str]:
-    """The messages the run, its tasks and its subflows (skicka-utskick) logged: the lines the kansli reads under Logs."""
+def run_log(flow_run_id, until: str | None = None) -> list[str]:
+    """The messages the run, its tasks and its subflows (skicka-utskick) logged: the lines the kansli reads under Logs.
+    Logs reach the server in batches: with `until`, wait (up to 20 s) for a line that starts so."""
+    import time
+
     from prefect.client.schemas.filters import FlowRunFilterParentFlowRunId, LogFilter, LogFilterFlowRunId
 
-    with get_client(sync_client=True) as client:
-        children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))
-        runs = [flow_run_id, *(run.id for run in children)]
-        return [log.message for log in client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))]
+    deadline = time.monotonic() + 20
+    while True:
+        with get_client(sync_client=True) as client:
+            children = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))
+            runs = [flow_run_id, *(run.id for run in children)]
+            lines = [log.message for log in client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=runs)))]
+        if until is None or any(line.startswith(until) for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.5)
 
 
 def run_named(name: str):
@@ -80,7 +88,7 @@ def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) ->
     assert ("| 2021-09-01 | insatsansvarig@soderhamns.example | Påminnelse, 14 dagar före | Delrapport 3 | skickad "
             in page)
     assert "| Delrapport 3 | 2021-02-06 – 2021-08-05 | 2021-09-06 | kommande | ja |  |" in page
-    log = run_log(run_id)
+    log = run_log(run_id, until="Insatssidor uppdaterade")
     assert ("Daglig bevakning 2021-09-01: nya meddelanden i utkorgen: 6 (Påminnelse 5, Veckosammanfattning 1); insatser som bytte tillstånd: 0; "
             "till styrelsens uppföljningslista: 0; insatser berörda: 5.") in log
     assert "Utskick: skickade 6, misslyckade 0, väntar på e-postservern 0, makulerade 0." in log
@@ -121,7 +129,7 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
     assert ("| 2021-11-18 | karin.lund@sandviken.example (kopia kontakt@samordningsforbund-gavleborg.example) | "
             "Beslutsmeddelande |  | skickad ") in page
     assert ("Registrerat: beslut (beviljas) – Arbetsträning Sandviken (SFG 21-10.3). Tillstånd: avslutad (väntar på slutrapport). "
-            "Rapportdatum: nya 3, ändrade 0, makulerade 0. Meddelande till insatsägaren köat.") in run_log(run_id)
+            "Rapportdatum: nya 3, ändrade 0, makulerade 0. Meddelande till insatsägaren köat.") in run_log(run_id, until="Registrerat: beslut")
     with read_only(loaded) as session:
         insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.3"))
         assert insats.beviljade_medel_kr == 650000 and len(insats.deadlines) == 3
