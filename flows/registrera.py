@@ -48,6 +48,10 @@ class Ansokan(Formular):
     sokt_start: Datum | None = Field(default=None, title="Sökt startdatum")
     sokt_slut: Datum | None = Field(default=None, title="Sökt slutdatum")
     diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58", max_length=50)
+    syfte: str | None = Field(default=None, title="Syfte", description="Som ansökan anger det (står i årsredovisningen).",
+                              max_length=10_000)
+    mal: str | None = Field(default=None, title="Mål", description="Som ansökan anger det (står i årsredovisningen).",
+                            max_length=10_000)
 
     registreras_av: Namn = REGISTRERAS_AV
 

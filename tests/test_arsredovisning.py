@@ -79,3 +79,17 @@ def test_the_kommentar_comes_from_the_latest_report_that_has_one(db_url: str, in
     assert hudiksvall["Kommentar"].startswith("Givna datum har varit bestämda för Trisam och möten har varit digitala")
     assert hudiksvall["Resultat"] == "[Fyll i: resultat]"  # a slutrapport has no styrgrupp analysis (4.7)
     assert (hudiksvall["Budget 2021"], hudiksvall["Utfall ekonomi"]) == ("279 tkr", "279 tkr")
+
+
+def test_syfte_and_mal_come_from_the_ansokan(db_url: str) -> None:
+    finsam(db_url, "ansokan", "Vägen in", "--huvudman", "Gävle kommun", "--ankomst", "2021-10-04", "--kontakt", "Ida Ek",
+           "--epost", "ida@vagen.example", "--diarienummer", "SFG 21-10.9",
+           "--syfte", "Fler unga i arbete eller studier.", "--mal", "Hälften av deltagarna i arbete efter ett år.")
+    finsam(db_url, "yttrande", "SFG 21-10.9", "--datum", "2021-11-03", "--bedomning", "tillstyrks")
+    finsam(db_url, "beslut", "SFG 21-10.9", "--datum", "2021-11-18", "--utfall", "beviljas", "--belopp", "730 000",
+           "--start", "2022-01-01", "--slut", "2023-12-31", "--as-of", "2021-11-18")
+    [block] = finsam_json(db_url, "arsredovisning", "--ar", "2022", "--as-of", "2023-03-01")["grupper"]["Individinriktade insatser"]
+    assert (block["Syfte"], block["Mål"]) == ("Fler unga i arbete eller studier.", "Hälften av deltagarna i arbete efter ett år.")
+    # 730 000 kr over 2022-01-01 – 2023-12-31 (730 days): 2022's 365 days get 365 000 kr.
+    assert (block["Period"], block["Budget 2022"], block["Utfall ekonomi"]) == (
+        "2022-01-01 – 2023-12-31", "365 tkr", "[Fyll i: utfall 2022]")

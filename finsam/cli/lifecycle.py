@@ -72,6 +72,8 @@ def ansokan(
     slut: Annotated[Optional[date], typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Sökt slutdatum.")] = None,
     diarienummer: Annotated[Optional[str], typer.Option("--diarienummer")] = None,
     telefon: Annotated[Optional[str], typer.Option("--telefon")] = None,
+    syfte: Annotated[Optional[str], typer.Option("--syfte", help="Insatsens syfte, som ansökan anger det.")] = None,
+    mal: Annotated[Optional[str], typer.Option("--mal", help="Insatsens mål, som ansökan anger det.")] = None,
     av: Av = None,
 ) -> None:
     """Registrera en ansökan; den går till första beredningsgruppsmöte vars handlingsdag den hinner."""
@@ -88,6 +90,8 @@ def ansokan(
         sokt_slut=slut,
         diarienummer=diarienummer,
         kontakt_telefon=telefon,
+        syfte=syfte,
+        mal=mal,
     )
     with work("registrera ansökan", av=av) as session:
         insats, ans = lifecycle.register_ansokan(session, session.info["kontext"], ny)

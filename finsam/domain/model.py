@@ -175,6 +175,9 @@ class Ansokan(Base):
     sokt_belopp_kr: Mapped[int | None] = mapped_column(BigInteger)
     sokt_start: Mapped[date | None] = mapped_column(Date)
     sokt_slut: Mapped[date | None] = mapped_column(Date)
+    # What the insats is for and aims at, as the ansökan says; the årsredovisning's Bilaga 1 prints them.
+    syfte: Mapped[str | None] = mapped_column(Text)
+    mal: Mapped[str | None] = mapped_column(Text)
     beredningsmote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
     styrelsemote_id: Mapped[int | None] = mapped_column(ForeignKey("sammantrade.id"))
     # The beredningsgrupp asked for a komplettering: the ansökan waits for it, not for a meeting.

@@ -1,8 +1,8 @@
 """The årsredovisning's Bilaga 1: one block per insats active in the year, grouped as the annual report
 groups them (individinriktade, strukturinriktade), and the list of financed insatser with their periods.
 
-Every figure comes from the engine (the money from finsam.services.ekonomi, the texts from the latest
-report that has them); a field the engine does not know is a visible placeholder for the kansli to fill
+Every figure comes from the engine (the money from finsam.services.ekonomi, syfte and mål from the
+ansökan, resultat and kommentar from the latest report that has them); a field the engine does not know is a visible placeholder for the kansli to fill
 in, never left out.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finsam.domain.enums import Inriktning
-from finsam.domain.model import InkommenRapport
+from finsam.domain.model import Ansokan, InkommenRapport
 from finsam.domain.rules_config import Regler
 from finsam.services.ekonomi import EkonomiRad, uppfoljning
 
@@ -81,15 +81,15 @@ def _latest(reports: list[InkommenRapport], attribute: str) -> str | None:
     return getattr(written[-1], attribute) if written else None
 
 
-def _block(rad: EkonomiRad, reports: list[InkommenRapport], year: int) -> Block:
+def _block(rad: EkonomiRad, reports: list[InkommenRapport], ansokan: Ansokan | None, year: int) -> Block:
     insats = rad.insats
     period = f"{insats.start.isoformat()} – {insats.slut.isoformat() if insats.slut else 'tills vidare'}"
     return Block(
         insatsnamn=insats.namn,
         inriktning=INRIKTNING[insats.inriktning],
         period=period,
-        syfte=fyll_i("syfte (ur ansökan)"),
-        mal=fyll_i("mål (ur ansökan)"),
+        syfte=(ansokan.syfte if ansokan else None) or fyll_i("syfte (ur ansökan)"),
+        mal=(ansokan.mal if ansokan else None) or fyll_i("mål (ur ansökan)"),
         deltagarregistrering=fyll_i("deltagarregistrering (SUS)"),
         specifik_malgrupp=fyll_i("specifik målgrupp"),
         budget=tkr(rad.budget_kr if rad.budget_kr is not None else rad.beviljat_kr, f"budget {year}"),
@@ -111,7 +111,9 @@ def bilaga1(session: Session, regler: Regler, year: int, *, as_of: date) -> Bila
         .order_by(InkommenRapport.inkom, InkommenRapport.id)
     ):
         reports[rapport.insats_id].append(rapport)
+    ansokningar = {a.insats_id: a for a in session.scalars(select(Ansokan).where(Ansokan.insats_id.in_(ids)))}
     grupper: dict[str, list[Block]] = {name: [] for name in GRUPPER.values()}
     for rad in sorted(rows, key=lambda r: (list(GRUPPER).index(r.insats.inriktning), r.insats.namn)):
-        grupper[GRUPPER[rad.insats.inriktning]].append(_block(rad, reports[rad.insats.id], year))
+        grupper[GRUPPER[rad.insats.inriktning]].append(
+            _block(rad, reports[rad.insats.id], ansokningar.get(rad.insats.id), year))
     return Bilaga1(year, grupper)

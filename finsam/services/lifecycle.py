@@ -68,6 +68,8 @@ class NyAnsokan:
     sokt_slut: date | None = None
     diarienummer: str | None = None
     kontakt_telefon: str | None = None
+    syfte: str | None = None
+    mal: str | None = None
 
 
 def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple[Insats, Ansokan]:
@@ -109,6 +111,8 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
         sokt_belopp_kr=ny.sokt_belopp_kr,
         sokt_start=ny.sokt_start,
         sokt_slut=ny.sokt_slut,
+        syfte=(ny.syfte or "").strip() or None,
+        mal=(ny.mal or "").strip() or None,
     )
     session.add_all([insats, ansokan])
     route_ansokan(session, ansokan)
