@@ -261,14 +261,16 @@ def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_en
 
 def test_a_registration_through_the_deployment_changes_the_database(prefect_server: PrefectServer, finsam_env: dict, db_url: str) -> None:
     """What the UI's run form submits: the deployment's parameters, checked against its schema, run by the worker."""
-    ansokan = {"ansokan": {"namn": "Arbetsträning Sandviken", "inriktning": "individ", "huvudman": ["Sandvikens kommun"],
+    ansokan = {"ansökan": {"namn": "Arbetsträning Sandviken", "inriktning": "individ", "huvudman": ["Sandvikens kommun"],
                            "ankomstdatum": "2021-10-04", "kontaktperson": "Karin Lund",
-                           "kontakt_epost": "karin.lund@sandviken.example", "diarienummer": "SFG 21-10.3"}}
+                           "kontakt_epost": "karin.lund@sandviken.example", "diarienummer": "SFG 21-10.3",
+                           "registreras_av": "Karin Lund"}}
     assert prefect_server.run("registrera-ansokan", ansokan, finsam_env)["state"]["type"] == "COMPLETED"
-    yttrande = {"yttrande": {"insats": "SFG 21-10.3", "datum": "2021-11-03", "bedomning": "tillstyrks"}}
+    yttrande = {"yttrande": {"insats": "SFG 21-10.3", "datum": "2021-11-03", "bedomning": "tillstyrks",
+                             "registreras_av": "Karin Lund"}}
     assert prefect_server.run("registrera-yttrande", yttrande, finsam_env)["state"]["type"] == "COMPLETED"
     beslut = {"beslut": {"insats": "SFG 21-10.3", "datum": "2021-11-18", "utfall": "beviljas", "beviljade_medel_kr": 650000,
-                         "start": "2022-01-01", "slut": "2023-06-30"}}
+                         "start": "2022-01-01", "slut": "2023-06-30", "registreras_av": "Karin Lund"}}
     run = prefect_server.run("registrera-beslut", beslut, finsam_env)
     assert run["state"]["type"] == "COMPLETED", run["state"]
     assert "insats:SFG 21-10.3" in run["tags"]

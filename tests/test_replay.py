@@ -73,11 +73,14 @@ def test_a_year_of_daily_runs(db_url: str, regler, insatser_csv: Path) -> None:
         for r in server.recorder.received:
             message = r.message
             kinds = [part.get_content_type() for part in message.walk()]
-            assert kinds[:4] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html"], kinds
-            assert kinds.count("text/calendar") == 1, message["Subject"]
             assert "Samordningsförbund Gävleborg" in message.get_body(("plain",)).get_content()
             assert "Samordningsförbund Gävleborg" in message.get_body(("html",)).get_content()
             assert message["From"].addresses[0].display_name == "Samordningsförbund Gävleborg"
+            if message["Subject"].startswith(("Försenad", "Eskalering")):  # the day has passed: no calendar event
+                assert kinds == ["multipart/alternative", "text/plain", "text/html"], kinds
+                continue
+            assert kinds[:4] == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html"], kinds
+            assert kinds.count("text/calendar") == 1, message["Subject"]
             calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
             assert calendar.get_param("method") == "PUBLISH" and "METHOD:PUBLISH" in calendar.get_content()
 
