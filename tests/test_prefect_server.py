@@ -25,11 +25,14 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class PrefectServer:
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, database_url: str | None = None):
+        """database_url: the server's own database (postgresql+asyncpg://…); without it, SQLite in home."""
         self.port = free_port()
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": self.api,
                     "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
+        if database_url:
+            self.env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = database_url
         self.log = (home / "server.log").open("w")
         self.process = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
                                          str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -101,16 +104,54 @@ class PrefectServer:
         self.log.close()
 
 
+def _started(server: PrefectServer) -> PrefectServer:
+    """The server up, with the finsam work pool and every deployment in prefect.yaml."""
+    server.wait()
+    server.cli("work-pool", "create", "finsam", "--type", "process")
+    server.cli("--no-prompt", "deploy", "--all")
+    return server
+
+
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
     server = PrefectServer(tmp_path_factory.mktemp("prefect-home"))
     try:
-        server.wait()
-        server.cli("work-pool", "create", "finsam", "--type", "process")
-        server.cli("--no-prompt", "deploy", "--all")
-        yield server
+        yield _started(server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def prefect_server_on_postgres(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[PrefectServer]:
+    """A second server keeping its own state in a fresh PostgreSQL database, as a production install would;
+    without PostgreSQL (or asyncpg, Prefect's driver for it) the SQLite-backed server stands in."""
+    import importlib.util
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from conftest import POSTGRES_URL, REQUIRE_POSTGRES, _postgres_available
+
+    problem = _postgres_available() or (None if importlib.util.find_spec("asyncpg") else "asyncpg is not installed")
+    if problem:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (FINSAM_TEST_REQUIRE_POSTGRES=1) for the Prefect server: {problem}")
+        yield request.getfixturevalue("prefect_server")
+        return
+    name = f"prefect_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-home-postgres"), url)
+    try:
+        yield _started(server)
+    finally:
+        server.stop()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -229,13 +270,34 @@ def _browser_problem() -> str | None:
     return None
 
 
-def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_env: dict, db_url: str, tmp_path: Path) -> None:
-    """Headless Chromium opens the UI's page for the underlag artifact and saves a screenshot."""
+def _require_browser() -> None:
+    """Skip without node, playwright-core or Chromium; fail instead under FINSAM_TEST_REQUIRE_BROWSER=1."""
     problem = _browser_problem()
     if problem:
         if os.environ.get("FINSAM_TEST_REQUIRE_BROWSER") == "1":
             pytest.fail(f"the browser test is required (FINSAM_TEST_REQUIRE_BROWSER=1): {problem}")
         pytest.skip(f"browser test skipped: {problem}")
+
+
+def _keep_screenshot(screenshot: Path, name: str) -> None:
+    keep = os.environ.get("FINSAM_TEST_SCREENSHOTS")
+    if keep:  # e.g. for a person to look at, or for the README
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / name).write_bytes(screenshot.read_bytes())
+
+
+def _screenshot(url: str, text: str, output: Path) -> dict:
+    """The page at url once text shows, saved to output by headless Chromium; its title and visible text."""
+    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "screenshot.mjs"), url, text, str(output)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert output.stat().st_size > 20_000 and output.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return json.loads(result.stdout)
+
+
+def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_env: dict, db_url: str, tmp_path: Path) -> None:
+    """Headless Chromium opens the UI's page for the underlag artifact and saves a screenshot."""
+    _require_browser()
     coming = date.today() + timedelta(days=6)
     plan = tmp_path / "plan.csv"
     plan.write_text(f"typ,datum,tid,plats\nstyrelse,{coming},09:30,Gävle\n", encoding="utf-8")
@@ -247,16 +309,9 @@ def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_en
     [artifact] = prefect_server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
     url = f"http://127.0.0.1:{prefect_server.port}/artifacts/artifact/{artifact['id']}"
     screenshot = tmp_path / "underlag.png"
-    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "screenshot.mjs"), url, "Ansökningar för beslut",
-                             str(screenshot)], capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    page = json.loads(result.stdout)
+    page = _screenshot(url, "Ansökningar för beslut", screenshot)
     assert "Underlag till styrelsemöte" in page["text"] and "Försenade rapporter" in page["text"]
-    assert screenshot.stat().st_size > 20_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    keep = os.environ.get("FINSAM_TEST_SCREENSHOTS")
-    if keep:  # e.g. for a person to look at
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        (Path(keep) / f"underlag-{db_url.split(':')[0]}.png").write_bytes(screenshot.read_bytes())
+    _keep_screenshot(screenshot, f"underlag-{db_url.split(':')[0]}.png")
 
 
 def test_a_registration_through_the_deployment_changes_the_database(prefect_server: PrefectServer, finsam_env: dict, db_url: str) -> None:
@@ -278,3 +333,59 @@ def test_a_registration_through_the_deployment_changes_the_database(prefect_serv
     assert [(r["kind"], r["period_end"]) for r in rows] == [
         ("delrapport", "2022-06-30"), ("delrapport", "2022-12-31"), ("slutrapport", "2023-06-30")]
     assert "Beslut: Arbetsträning Sandviken har beviljats" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
+
+
+def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: PrefectServer, finsam_env: dict, db_url: str,
+                                                  tmp_path: Path) -> None:
+    """As the kansli does it: headless Chromium fills in registrera-beslut's run form in the Prefect UI by its
+    labels and submits it; the worker runs it, and the beslut is in the database under the person's name."""
+    _require_browser()
+    server = prefect_server_on_postgres
+    finsam(db_url, "ansokan", "Vägen in", "--huvudman", "Gävle kommun", "--ankomst", "2021-10-04", "--kontakt", "Ida Ek",
+           "--epost", "ida@vagen.example", "--diarienummer", "SFG 21-10.9")
+    finsam(db_url, "yttrande", "SFG 21-10.9", "--datum", "2021-11-03", "--bedomning", "avstyrks")
+    values = tmp_path / "beslut.json"
+    values.write_text(json.dumps({"Insats": "SFG 21-10.9", "Datum": {"date": "2021-11-18"}, "Beslut": {"select": "avslås"},
+                                  "Registreras av": "Karin Lund"}, ensure_ascii=False), encoding="utf-8")
+    url = f"http://127.0.0.1:{server.port}/deployments/deployment/{server.deployment('registrera-beslut')['id']}/run"
+    screenshot = tmp_path / "beslut-formular.png"
+    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "runform.mjs"), url, str(values), str(screenshot)],
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    form = json.loads(result.stdout)
+    # The fields in the order declared, under their Swedish titles; the UI marks the optional ones.
+    assert form["labels"] == ["Insats", "Datum", "Beslut", "Beviljade medel (kr)", "Insatstid från", "Insatstid till",
+                              "Anteckning", "Registreras av"]
+    assert form["optional"] == ["Beviljade medel (kr)", "Insatstid från", "Insatstid till", "Anteckning"]
+    assert screenshot.stat().st_size > 20_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    _keep_screenshot(screenshot, "beslut-formular.png")
+    created = server.get(f"/flow_runs/{form['flowRunId']}")
+    assert created["parameters"] == {"beslut": {"insats": "SFG 21-10.9", "datum": "2021-11-18", "utfall": "avslås",
+                                                "registreras_av": "Karin Lund"}}  # only what was filled in
+    server.work(finsam_env)
+    run = server.wait_for(form["flowRunId"])
+    assert run["state"]["type"] == "COMPLETED", run["state"]
+    assert run["name"] == "Beslut – SFG 21-10.9" and "insats:SFG 21-10.9" in run["tags"]
+
+    from sqlalchemy import select
+
+    from finsam.db import read_only
+    from finsam.domain.enums import BeslutUtfall, Tillstand
+    from finsam.domain.model import Beslut, Handelse, Insats
+
+    with read_only(db_url) as session:
+        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.9"))
+        assert insats.tillstand is Tillstand.AVSLAGEN
+        [beslut] = session.scalars(select(Beslut).where(Beslut.insats_id == insats.id))
+        assert (beslut.datum, beslut.utfall) == (date(2021, 11, 18), BeslutUtfall.AVSLAS)
+        actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
+        assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9)"}
+    # Where the kansli sees it afterwards: the run, and the insats's own page (an artifact the run refreshed).
+    page = _screenshot(form["flowRunUrl"], "Completed", tmp_path / "beslut-korning.png")
+    assert "Beslut – SFG 21-10.9" in page["text"]
+    _keep_screenshot(tmp_path / "beslut-korning.png", "beslut-korning.png")
+    [insatssida] = server.post("/artifacts/latest/filter", {"artifacts": {"key": {"any_": ["insats-sfg-21-10-9"]}}})
+    page = _screenshot(f"http://127.0.0.1:{server.port}/artifacts/artifact/{insatssida['latest_id']}", "Avslagen",
+                       tmp_path / "insatssida.png")
+    assert "ansökan avslås" in page["text"]
+    _keep_screenshot(tmp_path / "insatssida.png", "insatssida.png")
