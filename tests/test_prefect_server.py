@@ -381,8 +381,8 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
         actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
         assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9)"}
     # Where the kansli sees it afterwards: the run, and the insats's own page (an artifact the run refreshed).
-    page = _screenshot(form["flowRunUrl"], "Completed", tmp_path / "beslut-korning.png")
-    assert "Beslut – SFG 21-10.9" in page["text"]
+    page = _screenshot(form["flowRunUrl"], "registrera-beslut", tmp_path / "beslut-korning.png")  # its flow's link
+    assert "Beslut – SFG 21-10.9" in page["text"] and "Completed" in page["text"]
     _keep_screenshot(tmp_path / "beslut-korning.png", "beslut-korning.png")
     [insatssida] = server.post("/artifacts/latest/filter", {"artifacts": {"key": {"any_": ["insats-sfg-21-10-9"]}}})
     page = _screenshot(f"http://127.0.0.1:{server.port}/artifacts/artifact/{insatssida['latest_id']}", "Avslagen",

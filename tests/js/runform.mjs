@@ -3,17 +3,13 @@
 // Usage: node runform.mjs URL VALUES.json OUTPUT.png
 //   URL: http://HOST:PORT/deployments/deployment/<id>/run
 //   VALUES.json: {"Insats": "text", "Datum": {"date": "2021-11-18"}, "Beslut": {"select": "avslås"}, ...}
-// Prints JSON: {labels: [the form's field labels in page order], flowRunId, flowRunUrl}.
+// Prints JSON: {labels: [the field labels in page order], optional: [those the UI marks "(Optional)"], flowRunId, flowRunUrl}.
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [url, valuesFile, output] = process.argv.slice(2);
 const values = JSON.parse(readFileSync(valuesFile, "utf-8"));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   // Tall enough for the whole form in one screenshot (the UI scrolls inside its own pane, not the page).
   const page = await browser.newPage({ viewport: { width: 1400, height: 1900 } });

@@ -1,13 +1,9 @@
 // Opens a page of the Prefect UI in Debian's headless Chromium, waits for a text, saves a screenshot.
 // Usage: node screenshot.mjs URL TEXT OUTPUT.png   (prints the page's visible text as JSON)
-import { chromium } from "playwright-core";
+import { launch } from "./chromium.mjs";
 
 const [url, text, output] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(url, { waitUntil: "networkidle", timeout: 60000 });
