@@ -286,9 +286,9 @@ def _keep_screenshot(screenshot: Path, name: str) -> None:
         (Path(keep) / name).write_bytes(screenshot.read_bytes())
 
 
-def _screenshot(url: str, text: str, output: Path) -> dict:
+def _screenshot(url: str, text: str, output: Path, height: int = 1000) -> dict:
     """The page at url once text shows, saved to output by headless Chromium; its title and visible text."""
-    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "screenshot.mjs"), url, text, str(output)],
+    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "screenshot.mjs"), url, text, str(output), str(height)],
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     assert output.stat().st_size > 20_000 and output.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -362,7 +362,7 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
     created = server.get(f"/flow_runs/{form['flowRunId']}")
     assert created["parameters"] == {"beslut": {"insats": "SFG 21-10.9", "datum": "2021-11-18", "utfall": "avslås",
                                                 "registreras_av": "Karin Lund"}}  # only what was filled in
-    server.work(finsam_env)
+    server.work({**finsam_env, "PREFECT_LOGGING_LEVEL": "INFO"})  # the run's Swedish log lines, as in production
     run = server.wait_for(form["flowRunId"])
     assert run["state"]["type"] == "COMPLETED", run["state"]
     assert run["name"] == "Beslut – SFG 21-10.9" and "insats:SFG 21-10.9" in run["tags"]
@@ -381,7 +381,7 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
         actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
         assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9)"}
     # Where the kansli sees it afterwards: the run, and the insats's own page (an artifact the run refreshed).
-    page = _screenshot(form["flowRunUrl"], "registrera-beslut", tmp_path / "beslut-korning.png")  # its flow's link
+    page = _screenshot(form["flowRunUrl"], "Registrerat: beslut (avslås)", tmp_path / "beslut-korning.png", 1500)  # its log
     assert "Beslut – SFG 21-10.9" in page["text"] and "Completed" in page["text"]
     _keep_screenshot(tmp_path / "beslut-korning.png", "beslut-korning.png")
     [insatssida] = server.post("/artifacts/latest/filter", {"artifacts": {"key": {"any_": ["insats-sfg-21-10-9"]}}})
