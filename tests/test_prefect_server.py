@@ -168,6 +168,9 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
                      "registrera-rapport", "bevilja-anstand", "registrera-forlangning", "registrera-komplettering", "andra-mote", "granska-regler", "arsredovisning",
                      "registrera-tillaggsanslag", "registrera-avbrott", "registrera-aterbetalning", "meddela-fel",
                      "registrera-inkommen-rapport", "registrera-rapport-ur-ko"}
+    # The kansli's forms apart from the jobs that run by themselves: the Deployments page filters by tag.
+    assert "kansliet" in prefect_server.deployment("registrera-beslut")["tags"]
+    assert "automatiskt" in prefect_server.deployment("daglig-bevakning")["tags"]
     daily = prefect_server.deployment("daglig-bevakning")
     [schedule] = daily["schedules"]
     assert schedule["schedule"]["cron"] == "30 6 * * 1-5" and schedule["schedule"]["timezone"] == "Europe/Stockholm"
