@@ -96,7 +96,8 @@ def send_outbox() -> dict[str, Any]:
 def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | None) -> None:
     with reading() as session:
         rows = list_deadlines(session, as_of=as_of)
-    due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= as_of + timedelta(days=wiring.rules().drift.kommande_dagar)]
+    horizon = as_of + timedelta(days=wiring.rules().drift.kommande_dagar)
+    due = [r for r in rows if r.status is DeadlineStatus.KOMMANDE and r.due <= horizon]
     # The overdue table is what is being chased; old reports listed but not chased are only counted.
     overdue = [r for r in rows if r.status is DeadlineStatus.FORFALLEN and r.chased]
     unchased = sum(1 for r in rows if r.status is DeadlineStatus.FORFALLEN and not r.chased)

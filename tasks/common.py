@@ -56,8 +56,8 @@ def _registrant(value: Any) -> str | None:  # noqa: ANN401 - a flow parameter: a
 
 
 @contextmanager
-def work(atgard: str) -> Iterator[Session]:
-    with wiring.work(actor(), atgard) as session:
+def work(atgard: str, *, dry_run: bool = False) -> Iterator[Session]:
+    with wiring.work(actor(), atgard, dry_run=dry_run) as session:
         yield session
 
 

@@ -10,14 +10,14 @@ from prefect.artifacts import create_table_artifact
 
 from finsam import wiring
 from finsam.services.replan import fingerprint, replan_all, stored_fingerprint
-from tasks.common import actor
+from tasks.common import work
 
 
 @task(name="granska-regelandring")
 def preview_rules_change(as_of: date) -> dict[str, Any]:
     """Re-plan everything open by the rules file as it is now, show what moves, and save nothing."""
     regler = wiring.rules()
-    with wiring.work(actor(), "regeländring (provkörning)", dry_run=True) as session:
+    with work("regeländring (provkörning)", dry_run=True) as session:
         changed = stored_fingerprint(session) not in (None, fingerprint(regler))
         moves = replan_all(session, session.info["kontext"], regler, as_of=as_of)
         rows = [{"Insats": m.insats, "Rapport": m.rapport, "Nu": m.fore.isoformat() if m.fore else "(ny)",

@@ -14,13 +14,13 @@ from finsam.audit import Kontext
 from finsam.domain.enums import BeslutTyp, DeadlineTillstand, MoteTyp
 from finsam.domain.ladder import MeddelandeTyp
 from finsam.domain.model import Ansokan, Anstand, Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Utskick, Yttrande
-from finsam.services.notify import MailContext, calendar_part, contact_of, deadline_view, insats_view, queue
+from finsam.services.notify import MailContext, calendar_part, deadline_view, insats_view, insatsagare, queue
 
 
 def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rapport: InkommenRapport) -> Utskick | None:
     deadline = rapport.deadline
     insats = deadline.insats
-    to = contact_of(insats) or mail.kansli
+    to = insatsagare(insats, mail)
     # The calendar part updates the event of the report that came in and carries the ones still owed
     # and chased (old ones listed but not chased at import would only clutter the calendar).
     owed = [d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN and d.bevakas]
@@ -49,7 +49,7 @@ def queue_beslutsmeddelande(
     """The decision to the applicant; a grant lists every reporting deadline and carries them as .ics."""
     beviljad = beslut.utfall.value == "beviljas"
     deadlines = [d for d in insats.deadlines if d.tillstand is not DeadlineTillstand.MAKULERAD] if beviljad else []
-    to = contact_of(insats) or mail.kansli
+    to = insatsagare(insats, mail)
     return queue(
         session, kontext, mail,
         nyckel=f"beslut:{beslut.id}:{to.address.lower()}",
@@ -77,7 +77,7 @@ def queue_andring(
 ) -> Utskick | None:
     """A change to a granted insats: what was decided, every report still owed (the changed ones
     marked) and the ones no longer owed; the calendar part updates and cancels the events."""
-    to = contact_of(insats) or mail.kansli
+    to = insatsagare(insats, mail)
     owed = sorted((d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN), key=lambda d: d.forfaller)
     cancelled = [d for d in berorda if d.tillstand is DeadlineTillstand.MAKULERAD]
     changed_ids = {d.id for d in berorda}
@@ -112,7 +112,7 @@ def queue_andring(
 
 def queue_komplettering(session: Session, kontext: Kontext, mail: MailContext, insats: Insats, yttrande: Yttrande) -> Utskick | None:
     """The beredningsgrupp wants more: the applicant is asked for it; the ansökan waits."""
-    to = contact_of(insats) or mail.kansli
+    to = insatsagare(insats, mail)
     return queue(
         session, kontext, mail,
         nyckel=f"komplettering:{yttrande.id}:{to.address.lower()}",
@@ -128,7 +128,7 @@ def queue_nytt_motesdatum(
 ) -> Utskick | None:
     """The meeting that handles an ansökan moved (or was cancelled): the applicant hears the new date."""
     insats = ansokan.insats
-    to = contact_of(insats) or mail.kansli
+    to = insatsagare(insats, mail)
     return queue(
         session, kontext, mail,
         nyckel=f"motesdatum:{ansokan.id}:{typ.value}:{fore.isoformat()}:{efter.datum.isoformat() if efter else 'inget'}:"

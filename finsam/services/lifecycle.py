@@ -36,6 +36,7 @@ from finsam.errors import FinsamError, NotFound
 from finsam.services.batch import ItemFailure, isolated
 from finsam.services import deadlines
 from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
+from finsam.services.lookup import latest_yttrande
 from finsam.services.meetings import meeting_slots
 
 
@@ -156,7 +157,7 @@ def _routing(session: Session, ansokan: Ansokan, slots: list[MeetingSlot]) -> tu
     if last is not None and last.utfall is BeslutUtfall.BORDLAGGS:
         later = [s for s in slots if s.typ is MoteTyp.STYRELSE and s.datum > last.datum]
         return beredning, min(later, key=lambda s: s.datum, default=None)
-    yttrande = session.scalar(select(Yttrande).where(Yttrande.insats_id == insats.id).order_by(Yttrande.datum.desc()).limit(1))
+    yttrande = latest_yttrande(session, insats.id)
     ready = max(filter(None, [yttrande.datum if yttrande else None, ansokan.komplettering_inkom]), default=ansokan.ankomstdatum)
     return beredning, styrelse_for(ready, slots)
 

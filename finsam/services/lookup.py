@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from finsam.domain.enums import DeadlineTillstand
-from finsam.domain.model import Deadline, Insats, RapportKo
+from finsam.domain.model import Deadline, Insats, RapportKo, Yttrande
 from finsam.domain.parsing import shown
 from finsam.errors import NotFound
 
@@ -71,3 +71,10 @@ def find_queued(session: Session, filnamn: str) -> RapportKo:
     names = ", ".join(r.filnamn for r in rows[:20])
     raise NotFound(f"Ingen fil i kansliets kö heter '{shown(filnamn[:300])}'. "
                    + (f"I kön: {names}." if names else "Kön är tom."))
+
+
+def latest_yttrande(session: Session, insats_id: int) -> Yttrande | None:
+    """The beredningsgrupp's latest yttrande on an insats (a returned ansökan may have had several)."""
+    return session.scalar(
+        select(Yttrande).where(Yttrande.insats_id == insats_id).order_by(Yttrande.datum.desc(), Yttrande.id.desc()).limit(1)
+    )

@@ -17,6 +17,7 @@ from finsam.domain.parsing import parse_time
 from finsam.domain.rules_config import Regler
 from finsam.errors import NotFound
 from finsam.services import ekonomi
+from finsam.services.lookup import latest_yttrande
 
 
 class Arbete:
@@ -167,9 +168,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
     ).all()
     for ansokan in waiting:
         underlag.insatser.append(ansokan.insats)
-        yttrande = session.scalar(
-            select(Yttrande).where(Yttrande.insats_id == ansokan.insats_id).order_by(Yttrande.datum.desc()).limit(1)
-        )
+        yttrande = latest_yttrande(session, ansokan.insats_id)
         underlag.for_beslut.append({
             **_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum, "sokt_belopp": ansokan.sokt_belopp_kr,
             "sokt_start": ansokan.sokt_start, "sokt_slut": ansokan.sokt_slut,
@@ -279,9 +278,7 @@ def agenda_of(session: Session, mote: Sammantrade) -> list[dict[str, Any]]:
         select(Ansokan).join(Ansokan.insats).where(column == mote.id, Insats.tillstand == state)
         .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum, Ansokan.id)
     ):
-        yttrande = session.scalar(
-            select(Yttrande).where(Yttrande.insats_id == ansokan.insats_id).order_by(Yttrande.datum.desc()).limit(1)
-        )
+        yttrande = latest_yttrande(session, ansokan.insats_id)
         rows.append({**_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum.isoformat(),
                      "sokt_belopp_kr": ansokan.sokt_belopp_kr,
                      "yttrande": yttrande.bedomning.value if yttrande else None,

@@ -70,10 +70,15 @@ def contact_of(insats: Insats) -> Recipient | None:
     return Recipient(person.namn, person.epost) if person else None
 
 
+def insatsagare(insats: Insats, mail: MailContext) -> Recipient:
+    """Who a message to the insatsägare goes to: the contact person; for an insats without one the
+    kansli gets the message instead, and sees why."""
+    return contact_of(insats) or mail.kansli
+
+
 def _recipient(roll: Mottagare, insats: Insats, mail: MailContext) -> Recipient:
     if roll is Mottagare.INSATSAGARE:
-        # An insats without a contact person: the kansli gets the message instead, and sees why.
-        return contact_of(insats) or mail.kansli
+        return insatsagare(insats, mail)
     return Recipient(*mail.regler.address(roll))
 
 
