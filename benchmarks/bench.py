@@ -6,9 +6,10 @@ make bench-smoke (`--smoke`): the same code paths at small sizes, in well under 
 benchmarks/results-smoke.json (not committed). Any break (a count that does not add up, an exception,
 a failed `finsam run daily`) exits non-zero; timings are reported as ratios, never checked.
 
-`--only import feed` (either or both): just those figures, at the run's sizes, written over the same
-figures in the results file: `import insatser` of 1,000 insatser from a CSV, and the kansli's feed for
-10,000 insatser served cold, kept (warm), conditional (304) and after a change.
+`--only import feed empty` (any of them): just those figures, at the run's sizes, written over the same
+figures in the results file: `import insatser` of 1,000 insatser from a CSV, the kansli's feed for
+10,000 insatser served cold, kept (warm), conditional (304) and after a change, and `finsam run daily`
+over 10,000 insatser on a day with nothing left to do.
 """
 
 from __future__ import annotations
@@ -381,27 +382,56 @@ print(json.dumps({"code": code, "maxrss_kb": resource.getrusage(resource.RUSAGE_
 """
 
 
-def daily_rss(template: str, n: int, server) -> tuple[float, float]:
-    """`finsam run daily` in a subprocess against a copy of the database and the benchmark's SMTP server,
-    with the project's rules file (AS_OF is a Monday: n reminders and the weekly summary).
-    Returns its peak RSS in MB and its wall time (imports included)."""
-    url = copy_db(template, f"rss{n}")
+def run_daily_cli(url: str, server, label: str, *extra: str, as_of: date = AS_OF) -> dict:
+    """`finsam run daily` in a subprocess against `url` and the benchmark's SMTP server, with the project's
+    rules file; its peak RSS (kB), wall time (imports included) and output. Stops the benchmark if it fails."""
     env = {**os.environ, "FINSAM_DATABASE_URL": url, "FINSAM_SMTP_HOST": "127.0.0.1", "FINSAM_SMTP_PORT": str(server.port),
            "FINSAM_MAIL_FROM": "finsam@bench.example", "PYTHONPATH": str(HERE.parent)}
-    log = WORK / f"run-daily-{n}.log"
-    command = [sys.executable, "-m", "finsam", "run", "daily", "--as-of", AS_OF.isoformat()]
+    log = WORK / f"run-daily-{label}.log"
+    command = [sys.executable, "-m", "finsam", "run", "daily", "--as-of", as_of.isoformat(), *extra]
     measured = subprocess.run([sys.executable, "-c", MEASURE, str(log), *command], cwd=HERE.parent, env=env,
                               capture_output=True, text=True)
     check(measured.returncode == 0, f"measuring finsam run daily failed: {measured.stderr[-2000:]}")
     figures = json.loads(measured.stdout)
-    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-    check(figures["code"] == 0, f"finsam run daily ({n} reminders) exited {figures['code']}; {log}:\n{tail}")
+    figures["output"] = log.read_text(encoding="utf-8", errors="replace")
+    check(figures["code"] == 0, f"finsam run daily ({label}) exited {figures['code']}; {log}:\n{figures['output'][-2000:]}")
+    return figures
+
+
+def daily_rss(template: str, n: int, server) -> tuple[float, float]:
+    """`finsam run daily` against a copy of the database (AS_OF is a Monday: n reminders and the weekly summary).
+    Returns its peak RSS in MB and its wall time (imports included)."""
+    url = copy_db(template, f"rss{n}")
+    figures = run_daily_cli(url, server, str(n))
     received(server, n + 1, f"finsam run daily ({n} reminders and the weekly summary)")
     drop_db(url)
     return figures["maxrss_kb"] / 1024, figures["s"]
 
 
-PARTS = ("import", "feed")
+def empty_day(template: str, label: str, server) -> dict[str, float]:
+    """`finsam run daily` on a day whose work is done: the same day run again after its messages went out
+    (every ladder step of the day queued, states moved, the week's summary sent), so the run scans every
+    insats and finds nothing to do. Median of REPEAT runs, each a subprocess (imports included)."""
+    from finsam.domain.enums import UtskickTillstand
+
+    url = copy_db(template, f"empty{label}")
+    first = run_daily_cli(url, server, f"{label}-first", "--skicka-inte")
+    with unit_of_work(url, kontext(AS_OF)) as session:  # as if the day's messages went out
+        session.execute(Utskick.__table__.update().values(tillstand=UtskickTillstand.SKICKAD.value, forsok=1))
+        queued = session.scalar(select(func.count()).select_from(Utskick))
+    check(f"{queued} nya meddelanden i utkorgen" in first["output"], f"the day's first run: {first['output'][-500:]}")
+    checkpoint(url)
+    runs = [run_daily_cli(url, server, f"{label}-empty") for _ in range(REPEAT)]
+    check(all(f"{AS_OF.isoformat()}: 0 nya meddelanden i utkorgen" in r["output"] and "0 skickade" in r["output"]
+              for r in runs), f"a day with nothing to do did something: {runs[-1]['output'][-500:]}")
+    received(server, 0, "a day with nothing to do")
+    drop_db(url)
+    return {f"empty_day_{label}_s": statistics.median(r["s"] for r in runs),
+            f"empty_day_{label}_peak_rss_mb": max(r["maxrss_kb"] for r in runs) / 1024,
+            f"empty_day_{label}_first_run_queued": queued}
+
+
+PARTS = ("import", "feed", "empty")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -433,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     results[f"calendar_{large}_s"], results[f"calendar_{large}_bytes"] = calendar(url_large, sizes.calendar_repeat)
     results.update(served(url_large, large))
     results.update(import_csv(sizes.small, sizes.import_rounds))
+    with smtp_server() as server:
+        results.update(empty_day(url_large, large, server))
     growth = {
         "materialise": results[f"materialise_{large}_s"] / results[f"materialise_{small}_s"],
         "scan": results[f"scan_{large}_s"] / results[f"scan_{small}_s"],
@@ -462,9 +494,15 @@ def only(sizes: Sizes, smoke: bool, parts: set[str]) -> int:
     results: dict[str, float | int] = {}
     if "import" in parts:
         results.update(import_csv(sizes.small, sizes.import_rounds))
-    if "feed" in parts:
+    if parts & {"feed", "empty"}:
         url_large, _ = materialise(sizes.large)
+    if "feed" in parts:
         results.update(served(url_large, size_label(sizes.large)))
+    if "empty" in parts:
+        from tests.smtp_servers import smtp_server
+
+        with smtp_server() as server:
+            results.update(empty_day(url_large, size_label(sizes.large), server))
     kept = json.loads(sizes.results.read_text(encoding="utf-8")) if sizes.results.exists() else {}
     sizes.results.write_text(json.dumps({**kept, **results}, indent=2) + "\n", encoding="utf-8")
     report(results, sizes, smoke)
@@ -476,7 +514,8 @@ def report(results: dict[str, float | int], sizes: Sizes, smoke: bool) -> None:
     # The goals are for the full sizes; the smoke run's small figures are not held against them.
     targets = {} if smoke else {"scan_ratio": 3.0, "growth_ratio": 10.0, "delivery_ratio_1000": 1.5,
                                 "peer_ratio_1000": 1.3, "peer_ratio_5000": 1.3, "import_1k_s": 2.0,
-                                "feed_kansli_10k_warm_s": 1.0}
+                                "feed_kansli_10k_warm_s": 1.0, "empty_day_10k_s": 2.0,
+                                "run_daily_peak_rss_1000_mb": 150.0, "run_daily_peak_rss_10000_mb": 150.0}
     width = max(len(k) for k in results)
     print(f"{'mått'.ljust(width)}  värde")
     for key, value in results.items():

@@ -15,10 +15,9 @@ from prefect.states import State
 from finsam import wiring
 from finsam.domain.enums import DeadlineStatus
 from finsam.domain.ladder import MeddelandeTyp
-from finsam.domain.model import Insats
 from finsam.services.daily import plan_day
 from finsam.services.deadlines import list_deadlines
-from tasks.common import actor, insats_tag, reading, work
+from tasks.common import actor, insats_tags, reading, work
 
 
 class TransientSendError(Exception):
@@ -46,15 +45,15 @@ def plan_the_day(as_of: date) -> dict[str, Any]:
         for failure in plan.failed:  # each named here; the flow ends failed once everything else is done
             logger.error("Kunde inte göras: %s", failure)
         session.flush()
-        touched = {r.insats_id for r in plan.queued if r.insats_id} | {i.id for i, _ in plan.moved}
-        tags = sorted(insats_tag(session.get(Insats, i)) for i in touched)
+        touched = {r.insats_id for r in plan.queued if r.insats_id} | {m.insats_id for m in plan.moved}
+        tags = insats_tags(session, touched)
         logger.info("Daglig bevakning %s: nya meddelanden i utkorgen: %d%s; insatser som bytte tillstånd: %d; "
                     "till styrelsens uppföljningslista: %d; insatser berörda: %d.", as_of.isoformat(), len(plan.queued),
                     _by_kind(plan.queued), len(plan.moved), len(plan.flagged), len(touched))
         return {
             "koade": [{"till": r.mottagare, "amne": r.amne, "typ": r.typ} for r in plan.queued],
-            "tillstand": [f"{i.ref}: {before.label} → {i.tillstand.label}" for i, before in plan.moved],
-            "styrelselistan": [f"{d.rubrik} – {d.insats.namn}" for d in plan.flagged],
+            "tillstand": [m.text for m in plan.moved],
+            "styrelselistan": list(plan.flagged),
             "omplanerade": [m.text for m in plan.replanned or []],
             "taggar": tags,
             "fel": [str(f) for f in plan.failed],

@@ -63,7 +63,9 @@ CONTEXTS = {
                                                     "slutrapport_inkom": date(2027, 4, 14), "betalningsinformation": None},
                                   "steg": {"efter": False, "till_kansli": False}, "kontakt": None,
                                   "flagga_styrelse": False, "styrelsemote": None},
-    MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "kommande": [{"insats": "X", "rubrik": "Slutrapport",
+    MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "forfallna_antal": 0, "kommande_antal": 1,
+                                        "misslyckade_antal": 0, "korfel_antal": 0, "lank": None,
+                                        "kommande": [{"insats": "X", "rubrik": "Slutrapport",
                                         "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": [],
                                         "kommande_dagar": 30},
 }

@@ -339,8 +339,8 @@ def uppdatera(as_of: AsOf = None, av: Av = None) -> None:
     """Flytta insatser till pågående på startdagen och till avslutad efter slutdagen."""
     with work("uppdatera tillstånd", av=av) as session:
         moved = lifecycle.advance_states(session, session.info["kontext"], as_of=as_of_or_today(as_of))
-        for insats, before in moved:
-            console.print(f"{insats.ref}: {before.label} → {insats.tillstand.label}")
+        for m in moved:
+            console.print(m.text)
         console.print(f"{len(moved)} insatser bytte tillstånd.")
 
 

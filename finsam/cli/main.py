@@ -310,9 +310,9 @@ def run_daily(
     day = as_of_or_today(as_of)
     with work(f"daglig bevakning {day.isoformat()}") as session:
         plan = plan_day(session, session.info["kontext"], mail_context(), as_of=day)
-        lines = [f"{insats.ref}: {before.label} → {insats.tillstand.label}" for insats, before in plan.moved]
+        lines = [m.text for m in plan.moved]
         lines += [f"Köat: {row.amne} → {row.mottagare}" for row in plan.queued]
-        lines += [f"Till styrelsens uppföljningslista: {d.rubrik} – {d.insats.namn}" for d in plan.flagged]
+        lines += [f"Till styrelsens uppföljningslista: {d}" for d in plan.flagged]
         if plan.replanned is not None:
             lines.append(f"Reglerna har ändrats: {antal(len(plan.replanned), 'rapportdatum', 'rapportdatum')} planerades om.")
             lines += [f"  {m.text}" for m in plan.replanned]

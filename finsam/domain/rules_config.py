@@ -175,6 +175,8 @@ class Drift(_Strict):
     utskicksstorning_timmar: int = Field(default=20, ge=1, le=168)
     # The weekly summary and the daily table list reports due within this many days.
     kommande_dagar: int = Field(default=30, ge=1, le=365)
+    # The weekly summary lists at most this many rows per part, the earliest first, and counts the rest.
+    sammanfattning_rader: int = Field(default=200, ge=10, le=2000)
     # The underlag lists insatser starting or ending this many days around a meeting with no meeting before it.
     underlag_dagar: int = Field(default=90, ge=7, le=366)
     # How alike (0–100) a report's insats name and organisation must be to register it without asking.

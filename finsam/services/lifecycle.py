@@ -403,30 +403,55 @@ def change_schedule(
     return sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak="ändrat rapportschema")
 
 
+@dataclass(frozen=True)
+class Flyttad:
+    """An insats the day moved, named as users know it (not the loaded object: a big day moves thousands)."""
+
+    insats_id: int
+    diarienummer: str | None
+    ref: str
+    fore: Tillstand
+    efter: Tillstand
+
+    @property
+    def text(self) -> str:
+        return f"{self.ref}: {self.fore.label} → {self.efter.label}"
+
+
+STATE_BATCH = 500  # insatser loaded, moved and let go at a time
+
+
 def advance_states(
     session: Session, kontext: Kontext, *, as_of: date, failures: list[ItemFailure] | None = None
-) -> list[tuple[Insats, Tillstand]]:
+) -> list[Flyttad]:
     """Move granted insatser to pågående on their start date and to avslutad after their end date.
 
-    With `failures`, each insats is its own item: one that cannot be moved is recorded there.
+    With `failures`, each insats is its own item: one that cannot be moved is recorded there. Only the
+    insatser due to move are loaded (most days none), in batches the session lets go of once flushed.
     """
-    moved = []
-    candidates = session.scalars(
-        select(Insats).where(Insats.tillstand.in_([Tillstand.BEVILJAD, Tillstand.PAGAENDE])).order_by(Insats.id)
-    ).all()
-    for insats in candidates:
-        before = insats.tillstand
-        starts = before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of
-        ends = (before is Tillstand.PAGAENDE or starts) and insats.slut is not None and insats.slut < as_of
-        if not (starts or ends):
-            continue  # most insatser on most days: no savepoint, no flush
-        with isolated(session, failures, f"Tillstånd: {insats.namn}") if failures is not None else nullcontext():
-            if starts:
-                _step(insats, Steg.STARTA)
-            if ends:
-                _step(insats, Steg.AVSLUTA)
+    moved: list[Flyttad] = []
+    due = (
+        (Insats.tillstand == Tillstand.BEVILJAD) & Insats.start.is_not(None) & (Insats.start <= as_of)
+    ) | ((Insats.tillstand == Tillstand.PAGAENDE) & Insats.slut.is_not(None) & (Insats.slut < as_of))
+    ids = session.scalars(select(Insats.id).where(due).order_by(Insats.id)).all()
+    for first in range(0, len(ids), STATE_BATCH):
+        batch = session.scalars(select(Insats).where(Insats.id.in_(ids[first:first + STATE_BATCH])).order_by(Insats.id))
+        for insats in batch.all():
+            before = insats.tillstand
+            starts = before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of
+            ends = (before is Tillstand.PAGAENDE or starts) and insats.slut is not None and insats.slut < as_of
+            if not (starts or ends):
+                continue  # changed since the ids were read
+            with isolated(session, failures, f"Tillstånd: {insats.namn}") if failures is not None else nullcontext():
+                if starts:
+                    _step(insats, Steg.STARTA)
+                if ends:
+                    _step(insats, Steg.AVSLUTA)
+                session.flush()
+                moved.append(Flyttad(insats.id, insats.diarienummer, insats.ref, before, insats.tillstand))
+        if len(ids) > STATE_BATCH:
             session.flush()
-            moved.append((insats, before))
+            session.expunge_all()  # what was loaded stays readable as it is (detached); the session forgets it
     return moved
 
 

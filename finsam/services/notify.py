@@ -284,8 +284,8 @@ def _sent_before(session: Session, deadline: Deadline) -> list[dict[str, Any]]:
 
 @dataclass
 class LadderResult:
-    queued: list[Utskick]
-    flagged: list[Deadline]
+    queued: list[outbox.Koat]  # headings only
+    flagged: list[str]  # "Delrapport 2 – Trisam": put on the styrelse's follow-up list today
     failed: list[ItemFailure] = field(default_factory=list)
 
 
@@ -356,10 +356,10 @@ def _plan_batch(
             if (why := not_made(row)) is not None:  # queue kept it in the outbox as failed
                 result.failed.append(ItemFailure(_what(kind, insats, deadline), why))
             elif row is not None:
-                result.queued.append(row)
+                result.queued.append(outbox.Koat.of(row))
         if item.ok:
             if flag:
-                result.flagged.append(deadline)
+                result.flagged.append(f"{deadline.rubrik} – {deadline.insats.namn}")
         elif to is not None:  # it failed before queue could keep it: keep it in the outbox as failed
             failure = ItemFailure(_what(kind, deadline.insats, deadline), result.failed[-1].orsak)
             result.failed[-1] = failure  # named as the kansli knows it, now that the insats is loaded
@@ -382,24 +382,24 @@ def queue_weekly_summary(
     if outbox.exists(session, nyckel):
         return None
     horizon = as_of + timedelta(days=mail.regler.drift.kommande_dagar)
-    # Only what the summary lists: the overdue reports being chased and those due within the window.
-    listed = session.scalars(
-        select(Deadline).where(
-            Deadline.tillstand == DeadlineTillstand.OPPEN,
-            ((Deadline.forfaller < as_of) & Deadline.bevakas.is_(True)) | Deadline.forfaller.between(as_of, horizon),
-        ).options(selectinload(Deadline.insats), selectinload(Deadline.historik)).order_by(Deadline.forfaller, Deadline.id)
-    ).all()
-    overdue = [d for d in listed if d.status(as_of) is DeadlineStatus.FORFALLEN]
-    coming = [d for d in listed if as_of <= d.forfaller <= horizon]
+    rows = mail.regler.drift.sammanfattning_rader
+    open_ = Deadline.tillstand == DeadlineTillstand.OPPEN
+    # Each part lists its first `rows` and counts the rest: the message, and what making it holds in memory,
+    # stay the same size however many insatser the förbund follows.
+    overdue, overdue_total = _listed(session, open_ & (Deadline.forfaller < as_of) & Deadline.bevakas.is_(True), rows)
+    coming, coming_total = _listed(session, open_ & Deadline.forfaller.between(as_of, horizon), rows)
     last_week = Utskick.planerad >= as_of - timedelta(days=7)
-    problems = session.scalars(
-        select(Utskick).where(
-            ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & last_week)
-            | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
-            # Sent, but some recipient refused it (the insatsägare, while the kansli's copy went).
-            | ((Utskick.tillstand == UtskickTillstand.SKICKAD) & Utskick.senaste_fel.is_not(None) & last_week)
-        ).options(defer(Utskick.meddelande)).order_by(Utskick.id)
+    not_delivered = (
+        ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & last_week)
+        | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
+        # Sent, but some recipient refused it (the insatsägare, while the kansli's copy went).
+        | ((Utskick.tillstand == UtskickTillstand.SKICKAD) & Utskick.senaste_fel.is_not(None) & last_week)
+    )
+    problems = session.execute(
+        select(Utskick.mottagare, Utskick.amne, Utskick.tillstand, Utskick.senaste_fel)
+        .where(not_delivered).order_by(Utskick.id).limit(rows)
     ).all()
+    problems_total = session.scalar(select(func.count()).select_from(Utskick).where(not_delivered))
 
     def row(d: Deadline) -> dict[str, Any]:
         return {"insats": d.insats.namn, "rubrik": d.rubrik, "forfaller": d.forfaller,
@@ -414,17 +414,33 @@ def queue_weekly_summary(
         context={
             "vecka": week,
             "forfallna": [row(d) for d in overdue],
+            "forfallna_antal": overdue_total,
             "kommande": [row(d) for d in coming],
+            "kommande_antal": coming_total,
             "kommande_dagar": mail.regler.drift.kommande_dagar,
             "misslyckade": [
-                {"mottagare": u.mottagare, "amne": u.amne, "tillstand": u.tillstand.label, "fel": u.senaste_fel}
-                for u in problems
+                {"mottagare": mottagare, "amne": amne, "tillstand": tillstand.label, "fel": fel}
+                for mottagare, amne, tillstand, fel in problems
             ],
-            "korfel": [str(f) for f in failures],
+            "misslyckade_antal": problems_total,
+            "korfel": [str(f) for f in failures[:rows]],
+            "korfel_antal": len(failures),
+            "lank": mail.artifact_link("forsenade-rapporter"),
         },
         planerad=as_of,
         attachments=lambda: [calendar_part(overdue + coming, mail, kontext, "Rapporter att bevaka")],
     )
+
+
+def _listed(session: Session, where: Any, limit: int) -> tuple[list[Deadline], int]:
+    """The first `limit` deadlines by due date (with what their calendar events show), and how many there are."""
+    listed = session.scalars(
+        select(Deadline).where(where)
+        .options(selectinload(Deadline.insats), selectinload(Deadline.historik))
+        .order_by(Deadline.forfaller, Deadline.id).limit(limit)
+    ).all()
+    total = len(listed) if len(listed) < limit else session.scalar(select(func.count()).select_from(Deadline).where(where))
+    return list(listed), total
 
 
 def is_stale(session: Session, row: Utskick) -> str | None:

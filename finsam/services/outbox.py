@@ -40,6 +40,24 @@ class NewMessage:
     forfaller: date | None = None
 
 
+@dataclass(frozen=True)
+class Koat:
+    """A queued message as the day's report lists it: its heading, not the row (a big day queues thousands,
+    and a row would hold on to what it was loaded with)."""
+
+    id: int
+    nyckel: str
+    typ: str
+    amne: str
+    mottagare: str
+    insats_id: int | None
+    deadline_id: int | None
+
+    @classmethod
+    def of(cls, row: Utskick) -> Koat:
+        return cls(row.id, row.nyckel, row.typ, row.amne, row.mottagare, row.insats_id, row.deadline_id)
+
+
 # A message that could not even be made (a stored address with a line break, a template error) is
 # kept as a failed row without content, so it is listed with its reason; queuing the same key
 # again (after the kansli fixed the data) replaces it with the real message.
