@@ -139,11 +139,9 @@ def scan(url: str) -> tuple[float, float, int]:
 
 
 def calendar(url: str, repeat: int = 3) -> tuple[float, int]:
-    """The kansli's calendar built whole: every event written afresh (none kept from a build before)."""
-    from finsam.calendar.ics import _kept_ical
+    """The kansli's calendar built whole."""
 
     def build() -> None:
-        _kept_ical.clear()
         with read_only(url) as session:
             build.result = kansli_calendar(session, rules())
 
@@ -156,7 +154,6 @@ def served(url: str, label: str) -> dict[str, float]:
     must build it anew."""
     import uvicorn
 
-    from finsam.calendar.ics import _kept_ical
     from finsam.domain.model import Deadline
     from finsam.web import create_app
     from tests.smtp_servers import free_port
@@ -186,7 +183,6 @@ def served(url: str, label: str) -> dict[str, float]:
                 return time.perf_counter() - start, response
 
             builds = app.state.feeds.builds
-            _kept_ical.clear()  # as in a server just started: no event written yet (this process built some)
             figures[f"feed_kansli_{label}_cold_s"], first = get(cpu_as="cold")
             check(first.status_code == 200 and app.state.feeds.builds == builds + 1, "the kansli feed was not built")
             warm = [get() for _ in range(REPEAT)]

@@ -13,15 +13,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload, load_only, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from finsam.audit import Kontext
 from finsam.calendar.ics import AllDayEvent, TimedEvent, build_calendar, stockholm_time, uid
-from finsam.domain.enums import DeadlineTillstand
+from finsam.domain.enums import DeadlineTillstand, RapportTyp
 from finsam.domain.model import Deadline, DeadlineAndring, Insats, KalenderStand, KalenderToken, Sammantrade
 from finsam.domain.rules_config import Regler
 from finsam.services.lookup import by_id
@@ -54,7 +54,7 @@ def deadline_history(deadline: Deadline) -> tuple[int, datetime]:
 
 
 def deadline_event(
-    deadline: Deadline, regler: Regler, *, stamp: datetime | None = None, history: tuple[int, datetime] | None = None
+    deadline: Deadline | _DeadlineRad, regler: Regler, *, stamp: datetime | None = None, history: tuple[int, datetime] | None = None
 ) -> AllDayEvent:
     """`history`: what `deadline_history` gives, where the caller has it without loading every change."""
     sequence, last_change = history if history is not None else deadline_history(deadline)
@@ -107,12 +107,39 @@ def meeting_events(mote: Sammantrade, *, stamp: datetime | None = None) -> list[
     return [meeting, documents]
 
 
-def _deadlines(session: Session, insats: Insats | None) -> list[tuple[Deadline, tuple[int, datetime]]]:
+@dataclass(frozen=True)
+class _Namn:
+    namn: str
+    diarienummer: str | None
+
+
+@dataclass(frozen=True)
+class _DeadlineRad:
+    """What a deadline's event shows, read as plain columns: a feed of 50,000 deadlines is built without
+    loading each as an object (that was two thirds of building one)."""
+
+    id: int
+    typ: RapportTyp
+    nr: int
+    period_start: date
+    period_slut: date
+    forfaller: date
+    tillstand: DeadlineTillstand
+    inkom: date | None
+    insats: _Namn
+
+    @property
+    def rubrik(self) -> str:
+        return self.typ.rubrik(self.nr)
+
+
+def _deadlines(session: Session, insats: Insats | None) -> list[tuple[_DeadlineRad, tuple[int, datetime]]]:
     """The deadlines (of one insats, or all) in calendar order, each with its `deadline_history`, counted in the
-    database instead of loading every change; their insatser without what else an insats loads."""
-    query = select(Deadline).options(
-        selectinload(Deadline.insats).options(load_only(Insats.namn, Insats.diarienummer), lazyload("*"))
-    )
+    database instead of loading every change."""
+    query = select(
+        Deadline.id, Deadline.typ, Deadline.nr, Deadline.period_start, Deadline.period_slut, Deadline.forfaller,
+        Deadline.tillstand, Deadline.inkom, Insats.id, Insats.namn, Insats.diarienummer,
+    ).join(Insats, Insats.id == Deadline.insats_id)
     history = (
         select(DeadlineAndring.deadline_id, func.count(DeadlineAndring.fore), func.max(DeadlineAndring.tid))
         .group_by(DeadlineAndring.deadline_id)
@@ -121,8 +148,13 @@ def _deadlines(session: Session, insats: Insats | None) -> list[tuple[Deadline, 
         query = query.where(Deadline.insats_id == insats.id)
         history = history.join(Deadline).where(Deadline.insats_id == insats.id)
     histories = {deadline_id: (changes, _utc(last)) for deadline_id, changes, last in session.execute(history)}
-    deadlines = session.scalars(query.order_by(Deadline.forfaller, Deadline.id))
-    return [(d, histories.get(d.id, (0, EPOCH))) for d in deadlines]
+    names: dict[int, _Namn] = {}
+    rows = []
+    for *columns, insats_id, namn, diarienummer in session.execute(query.order_by(Deadline.forfaller, Deadline.id)):
+        name = names.get(insats_id) or names.setdefault(insats_id, _Namn(namn, diarienummer))
+        row = _DeadlineRad(*columns, insats=name)
+        rows.append((row, histories.get(row.id, (0, EPOCH))))
+    return rows
 
 
 def _each(items: Iterable[T], make: Callable[[T], list[E]], describe: Callable[[T], str],
@@ -145,11 +177,11 @@ def _on_error(failures: list[ItemFailure] | None) -> Callable[[str, Exception], 
     return lambda summary, e: failures.append(ItemFailure(summary, reason(e)))
 
 
-def _deadline_name(d: tuple[Deadline, tuple[int, datetime]]) -> str:
+def _deadline_name(d: tuple[_DeadlineRad, tuple[int, datetime]]) -> str:
     return f"{d[0].rubrik} – {d[0].insats.namn}"
 
 
-def _deadline_events(regler: Regler) -> Callable[[tuple[Deadline, tuple[int, datetime]]], list[AllDayEvent]]:
+def _deadline_events(regler: Regler) -> Callable[[tuple[_DeadlineRad, tuple[int, datetime]]], list[AllDayEvent]]:
     return lambda d: [deadline_event(d[0], regler, history=d[1])]
 
 
@@ -158,8 +190,7 @@ def insats_calendar(
 ) -> bytes:
     """One insats's deadlines; with `failures`, one that cannot be written is left out and recorded there."""
     events = _each(_deadlines(session, insats), _deadline_events(regler), _deadline_name, failures)
-    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures),
-                          keep_events=True)
+    return build_calendar(events, name=f"Rapporter – {insats.namn}", refresh=REFRESH, on_error=_on_error(failures))
 
 
 def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFailure] | None = None) -> bytes:
@@ -169,7 +200,7 @@ def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFail
     meetings = session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)).all()
     events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
     return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
-                          on_error=_on_error(failures), keep_events=True)
+                          on_error=_on_error(failures))
 
 
 # --- feeds kept between requests ---
