@@ -66,6 +66,18 @@ FULL = Sizes(1000, 10000, (1000, 5000), 3, (1000, 10000), 3, 3, HERE / "results.
 SMOKE = Sizes(50, 500, (100,), 3, (100,), 1, 1, HERE / "results-smoke.json")
 
 
+def machine() -> dict[str, str | int | float]:
+    """What the figures were measured on, written beside them."""
+    import platform
+    import sqlite3
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    return {"machine": f"{platform.machine()}, {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "load_average_at_start": round(os.getloadavg()[0], 2)}
+
+
 def check(ok: bool, what: str) -> None:
     """A broken benchmark stops it (exit 1), also under `python -O`."""
     if not ok:
@@ -449,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     WORK.mkdir(parents=True, exist_ok=True)
     small, large = size_label(sizes.small), size_label(sizes.large)
-    results: dict[str, float | int] = {}
+    results: dict[str, float | int | str] = machine()
     url_small, results[f"materialise_{small}_s"] = materialise(sizes.small)
     url_large, results[f"materialise_{large}_s"] = materialise(sizes.large)
     results[f"scan_{small}_s"], _, _ = scan(url_small)
@@ -476,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
             results[f"run_daily_peak_rss_{n}_mb"], results[f"run_daily_cli_{n}_s"] = daily_rss(templates[n], n, server)
     results["bench_process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results["bench_wall_s"] = time.perf_counter() - began
+    results["load_average_at_end"] = round(os.getloadavg()[0], 2)
     sizes.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     report(results, sizes, smoke)
     return 0
@@ -487,7 +500,7 @@ def only(sizes: Sizes, smoke: bool, parts: set[str]) -> int:
     if smoke:
         WORK = WORK / "smoke"
     WORK.mkdir(parents=True, exist_ok=True)
-    results: dict[str, float | int] = {}
+    results: dict[str, float | int | str] = machine()
     if "import" in parts:
         results.update(import_csv(sizes.small, sizes.import_rounds))
     if parts & {"feed", "empty"}:
