@@ -398,6 +398,11 @@ class Utskick(Base):
     """
 
     __tablename__ = "utskick"
+    __table_args__ = (
+        # The daily scan's steps already sent, read from the index alone: in the table, `tillstand` lies
+        # behind the whole message, and reading it walked the message's overflow pages.
+        Index("ix_utskick_ladder", "deadline_id", "forfaller", "steg", "tillstand"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nyckel: Mapped[str] = mapped_column(String(400), unique=True)
