@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -106,13 +106,24 @@ def _common(event: Event, item: AllDayEvent | TimedEvent) -> None:
 
 
 def build_calendar(
-    events: list[AllDayEvent | TimedEvent],
+    events: Iterable[AllDayEvent | TimedEvent],
     *,
     name: str,
     method: str | None = None,
     refresh: timedelta | None = None,
     on_error: Callable[[str, Exception], None] | None = None,
 ) -> bytes:
+    """The calendar of `events`, each written as it comes (a feed never holds them all as objects)."""
+    written = []
+    timed = False
+    for item in events:
+        timed = timed or isinstance(item, TimedEvent)
+        try:
+            written.append(_ical(item))
+        except Exception as e:
+            if on_error is None:
+                raise
+            on_error(item.summary, e)  # one event that cannot be written leaves the rest of the calendar whole
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -124,16 +135,8 @@ def build_calendar(
     if refresh is not None:
         calendar.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(refresh))
-    if any(isinstance(e, TimedEvent) for e in events):
+    if timed:
         calendar.add_component(_stockholm_vtimezone())
-    written = []
-    for item in events:
-        try:
-            written.append(_ical(item))
-        except Exception as e:
-            if on_error is None:
-                raise
-            on_error(item.summary, e)  # one event that cannot be written leaves the rest of the calendar whole
     # The same bytes as the events added to the calendar as components: icalendar writes a component's
     # lines, then each subcomponent's, then its END line.
     return calendar.to_ical().removesuffix(_END) + b"".join(written) + _END

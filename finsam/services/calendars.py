@@ -11,7 +11,8 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TypeVar
@@ -133,9 +134,9 @@ class _DeadlineRad:
         return self.typ.rubrik(self.nr)
 
 
-def _deadlines(session: Session, insats: Insats | None) -> list[tuple[_DeadlineRad, tuple[int, datetime]]]:
+def _deadlines(session: Session, insats: Insats | None) -> Iterator[tuple[_DeadlineRad, tuple[int, datetime]]]:
     """The deadlines (of one insats, or all) in calendar order, each with its `deadline_history`, counted in the
-    database instead of loading every change."""
+    database instead of loading every change; one at a time, so a feed never holds them all."""
     query = select(
         Deadline.id, Deadline.typ, Deadline.nr, Deadline.period_start, Deadline.period_slut, Deadline.forfaller,
         Deadline.tillstand, Deadline.inkom, Insats.id, Insats.namn, Insats.diarienummer,
@@ -149,26 +150,25 @@ def _deadlines(session: Session, insats: Insats | None) -> list[tuple[_DeadlineR
         history = history.join(Deadline).where(Deadline.insats_id == insats.id)
     histories = {deadline_id: (changes, _utc(last)) for deadline_id, changes, last in session.execute(history)}
     names: dict[int, _Namn] = {}
-    rows = []
     for *columns, insats_id, namn, diarienummer in session.execute(query.order_by(Deadline.forfaller, Deadline.id)):
         name = names.get(insats_id) or names.setdefault(insats_id, _Namn(namn, diarienummer))
         row = _DeadlineRad(*columns, insats=name)
-        rows.append((row, histories.get(row.id, (0, EPOCH))))
-    return rows
+        yield row, histories.get(row.id, (0, EPOCH))
 
 
 def _each(items: Iterable[T], make: Callable[[T], list[E]], describe: Callable[[T], str],
-          failures: list[ItemFailure] | None) -> list[E]:
-    """The events of every item; with `failures`, an item that cannot become an event is skipped and recorded."""
-    events: list[E] = []
+          failures: list[ItemFailure] | None) -> Iterator[E]:
+    """The events of every item, as they are made; with `failures`, an item that cannot become an event is
+    skipped and recorded."""
     for item in items:
         try:
-            events.extend(make(item))
+            made = make(item)
         except Exception as e:
             if failures is None:
                 raise
             failures.append(ItemFailure(describe(item), reason(e)))
-    return events
+            continue
+        yield from made
 
 
 def _on_error(failures: list[ItemFailure] | None) -> Callable[[str, Exception], None] | None:
@@ -195,10 +195,9 @@ def insats_calendar(
 
 def kansli_calendar(session: Session, regler: Regler, *, failures: list[ItemFailure] | None = None) -> bytes:
     """Every deadline and meeting; with `failures`, one that cannot be written is left out and recorded there."""
-    events: list[AllDayEvent | TimedEvent] = _each(
-        _deadlines(session, None), _deadline_events(regler), _deadline_name, failures)
     meetings = session.scalars(select(Sammantrade).order_by(Sammantrade.datum, Sammantrade.id)).all()
-    events += _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures)
+    events = chain(_each(_deadlines(session, None), _deadline_events(regler), _deadline_name, failures),
+                   _each(meetings, meeting_events, lambda m: f"{m.typ.label} {m.datum.isoformat()}", failures))
     return build_calendar(events, name=f"{regler.forbund.namn} – bevakning", refresh=REFRESH,
                           on_error=_on_error(failures))
 
