@@ -427,7 +427,9 @@ def advance_states(
     """Move granted insatser to pågående on their start date and to avslutad after their end date.
 
     With `failures`, each insats is its own item: one that cannot be moved is recorded there. Only the
-    insatser due to move are loaded (most days none), in batches the session lets go of once flushed.
+    insatser due to move are loaded (most days none), in batches the session lets go of once flushed: on a
+    day with more than a batch, objects the session held before are detached, so call it first in its unit
+    of work (as plan_day does) and load what else the work needs after it.
     """
     moved: list[Flyttad] = []
     due = (
