@@ -390,13 +390,13 @@ print(json.dumps({"code": code, "maxrss_kb": resource.getrusage(resource.RUSAGE_
 """
 
 
-def run_daily_cli(url: str, server, label: str, *extra: str, as_of: date = AS_OF) -> dict:
+def run_daily_cli(url: str, server, label: str, *extra: str) -> dict:
     """`finsam run daily` in a subprocess against `url` and the benchmark's SMTP server, with the project's
     rules file; its peak RSS (kB), wall time (imports included) and output. Stops the benchmark if it fails."""
     env = {**os.environ, "FINSAM_DATABASE_URL": url, "FINSAM_SMTP_HOST": "127.0.0.1", "FINSAM_SMTP_PORT": str(server.port),
            "FINSAM_MAIL_FROM": "finsam@bench.example", "PYTHONPATH": str(HERE.parent)}
     log = WORK / f"run-daily-{label}.log"
-    command = [sys.executable, "-m", "finsam", "run", "daily", "--as-of", as_of.isoformat(), *extra]
+    command = [sys.executable, "-m", "finsam", "run", "daily", "--as-of", AS_OF.isoformat(), *extra]
     measured = subprocess.run([sys.executable, "-c", MEASURE, str(log), *command], cwd=HERE.parent, env=env,
                               capture_output=True, text=True)
     check(measured.returncode == 0, f"measuring finsam run daily failed: {measured.stderr[-2000:]}")

@@ -17,14 +17,13 @@ from tasks.common import reading
 @task(name="uppdatera-insatssidor")
 def publish_insats_pages(tags: list[str], as_of: date) -> list[str]:
     """The page of each insats behind the run's tags (`insats:…`), as the artifact `insats-…`."""
+    regler, renderer, keys = wiring.rules(), MarkdownRenderer(), []
     with reading() as session:
-        regler = wiring.rules()
-        pages = [insats_page.build(session, i, regler, as_of=as_of) for i in insats_page.with_tags(session, tags)]
-    renderer = MarkdownRenderer()
-    for page in pages:
-        create_markdown_artifact(insats_page.markdown(page, renderer), key=page["nyckel"],
-                                 description=insats_page.description(page))
-    keys = [page["nyckel"] for page in pages]
+        for insats in insats_page.with_tags(session, tags):  # one page at a time: a big day touches thousands
+            page = insats_page.build(session, insats, regler, as_of=as_of)
+            create_markdown_artifact(insats_page.markdown(page, renderer), key=page["nyckel"],
+                                     description=insats_page.description(page))
+            keys.append(page["nyckel"])
     if keys:
         get_run_logger().info("Insatssidor uppdaterade (%d): %s", len(keys), ", ".join(keys))
     return keys

@@ -8,7 +8,7 @@ with a line break, a name too long for a header) or a bug; both are named, never
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -67,3 +67,14 @@ def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterato
     else:
         savepoint.commit()
         outcome.ok = True
+
+
+def let_go_in_batches(session: Session, ids: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    """`ids` a batch at a time. When there is more than one batch, the session flushes after each and lets go of
+    what it loaded: what was loaded stays readable as it is (detached), and memory stays one batch however
+    many there are. Objects the session held before are detached too, so such work goes first in its unit."""
+    for first in range(0, len(ids), size):
+        yield ids[first:first + size]
+        if len(ids) > size:
+            session.flush()
+            session.expunge_all()

@@ -139,7 +139,7 @@ def _deadlines(session: Session, insats: Insats | None) -> Iterator[tuple[_Deadl
     database instead of loading every change; one at a time, so a feed never holds them all."""
     query = select(
         Deadline.id, Deadline.typ, Deadline.nr, Deadline.period_start, Deadline.period_slut, Deadline.forfaller,
-        Deadline.tillstand, Deadline.inkom, Insats.id, Insats.namn, Insats.diarienummer,
+        Deadline.tillstand, Deadline.inkom, Insats.namn, Insats.diarienummer,
     ).join(Insats, Insats.id == Deadline.insats_id)
     history = (
         select(DeadlineAndring.deadline_id, func.count(DeadlineAndring.fore), func.max(DeadlineAndring.tid))
@@ -149,10 +149,8 @@ def _deadlines(session: Session, insats: Insats | None) -> Iterator[tuple[_Deadl
         query = query.where(Deadline.insats_id == insats.id)
         history = history.join(Deadline).where(Deadline.insats_id == insats.id)
     histories = {deadline_id: (changes, _utc(last)) for deadline_id, changes, last in session.execute(history)}
-    names: dict[int, _Namn] = {}
-    for *columns, insats_id, namn, diarienummer in session.execute(query.order_by(Deadline.forfaller, Deadline.id)):
-        name = names.get(insats_id) or names.setdefault(insats_id, _Namn(namn, diarienummer))
-        row = _DeadlineRad(*columns, insats=name)
+    for *columns, namn, diarienummer in session.execute(query.order_by(Deadline.forfaller, Deadline.id)):
+        row = _DeadlineRad(*columns, insats=_Namn(namn, diarienummer))
         yield row, histories.get(row.id, (0, EPOCH))
 
 

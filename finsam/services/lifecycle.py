@@ -33,7 +33,7 @@ from finsam.domain.model import (
 from finsam.domain.parsing import parse_email, plain_text
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
-from finsam.services.batch import ItemFailure, isolated
+from finsam.services.batch import ItemFailure, isolated, let_go_in_batches
 from finsam.services import deadlines
 from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
 from finsam.services.lookup import latest_yttrande
@@ -408,7 +408,6 @@ class Flyttad:
     """An insats the day moved, named as users know it (not the loaded object: a big day moves thousands)."""
 
     insats_id: int
-    diarienummer: str | None
     ref: str
     fore: Tillstand
     efter: Tillstand
@@ -427,18 +426,16 @@ def advance_states(
     """Move granted insatser to pågående on their start date and to avslutad after their end date.
 
     With `failures`, each insats is its own item: one that cannot be moved is recorded there. Only the
-    insatser due to move are loaded (most days none), in batches the session lets go of once flushed: on a
-    day with more than a batch, objects the session held before are detached, so call it first in its unit
-    of work (as plan_day does) and load what else the work needs after it.
+    insatser due to move are loaded (most days none), in batches the session lets go of (`let_go_in_batches`):
+    call it first in its unit of work (as plan_day does) and load what else the work needs after it.
     """
     moved: list[Flyttad] = []
     due = (
         (Insats.tillstand == Tillstand.BEVILJAD) & Insats.start.is_not(None) & (Insats.start <= as_of)
     ) | ((Insats.tillstand == Tillstand.PAGAENDE) & Insats.slut.is_not(None) & (Insats.slut < as_of))
     ids = session.scalars(select(Insats.id).where(due).order_by(Insats.id)).all()
-    for first in range(0, len(ids), STATE_BATCH):
-        batch = session.scalars(select(Insats).where(Insats.id.in_(ids[first:first + STATE_BATCH])).order_by(Insats.id))
-        for insats in batch.all():
+    for batch in let_go_in_batches(session, ids, STATE_BATCH):
+        for insats in session.scalars(select(Insats).where(Insats.id.in_(batch)).order_by(Insats.id)).all():
             before = insats.tillstand
             starts = before is Tillstand.BEVILJAD and insats.start is not None and insats.start <= as_of
             ends = (before is Tillstand.PAGAENDE or starts) and insats.slut is not None and insats.slut < as_of
@@ -450,10 +447,7 @@ def advance_states(
                 if ends:
                     _step(insats, Steg.AVSLUTA)
                 session.flush()
-                moved.append(Flyttad(insats.id, insats.diarienummer, insats.ref, before, insats.tillstand))
-        if len(ids) > STATE_BATCH:
-            session.flush()
-            session.expunge_all()  # what was loaded stays readable as it is (detached); the session forgets it
+                moved.append(Flyttad(insats.id, insats.ref, before, insats.tillstand))
     return moved
 
 

@@ -25,7 +25,7 @@ from finsam.domain.rules_config import Regler
 from finsam.messages.compose import Attachment, Recipient, compose, message_id
 from finsam.messages.render import MailRenderer
 from finsam.services import outbox
-from finsam.services.batch import ItemFailure, isolated, reason
+from finsam.services.batch import ItemFailure, isolated, let_go_in_batches, reason
 from finsam.services.calendars import email_calendar
 from finsam.services.ekonomi import repayment_view
 
@@ -301,14 +301,9 @@ def plan_ladder(session: Session, kontext: Kontext, mail: MailContext, *, as_of:
     due = scan_due(session, mail.regler, as_of=as_of)
     # Where a step puts a report on the styrelse's follow-up list, it names the next meeting: one look.
     next_meeting = next_styrelse(session, as_of) if any(step.flagga_styrelse for step in due.values()) else None
-    ids = sorted(due)
-    for start in range(0, len(ids), LADDER_BATCH):
-        batch = {i: due[i] for i in ids[start:start + LADDER_BATCH]}
-        _plan_batch(session, kontext, mail, due_steps(session, mail.regler, as_of=as_of, due=batch), next_meeting,
-                    as_of=as_of, result=result)
-        if len(ids) > LADDER_BATCH:
-            session.flush()
-            session.expunge_all()  # what was loaded stays readable as it is (detached); the session forgets it
+    for batch in let_go_in_batches(session, sorted(due), LADDER_BATCH):
+        steps = due_steps(session, mail.regler, as_of=as_of, due={i: due[i] for i in batch})
+        _plan_batch(session, kontext, mail, steps, next_meeting, as_of=as_of, result=result)
     return result
 
 
@@ -399,7 +394,7 @@ def queue_weekly_summary(
         select(Utskick.mottagare, Utskick.amne, Utskick.tillstand, Utskick.senaste_fel)
         .where(not_delivered).order_by(Utskick.id).limit(rows)
     ).all()
-    problems_total = session.scalar(select(func.count()).select_from(Utskick).where(not_delivered))
+    problems_total = _total(session, Utskick, not_delivered, len(problems), rows)
 
     def row(d: Deadline) -> dict[str, Any]:
         return {"insats": d.insats.namn, "rubrik": d.rubrik, "forfaller": d.forfaller,
@@ -439,8 +434,12 @@ def _listed(session: Session, where: Any, limit: int) -> tuple[list[Deadline], i
         .options(selectinload(Deadline.insats), selectinload(Deadline.historik))
         .order_by(Deadline.forfaller, Deadline.id).limit(limit)
     ).all()
-    total = len(listed) if len(listed) < limit else session.scalar(select(func.count()).select_from(Deadline).where(where))
-    return list(listed), total
+    return list(listed), _total(session, Deadline, where, len(listed), limit)
+
+
+def _total(session: Session, model: type, where: Any, shown: int, limit: int) -> int:
+    """How many rows `where` matches: those shown when the limit was not reached, else counted."""
+    return shown if shown < limit else session.scalar(select(func.count()).select_from(model).where(where))
 
 
 def is_stale(session: Session, row: Utskick) -> str | None:

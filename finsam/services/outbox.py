@@ -91,6 +91,7 @@ def _upsert() -> TextClause:
     updates = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS if c != "nyckel")
     statement = text(
         f"INSERT INTO utskick ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
+        # The condition is `not_composed()`: only a row that failed to compose is replaced.
         f"ON CONFLICT (nyckel) DO UPDATE SET {updates} WHERE length(utskick.meddelande) = 0 RETURNING id"
     )
     return statement.bindparams(*(bindparam(c, type_=table.c[c].type) for c in _COLUMNS)).columns(id=Integer)
