@@ -29,6 +29,15 @@ class Kontext:
     def __post_init__(self) -> None:
         if self.nu.tzinfo is None:
             raise ValueError("Kontext.nu must be timezone-aware")
+        # Bounded here, once, for every door: a use case named after a file or a mail attachment can be longer
+        # than the audit log's column (the same on SQLite, which would keep it, and PostgreSQL, which refuses).
+        object.__setattr__(self, "atgard", _bounded(self.atgard))
+        object.__setattr__(self, "aktor", _bounded(self.aktor))
+
+
+def _bounded(text: str, limit: int = 200) -> str:
+    text = "".join(c if c.isprintable() else " " for c in text.encode("utf-8", "replace").decode("utf-8"))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})  # exact types: an Enum that is also a str is not one

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import finsam.audit  # noqa: F401  (registers the audit listener)
 import finsam.guard  # noqa: F401  (registers the bounds check before every flush)
+from finsam.files import check_database_file
 from finsam.audit import Kontext
 from finsam.domain.model import Base
 
@@ -61,8 +62,9 @@ def _private_sqlite_file(url: str) -> None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return
     path = Path(database)
+    check_database_file(path)  # never a database through a link, or in a file with other names
     if not path.exists() and path.parent.is_dir():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
 
 
 @lru_cache(maxsize=16)

@@ -30,6 +30,8 @@ from finsam.services.batch import one_line, reason
 from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
+from finsam.files import write_in
+from finsam.services.tabular import read_text
 from finsam.messages.compose import Recipient
 from finsam.messages.format import kronor
 from finsam.messages.render import MailRenderer
@@ -90,7 +92,7 @@ def prepare(demo: Demo, start: date) -> None:
 
 def events() -> dict[date, list[dict[str, Any]]]:
     path = DATA / "demo-handelser.yaml"
-    data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    data, _ = load_yaml(read_text(path), str(path))
     by_day: dict[date, list[dict[str, Any]]] = {}
     for item in data or []:
         by_day.setdefault(parse_date(str(item["datum"])), []).append(item)
@@ -162,9 +164,7 @@ def replay_day(demo: Demo, day: date, todays_events: list[dict[str, Any]]) -> di
             failed.append(f"{day}: {item.name}: {reason(e)}")
             continue
         if result.markdown:
-            folder = demo.output / "underlag"
-            folder.mkdir(exist_ok=True)
-            (folder / f"{day.isoformat()}-{item.arbete}.md").write_text(result.markdown, encoding="utf-8")
+            write_in(demo.output, f"underlag/{day.isoformat()}-{item.arbete}.md", result.markdown.encode("utf-8"))
             documents.append(result)
         log.append(f"{day}: {item.name}" + (f" ({result.skipped})" if result.skipped else ""))
     queued = 0
@@ -195,17 +195,14 @@ class DemoSummary:
 def finish(demo: Demo, end: date) -> DemoSummary:
     """Calendars and the deadline list as they stand at the end, and what went out."""
     summary = DemoSummary()
-    calendars = demo.output / "kalender"
-    calendars.mkdir(exist_ok=True)
     with read_only(demo.url) as session:
-        (calendars / "kansliet.ics").write_bytes(kansli_calendar(session, demo.regler))
+        write_in(demo.output, "kalender/kansliet.ics", kansli_calendar(session, demo.regler))
         for insats in session.scalars(select(Insats).order_by(Insats.id)):
-            (calendars / f"insats-{insats.id}.ics").write_bytes(insats_calendar(session, insats, demo.regler))
+            write_in(demo.output, f"kalender/insats-{insats.id}.ics", insats_calendar(session, insats, demo.regler))
             summary.calendars += 1
         rows = list_deadlines(session, as_of=end)
-        (demo.output / "deadlines.json").write_text(
-            json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+        write_in(demo.output, "deadlines.json",
+                 json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2).encode("utf-8"))
         for row in session.scalars(select(Utskick)):
             summary.sent[(row.typ, row.tillstand.value)] += 1
         summary.flagged = len(session.scalars(select(Deadline).where(Deadline.flaggad_styrelse.is_not(None))).all())

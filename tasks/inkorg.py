@@ -63,7 +63,8 @@ def from_mailbox() -> list[dict[str, Any]]:
 
 
 ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
-          "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/"}
+          "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/",
+          "kvar": "ändrades medan den lästes, ligger kvar till nästa körning"}
 
 
 @task(name="visa-kansliets-ko")

@@ -63,7 +63,10 @@ def test_a_damaged_file_before_a_good_report_does_not_stop_it(loaded: str, tmp_p
         " och lades här utan att registreras.\nSkäl: a-trasig.docx: går inte att läsa som Word-dokument "
         "(File is not a zip file).\n")
     assert mode(rejected) == 0o700
-    assert {p.name: mode(p) for p in rejected.iterdir()} == {p.name: 0o600 for p in rejected.iterdir()}
+    # The reasons are finsam's own files (0600); the refused files keep the mode their owner gave them (finsam never
+    # changes a file it did not create), private all the same in the owner-only folder.
+    assert {p.name: mode(p) for p in rejected.iterdir()} == {
+        "a-trasig.docx": 0o644, "a-trasig.docx.orsak.txt": 0o600, "bild.png": 0o644, "bild.png.orsak.txt": 0o600}
     storage = tmp_path / "rapporter"  # FINSAM_REPORT_FOLDER's default, in the working folder
     assert mode(storage) == 0o700
     [stored] = storage.iterdir()

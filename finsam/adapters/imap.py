@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 
 from finsam.clock import STOCKHOLM
 from finsam.errors import FinsamError
+from finsam.files import shown_name
 from finsam.intake.documents import SUFFIXES
 from finsam.settings import Settings
 
@@ -69,7 +70,8 @@ class Mailbox:
                 received = None
             attachments = []
             for part in message.iter_attachments():
-                name = part.get_filename() or ""
+                # Bounded at the door: any length, any bytes, line breaks (finsam.files.shown_name).
+                name = shown_name(part.get_filename() or "")
                 if name.lower().endswith(SUFFIXES):
                     attachments.append(Attachment(uid.decode(), name, part.get_payload(decode=True) or b"", received))
             found[uid.decode()] = attachments

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email import policy
@@ -14,6 +12,8 @@ from pathlib import Path
 
 import aiosmtplib
 
+from finsam.errors import FinsamError
+from finsam.files import Folder, UnsafeFile
 from finsam.services.delivery import PermanentMailError, TransientMailError
 from finsam.settings import Settings
 
@@ -93,22 +93,20 @@ class SmtpTransport:
 
 
 class FolderConnection:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Folder):
         self.folder = folder
 
     async def send(self, sender: str, recipients: list[str], message: bytes) -> str | None:
         headers = BytesParser(policy=policy.default).parsebytes(message, headersonly=True)
         message_id = str(headers.get("Message-ID", "")).strip().strip("<>")
-        name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id or hashlib.sha256(message).hexdigest())
-        target = self.folder / f"{name}.eml"
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id or hashlib.sha256(message).hexdigest())[:150]
         try:
-            # Written whole or not at all; the same message twice overwrites its own file.
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message)
-            os.replace(tmp, target)
+            # Written whole or not at all; the same message twice replaces its own file (never through a link).
+            self.folder.replace(f"{name}.eml", message)
+        except UnsafeFile as e:
+            raise PermanentMailError(str(e)) from None
         except OSError as e:
-            raise TransientMailError(f"kan inte skriva {target}: {e.strerror}") from None
+            raise TransientMailError(f"kan inte skriva {self.folder.path / name}.eml: {e.strerror}") from None
         return None
 
 
@@ -121,11 +119,14 @@ class FolderTransport:
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[FolderConnection]:
+        # The sink folder itself is opened without following a link at its name (finsam.files).
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise TransientMailError(f"kan inte skapa {self.folder}: {e.strerror}") from None
-        yield FolderConnection(self.folder)
+            with Folder.open(self.folder.parent, create=True) as parent:
+                folder = parent.sub(self.folder.name)
+        except FinsamError as e:
+            raise TransientMailError(f"kan inte använda {self.folder}: {e}") from None
+        with folder:
+            yield FolderConnection(folder)
 
 
 def transport_from_settings(settings: Settings) -> SmtpTransport | FolderTransport:

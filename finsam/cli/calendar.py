@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from finsam.files import write_output
 from finsam import clock
 from finsam.cli.common import antal, console, database_url, err_console, reading, rules, work
 from finsam.errors import FinsamError
@@ -36,7 +37,7 @@ def export(
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
     else:
-        output.write_bytes(data)
+        write_output(output, data)
         console.print(f"Kalendern är sparad i {output}.")
     if skipped:  # the rest is written; now say what is missing from it, and end failed
         err_console.print(f"{antal(len(skipped), 'händelse', 'händelser')} kunde inte skrivas och saknas i kalendern:",

@@ -13,6 +13,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 
+from finsam.files import write_output
 from finsam import clock
 from finsam.cli import calendar as calendar_cli
 from finsam.cli import report as report_cli
@@ -484,7 +485,7 @@ def arsredovisning_cmd(
                                                  for grupp, blocks in bilaga.grupper.items()}})
     if ut is not None:
         try:
-            ut.write_bytes(bilaga1_docx(bilaga, regler.forbund.namn))
+            write_output(ut, bilaga1_docx(bilaga, regler.forbund.namn))
         except OSError as e:
             raise FinsamError(f"Kan inte skriva {ut}: {os_reason(e)}") from None
         console.print(f"Bilaga 1 för {ar}: {bilaga.antal} insatser skrivna till {ut}; "

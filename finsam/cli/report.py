@@ -38,7 +38,7 @@ def register(
 ) -> None:
     """Läs en inkommen delrapport eller slutrapport, hitta insatsen och registrera den (med kvittens)."""
     document = read_file(fil, wiring.document_limits())
-    with work(f"inkommen rapport {fil.name}", dry_run=dry_run) as session:
+    with work(f"inkommen rapport {document.name}", dry_run=dry_run) as session:
         result = take_in(session, session.info["kontext"], mail_context(), document,
                          storage=get_settings().report_folder, received=received, dry_run=dry_run)
         data = result.as_json()
@@ -47,7 +47,7 @@ def register(
     if json_:
         print_json(data)
         return
-    table = Table(title=f"{fil.name}: {ATGARD[result.atgard]}", show_header=False)
+    table = Table(title=f"{document.name}: {ATGARD[result.atgard]}", show_header=False)
     for key in ("typ", "diarienummer", "insatsens_namn", "organisation", "kontaktperson", "kontakt_epost",
                 "insatstid_start", "insatstid_slut", "period_start", "period_slut", "beviljade_medel_kr",
                 "utnyttjade_medel_kr", "inkom"):
@@ -85,6 +85,7 @@ FOLDER_ATGARD = {
     "i_kon": "Till kansliets kö",
     "fel": "Inte läsbar, inget registrerat",
     "ovantat_fel": "Oväntat fel i finsam, inget registrerat",
+    "kvar": "Ändrades medan den lästes, ligger kvar till nästa körning",
 }
 
 

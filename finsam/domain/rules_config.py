@@ -21,6 +21,7 @@ from finsam.domain.parsing import parse_time
 from finsam.domain.schedule import ReportSchedule, SchemaTyp
 from finsam.domain.yamlfile import load_yaml
 from finsam.errors import FinsamError, InputProblem, InvalidInput, in_swedish, os_reason
+from finsam.files import read_regular
 
 
 class _Strict(BaseModel):
@@ -279,9 +280,13 @@ def _has(data: dict[str, Any], path: tuple[str, ...]) -> bool:
     return True
 
 
+MAX_RULES_BYTES = 1_000_000
+
+
 def load_rules(path: Path) -> Regler:
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, max_bytes=MAX_RULES_BYTES,
+                           too_big=lambda size: FinsamError(f"Regelfilen {path} är för stor ({size} byte)."), follow_links=True)
         text = raw.decode("utf-8-sig")
     except OSError as e:
         raise FinsamError(f"Kan inte läsa regelfilen: {os_reason(e)}") from None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from finsam.errors import FinsamError
+from finsam.files import Folder, shown_name
 from finsam.intake.limits import Budget, Limits, UnreadableDocument, megabytes
 
 SUFFIXES = (".docx", ".pdf", ".txt")
@@ -153,20 +154,18 @@ def read_document(name: str, data: bytes, limits: Limits = Limits()) -> Document
     return Document(name=name, data=data, text=text, budget=budget)
 
 
+def read_from(folder: Folder, name: str, limits: Limits = Limits()) -> tuple[Document, tuple[int, int]]:
+    """The text of a file in a folder finsam holds open (finsam.files: no link followed, no FIFO waited on,
+    read once, consistently), with the identity of what was read. Its size is checked before it is read."""
+    shown = shown_name(name)
+    data = folder.read(name, max_bytes=limits.max_bytes, too_big=lambda size: _too_big(shown, size, limits))
+    return read_document(shown, data.data, limits), data.identity
+
+
 def read_file(path: Path, limits: Limits = Limits()) -> Document:
-    """A file's text; its size is checked before it is read."""
+    """A file's text (`finsam report register FILE`), read as a file of the inbox is read."""
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise _too_big(path.name, size, limits)
-        chunks, read = [], 0
-        with path.open("rb") as file:  # in chunks: a file still growing is not read far past the limit
-            while read <= limits.max_bytes and (chunk := file.read(min(1024 * 1024, limits.max_bytes + 1 - read))):
-                chunks.append(chunk)
-                read += len(chunk)
-        data = b"".join(chunks)
+        with Folder.open(path.parent) as folder:
+            return read_from(folder, path.name, limits)[0]
     except OSError as e:
         raise UnreadableDocument(f"Kan inte läsa {path}: {e.strerror}.") from None
-    if len(data) > limits.max_bytes:
-        raise _too_big(path.name, len(data), limits)
-    return read_document(path.name, data, limits)

@@ -20,7 +20,7 @@ from finsam.errors import FinsamError
 from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
-from finsam.files import private_folder, store_once
+from finsam.files import Folder, UnsafeFile
 from finsam.services import registrations
 from finsam.services.ekonomi import open_repayment
 from finsam.services.notify import MailContext
@@ -208,13 +208,14 @@ def _kept_name(name: str, limit: int = 300) -> str:
     return name[: limit - len(suffix) - 1] + "…" + suffix
 
 
-def _stored(storage: Path, sha256: str, name: str) -> Path:
-    return storage / f"{sha256}{Path(name).suffix.lower()}"
+def _stored(sha256: str, name: str) -> str:
+    return f"{sha256}{Path(name).suffix.lower()}"
 
 
 def _store(storage: Path, document: Document) -> None:
-    """Each file once, under its content hash, readable by the owner only."""
-    store_once(_stored(private_folder(storage), document.sha256, document.name), document.data)
+    """Each file once, under its content hash, readable by the owner only (finsam.files: never through a link)."""
+    with Folder.open(storage, create=True, private=True) as folder:
+        folder.store_once(_stored(document.sha256, document.name), document.data)
 
 
 def resolve_queued(
@@ -235,11 +236,15 @@ def resolve_queued(
     row = by_id(session, RapportKo, queue_id)
     if row is None or row.hanterad is not None:
         raise FinsamError(f"Det finns ingen ohanterad rapport med id {queue_id} i kön.")
-    path = _stored(storage, row.sha256, row.filnamn)
     try:
-        document = read_document(row.filnamn, path.read_bytes(), limits)
-    except OSError:
+        with Folder.open(storage) as folder:
+            data = folder.read(_stored(row.sha256, row.filnamn), max_bytes=limits.max_bytes,
+                               too_big=lambda size: FinsamError(f"Filen för köpost {queue_id} är för stor ({size} byte)."))
+        document = read_document(row.filnamn, data.data, limits)
+    except FileNotFoundError:
         raise FinsamError(f"Filen för köpost {queue_id} finns inte längre i {storage}.") from None
+    except UnsafeFile as e:
+        raise FinsamError(f"Filen för köpost {queue_id} läses inte: {e}") from None
     extraction = extract(document.text, document.budget)
     kind = typ or (RapportTyp(extraction.get("typ")) if extraction.get("typ") in ("delrapport", "slutrapport") else None)
     if kind is None:

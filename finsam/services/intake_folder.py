@@ -3,11 +3,14 @@ out by what became of it. Used by `finsam report inbox` and by the flow registre
 
 - a registered report (or the same file again) goes to `behandlade/`, one for the kansli's queue to
   `att-granska/`;
-- any other file (unreadable, beyond the limits, no report) goes to `ej-lasbara/` with a short
-  Swedish reason beside it (`<name>.orsak.txt`), both readable by the owner only;
+- any other entry (unreadable, beyond the limits, no report, and anything that is not a regular file
+  of its own: a symbolic link, a FIFO, a device, a hard-linked file, a name with line breaks) goes to
+  `ej-lasbara/` with a short Swedish reason beside it (`<name>.orsak.txt`); what it is or points at is
+  never opened, read or changed (finsam.files);
+- a file that changes while it is read (still being copied in) is left where it is for the next run;
 - no file overwrites another: a name already taken gets a counter (`rapport-2.docx`);
-- one bad file never stops the others: whatever goes wrong with one file (a refusal, an OSError,
-  even a bug in finsam) is caught for that file, recorded in its outcome, and the next file is taken.
+- one bad file never stops the others: whatever goes wrong with one entry (a refusal, an OSError,
+  even a bug in finsam) is caught for that entry, recorded in its outcome, and the next one is taken.
 """
 
 from __future__ import annotations
@@ -24,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from finsam.domain.model import Insats
 from finsam.errors import FinsamError
-from finsam.intake.documents import read_file
+from finsam.files import Entry, Folder, UnsafeFile, shorten_name, shown_name
+from finsam.intake.documents import read_from
 from finsam.intake.limits import Limits
-from finsam.files import move_without_overwriting, private_folder, write_new
 from finsam.services.intake import take_in
 from finsam.services.notify import MailContext
 
@@ -34,20 +37,24 @@ log = logging.getLogger(__name__)
 
 # Where a handled file goes in the inbox folder, by what became of it.
 SUBFOLDERS = {"registrerad": "behandlade", "redan_registrerad": "behandlade", "i_kon": "att-granska",
-              "fel": "ej-lasbara", "ovantat_fel": "ej-lasbara"}
+              "fel": "ej-lasbara", "ovantat_fel": "ej-lasbara", "kvar": None}
 REJECTED = "ej-lasbara"
+OWN_FOLDERS = frozenset(name for name in SUBFOLDERS.values() if name)  # a link at one of these is refused when used
 REASON = ".orsak.txt"
 
 
-def _ignored(path: Path) -> bool:
-    """Hidden files, and Word's lock files (`~$rapport.docx`, there while the file is open in Word)."""
-    return path.name.startswith((".", "~$"))
+def _ignored(entry: Entry) -> bool:
+    """Folders (behandlade/ and the like), hidden files, and Word's lock files (`~$rapport.docx`, there while
+    the file is open in Word). A link is never ignored: it is set aside, whatever it points at."""
+    return entry.kind == "mapp" or entry.name in OWN_FOLDERS or entry.name.startswith((".", "~$"))
 
 
 @dataclass
 class FolderOutcome:
     fil: str
-    atgard: str  # registrerad / redan_registrerad / i_kon / fel (refused) / ovantat_fel (a bug in finsam)
+    # registrerad / redan_registrerad / i_kon / fel (refused) / ovantat_fel (a bug in finsam) / kvar (left for
+    # the next run: it changed while it was read)
+    atgard: str
     skal: str | None
     flyttad: Path | None = None  # where the file is now; None: left in the inbox
     data: dict[str, Any] = field(default_factory=dict)  # the intake's result, for a file that was read
@@ -72,70 +79,98 @@ def take_in_folder(
     today: date,
     tag: Callable[[Insats], str] | None = None,
 ) -> list[FolderOutcome]:
-    """Take in every file in `inbox`, in name order; `work(atgard)` opens one transaction per document.
+    """Take in every entry in `inbox`, in name order; `work(atgard)` opens one transaction per document.
 
     `tag`, if given, names the insats of a registered report in the outcome's data (`tagg`).
     """
-    if not inbox.is_dir():
-        raise FinsamError(f"Mappen {inbox} finns inte.")
     outcomes = []
-    for path in sorted(p for p in inbox.iterdir() if p.is_file() and not _ignored(p)):
-        try:
-            outcome = _take_in_one(path, work=work, mail=mail, storage=storage, limits=limits, tag=tag)
-        except FinsamError as e:  # unreadable, beyond the limits, or not a report: said plainly, nothing changed
-            outcome = FolderOutcome(path.name, "fel", str(e))
-        except Exception as e:  # a bug in finsam: this file is set aside, the others are still taken in
-            log.exception("Oväntat fel för %s", path)
-            outcome = FolderOutcome(path.name, "ovantat_fel",
-                                    f"{path.name}: oväntat fel i finsam ({type(e).__name__}: {e}); inget registrerades. "
-                                    "Meddela den som sköter finsam.")
-        try:
-            _move(path, inbox, outcome, today)
-        except Exception as e:  # a bug in moving it: recorded, and the next file is still taken in
-            log.exception("Oväntat fel när %s skulle flyttas", path)
-            outcome.bug = True
-            outcome.skal = f"{outcome.skal or ''}; oväntat fel i finsam när filen skulle flyttas ({type(e).__name__}: {e})"
-        outcomes.append(outcome)
+    with Folder.open(inbox) as folder:
+        for entry in folder.entries():
+            if _ignored(entry):
+                continue
+            outcome = _one_entry(folder, entry, work=work, mail=mail, storage=storage, limits=limits, tag=tag, today=today)
+            if outcome is not None:
+                outcomes.append(outcome)
     return outcomes
 
 
-def _take_in_one(path: Path, *, work, mail: MailContext, storage: Path, limits: Limits,
-                 tag: Callable[[Insats], str] | None) -> FolderOutcome:
-    document = read_file(path, limits)
+def _one_entry(folder: Folder, entry: Entry, *, work, mail: MailContext, storage: Path, limits: Limits,
+               tag: Callable[[Insats], str] | None, today: date) -> FolderOutcome | None:
+    """What became of one entry; None if it was gone before it could be read (taken away by its owner)."""
+    read: tuple[int, int] | None = None  # the identity of the file read, to move that one and no other
+    try:
+        if why := entry.problem():
+            raise UnsafeFile(f"{entry.shown}: {why}.")
+        document, read = read_from(folder, entry.name, limits)
+        outcome = _register(document, entry, work=work, mail=mail, storage=storage, tag=tag)
+    except FileNotFoundError:
+        return None
+    except UnsafeFile as e:
+        changed = read is None and entry.problem() is None  # a regular file of its own that changed mid-read
+        outcome = FolderOutcome(entry.shown, "kvar" if changed else "fel", str(e))
+    except FinsamError as e:  # unreadable, beyond the limits, or not a report: said plainly, nothing changed
+        outcome = FolderOutcome(entry.shown, "fel", str(e))
+    except Exception as e:  # a bug in finsam: this file is set aside, the others are still taken in
+        log.exception("Oväntat fel för %s", entry.shown)
+        outcome = FolderOutcome(entry.shown, "ovantat_fel",
+                                f"{entry.shown}: oväntat fel i finsam ({type(e).__name__}: {e}); inget registrerades. "
+                                "Meddela den som sköter finsam.")
+    try:
+        _move(folder, entry, read, outcome, today)
+    except Exception as e:  # a bug in moving it: recorded, and the next file is still taken in
+        log.exception("Oväntat fel när %s skulle flyttas", entry.shown)
+        outcome.bug = True
+        outcome.skal = f"{outcome.skal or ''}; oväntat fel i finsam när filen skulle flyttas ({type(e).__name__}: {e})"
+    return outcome
+
+
+def _register(document, entry: Entry, *, work, mail: MailContext, storage: Path,
+              tag: Callable[[Insats], str] | None) -> FolderOutcome:
     with work(f"inkommen rapport {document.name}") as session:
         result = take_in(session, session.info["kontext"], mail, document, storage=storage)
         data = result.as_json()
         data["tagg"] = tag(result.insats) if tag and result.insats and result.atgard == "registrerad" else None
-    return FolderOutcome(path.name, result.atgard, result.skal, data=data)
+    return FolderOutcome(entry.shown, result.atgard, result.skal, data=data)
 
 
-def _move(path: Path, inbox: Path, outcome: FolderOutcome, today: date) -> None:
-    """Move the file by its outcome; if it cannot be moved, it stays and the outcome says why."""
-    rejected = SUBFOLDERS[outcome.atgard] == REJECTED
+def _move(inbox: Folder, entry: Entry, read: tuple[int, int] | None, outcome: FolderOutcome, today: date) -> None:
+    """Move the entry by its outcome (the entry itself: a link as a link, contents and mode untouched);
+    if it cannot be moved, it stays and the outcome says why."""
+    subfolder = SUBFOLDERS[outcome.atgard]
+    if subfolder is None:
+        return
+    if read is not None and inbox.identity(entry.name) != read:
+        outcome.skal = (f"{outcome.skal or ''}; filen byttes ut medan den lästes, så den nya filen ligger kvar och "
+                        "tas in vid nästa körning").lstrip("; ")
+        return
+    rejected = subfolder == REJECTED
+    # A name that is no name finsam keeps (line breaks, too long) is moved under the name it is shown by.
+    kept = shorten_name(shown_name(entry.name), 200 - len(REASON))
     try:
-        folder = inbox / SUBFOLDERS[outcome.atgard]
-        if rejected:
-            private_folder(folder)
-        else:
-            folder.mkdir(exist_ok=True)
-        outcome.flyttad = move_without_overwriting(path, folder, private=rejected, companion=REASON if rejected else None)
-        if rejected:
-            reason = f"{path.name} kom in {today.isoformat()} och lades här utan att registreras.\nSkäl: {outcome.skal}\n"
-            try:
-                write_new(outcome.flyttad.with_name(outcome.flyttad.name + REASON), reason.encode("utf-8"))
-            except FileExistsError:  # someone put a file of that name there since: keep theirs, add a counter
-                write_new(_free(outcome.flyttad.with_name(outcome.flyttad.name + REASON)), reason.encode("utf-8"))
+        with inbox.sub(subfolder, private=rejected) as target:
+            moved = inbox.move_into(entry.name, target, as_name=kept, companion=REASON if rejected else None)
+            outcome.flyttad = target.path / moved
+            if rejected:
+                reason = f"{entry.shown} kom in {today.isoformat()} och lades här utan att registreras.\nSkäl: {outcome.skal}\n"
+                _write_reason(target, moved + REASON, reason.encode("utf-8"))
     except OSError as e:
-        log.warning("Kunde inte flytta %s: %s", path, e)
+        log.warning("Kunde inte flytta %s: %s", entry.shown, e)
         why = e.strerror or str(e)
         if outcome.flyttad is None:
-            outcome.skal = f"{outcome.skal or ''}; filen ligger kvar i {inbox}, den gick inte att flytta ({why})".lstrip("; ")
+            outcome.skal = f"{outcome.skal or ''}; filen ligger kvar i {inbox.path}, den gick inte att flytta ({why})".lstrip("; ")
         else:
             outcome.skal = f"{outcome.skal or ''}; skälet gick inte att skriva bredvid filen ({why})".lstrip("; ")
+    except FinsamError as e:  # e.g. ej-lasbara/ itself replaced by a link: nothing is written there
+        outcome.skal = f"{outcome.skal or ''}; filen ligger kvar i {inbox.path}: {e}".lstrip("; ")
 
 
-def _free(path: Path) -> Path:
-    counter = 2
-    while (candidate := path.with_name(f"{path.stem}-{counter}{path.suffix}")).exists():
-        counter += 1
-    return candidate
+def _write_reason(folder: Folder, name: str, data: bytes) -> None:
+    """The reason beside the file; if someone put a file of that name there since, theirs is kept and a counter added."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for candidate in (name, *(f"{stem}-{n}{suffix}" for n in range(2, 1000))):
+        try:
+            folder.create(candidate, data)
+            return
+        except FileExistsError:
+            continue
+    raise FileExistsError(name)

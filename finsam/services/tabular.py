@@ -12,6 +12,7 @@ from pathlib import Path
 
 from finsam.domain import limits
 from finsam.errors import FinsamError, InputProblem, InvalidInput, os_reason
+from finsam.files import KIND_WORDS, UnsafeFile, read_regular
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,19 @@ class CsvRow:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes, refused before reading when it is larger than any import file should be."""
+    """A file's bytes, refused before reading when it is larger than any import file should be; never through
+    a link, never a FIFO or a device (finsam.files)."""
     limit = limits.current().max_file_bytes
+
+    def too_big(size: int) -> FinsamError:
+        return FinsamError(f"{path}: filen är för stor ({size // 1_000_000} MB; högst {limit // 1_000_000} MB)")
+
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise FinsamError(f"{path}: filen är för stor ({size // 1_000_000} MB; högst {limit // 1_000_000} MB)")
-        with path.open("rb") as f:
-            return f.read(limit + 1)
-    except IsADirectoryError:
-        raise FinsamError(f"{path} är en mapp, inte en fil") from None
+        return read_regular(path, max_bytes=limit, too_big=too_big)
+    except UnsafeFile as e:
+        if str(e).endswith(f"{KIND_WORDS['mapp']}."):
+            raise FinsamError(f"{path} är en mapp, inte en fil") from None
+        raise
     except OSError as e:
         raise FinsamError(f"Kan inte läsa filen: {os_reason(e)}") from None
 
