@@ -1,4 +1,5 @@
-"""make chaos: nothing lost under crashes, concurrent runs, a mail outage and bad input.
+"""make chaos: nothing lost under crashes, concurrent runs, a mail outage and bad input, and nothing outside
+touched through the folders finsam reads (benchmarks/chaos_files.py).
 
 Every figure comes from a real run against a real SMTP server (aiosmtpd) and a real database.
 Prints a table and writes benchmarks/chaos.json.
@@ -221,11 +222,14 @@ def main() -> int:
     results["concurrent_failed_runs"] = sum(c["failed_runs"] for c in concurrent.values())
     results.update(outage())
     results.update(fuzz())
+    from benchmarks.chaos_files import file_system
+
+    results.update(file_system({"sqlite": sqlite_db("files"), **({"postgresql": pg} if pg else {})}, WORK))
     results["seconds"] = round(time.perf_counter() - start, 1)
     (HERE / "chaos.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("mått".ljust(46), "värde")
     for key, value in results.items():
-        if key not in ("concurrent", "fuzz_per_entry_point"):
+        if key not in ("concurrent", "fuzz_per_entry_point", "fs_per_kind"):
             print(key.ljust(46), value)
     for name, figures in concurrent.items():
         print(f"samtidiga körningar {name}".ljust(46), figures)
@@ -235,7 +239,9 @@ def main() -> int:
     bad = (results["lost"] or results["duplicates_with_distinct_message_id"] or results["concurrent_duplicates"]
            or results["concurrent_lost"] or results["concurrent_database_locked"] or results["outage_lost"]
            or results["outage_duplicates"] or results["outage_deadlines_with_more_than_one_message"]
-           or not results["outage_kansli_told"] or results["fuzz_tracebacks"] or results["fuzz_partial_writes"])
+           or not results["outage_kansli_told"] or results["fuzz_tracebacks"] or results["fuzz_partial_writes"]
+           or results["fs_outside_changed"] or results["fs_outside_read"] or results["fs_hung_runs"]
+           or results["fs_tracebacks"])
     return 1 if bad else 0
 
 
