@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     smtp_attempts: int = Field(default=3, ge=1, description="Tries per message in one run for transient errors.")
     smtp_retry_delay: float = Field(default=2.0, ge=0, description="Seconds before the first retry; doubles each time.")
     smtp_validate_certs: bool = True
+    smtp_uncertain_wait_minutes: int = Field(
+        default=30, ge=1, le=24 * 60,
+        description="A message the relay took without answering (timeout after DATA) is tried once more after this wait.")
+    smtp_run_max_seconds: float = Field(
+        default=600.0, gt=0, description="A sending run stops taking new messages after this long; the rest wait.")
     mail_from: str = Field(default="finsam@forbund.example", description="From address of every message.")
     mail_folder: Path = Field(default=Path("utskick"), description="Where .eml files go without an SMTP host.")
     send_retry_delays: list[int] = Field(

@@ -66,6 +66,8 @@ async def deliver_outbox(aktor: str, settings: Settings | None = None, *, ignore
         claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
         backoff_max_minutes=settings.backoff_max_minutes,
         ignore_backoff=ignore_backoff,
+        uncertain_wait=timedelta(minutes=settings.smtp_uncertain_wait_minutes),
+        max_seconds=settings.smtp_run_max_seconds,
     )
 
 

@@ -25,12 +25,15 @@ def daglig_bevakning(
     plan = plan_the_day(as_of)
     tag_this_run(plan["taggar"])
     sent = skicka_utskick(return_state=True)
-    report = sent.result(raise_on_failure=False) if sent.is_completed() else None
+    # A run that sent but had refusals ends failed with its report; one that could not send has no report.
+    report = sent.result(raise_on_failure=False)
+    report = report if isinstance(report, dict) else None
     publish_artifacts(as_of, plan, report)
     refresh_insats_pages(plan["taggar"], as_of)
-    if not sent.is_completed():
+    if report is None:
         raise RuntimeError("Utskicket misslyckades; meddelandena ligger kvar i utkorgen och går ut vid nästa körning.")
-    failures = plan["fel"] + [f"utskick {e}" for e in (report or {}).get("misslyckade", [])]
+    failures = plan["fel"] + [f"utskick {e}" for e in report.get("misslyckade", [])] + [
+        f"osäkert utskick {e}" for e in report.get("osakra", [])]
     if failures:
         # Everything else is done; the run ends failed so the automation tells the kansli what could not be.
         count = len(failures)

@@ -79,6 +79,7 @@ def send_outbox() -> dict[str, Any]:
         "misslyckade": [f"{i}: {e}" for i, e in report.failed],
         "vantar": [f"{i}: {e}" for i, e in report.deferred],
         "makulerade": len(report.cancelled),
+        "osakra": [f"{i}: {e}" for i, e in report.uncertain],
     }
     logger = get_run_logger()
     (logger.warning if report.failed or report.deferred else logger.info)(
@@ -86,6 +87,8 @@ def send_outbox() -> dict[str, Any]:
         len(report.sent), len(report.failed), len(report.deferred), len(report.cancelled))
     for row_id, why in report.failed:
         logger.warning("Misslyckat utskick %s: %s", row_id, why)
+    for row_id, why in report.uncertain:
+        logger.warning("Osäkert utskick %s (kan ha kommit fram; försöks högst en gång till): %s", row_id, why)
     if report.deferred:
         raise TransientSendError(f"{len(report.deferred)} meddelanden väntar på e-postservern: {report.deferred[0][1]}")
     return result

@@ -67,6 +67,8 @@ def send(db_url: str, settings: Settings, clock: Clock, *, batch_size: int = 100
             attempts=settings.smtp_attempts,
             retry_delay=settings.smtp_retry_delay,
             claim_timeout=timedelta(minutes=settings.claim_timeout_minutes),
+            uncertain_wait=timedelta(minutes=settings.smtp_uncertain_wait_minutes),
+            max_seconds=settings.smtp_run_max_seconds,
         )
     )
 

@@ -39,7 +39,9 @@ class Recorder:
     received: list[Received] = field(default_factory=list)
     data_answers: list[str] = field(default_factory=list)  # answers to DATA, used up one per message
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> answer
+    rcpt_answers: dict[str, list[str]] = field(default_factory=dict)  # address -> answers used up one per RCPT, then 250
     drop_connections: int = 0  # close the connection instead of answering DATA, this many times
+    drop_after_accept: int = 0  # take the message, then close without answering, this many times
     slow_answers: list[float] = field(default_factory=list)  # seconds to wait before answering DATA, one per message
     lock: threading.Lock = field(default_factory=threading.Lock)
     logins: list[str] = field(default_factory=list)
@@ -47,6 +49,11 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse_rcpt:
             return self.refuse_rcpt[address]
+        with self.lock:
+            queued = self.rcpt_answers.get(address)
+            answer = queued.pop(0) if queued else None
+        if answer is not None:
+            return answer
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -54,7 +61,11 @@ class Recorder:
         with self.lock:
             delay = self.slow_answers.pop(0) if self.slow_answers else 0
         if delay:
-            await asyncio.sleep(delay)  # the client gives up first; the message is taken all the same
+            # A relay that has queued the message and answers late: it is taken, whether the client waits or not.
+            with self.lock:
+                self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            await asyncio.sleep(delay)
+            return "250 Message accepted"
         with self.lock:
             if self.drop_connections > 0:
                 self.drop_connections -= 1
@@ -63,6 +74,10 @@ class Recorder:
             if self.data_answers:
                 return self.data_answers.pop(0)
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            if self.drop_after_accept > 0:
+                self.drop_after_accept -= 1
+                server.transport.close()
+                return "421 closing"
         return "250 Message accepted"
 
     def by_message_id(self) -> dict[str, list[Received]]:

@@ -14,7 +14,8 @@ import aiosmtplib
 
 from finsam.errors import FinsamError
 from finsam.files import Folder, UnsafeFile
-from finsam.services.delivery import PermanentMailError, TransientMailError
+from finsam.services.delivery import (AVVISAD, LEVERERAD, VANTAR, Answer, PermanentMailError, TransientMailError,
+                                     UncertainMailError)
 from finsam.settings import Settings
 
 
@@ -23,11 +24,7 @@ def _answer(error: aiosmtplib.SMTPResponseException) -> str:
 
 
 def _classify(error: Exception) -> Exception:
-    """An aiosmtplib error as ours: 5xx permanent, everything else transient."""
-    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        codes = [r.code for r in error.recipients]
-        text = "; ".join(f"{r.recipient}: {_answer(r)}" for r in error.recipients)
-        return PermanentMailError(text) if all(c >= 500 for c in codes) else TransientMailError(text)
+    """An aiosmtplib error before the message was handed over, as ours: 5xx permanent, everything else transient."""
     if isinstance(error, aiosmtplib.SMTPResponseException):
         if isinstance(error, aiosmtplib.SMTPAuthenticationError) or error.code == 530:
             # A login problem is the operator's to fix; the messages wait for it, they are not lost.
@@ -36,25 +33,58 @@ def _classify(error: Exception) -> Exception:
     return TransientMailError(f"{type(error).__name__}: {error}")
 
 
+_LOST = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError, TimeoutError)
+
+
 class SmtpConnection:
     def __init__(self, client: aiosmtplib.SMTP):
         self.client = client
 
-    async def send(self, sender: str, recipients: list[str], message: bytes) -> str | None:
+    async def send(self, sender: str, recipients: list[str], message: bytes) -> dict[str, Answer]:
+        """One mail transaction, recipient by recipient: each RCPT's answer is kept (250 delivered with the
+        message, 4xx to try again for that address alone, 5xx refused). Before DATA nothing has gone, so a
+        lost connection or a timeout is transient. Once the message is handed over, a timeout or a lost
+        connection leaves its fate unknown: UncertainMailError, never a plain retry."""
+        client = self.client
         try:
-            if not self.client.is_connected:
-                await self.client.connect()
-            refused, _answer_text = await self.client.sendmail(sender, recipients, message)
+            if not client.is_connected:
+                await client.connect()
+            if client.is_ehlo_or_helo_needed:
+                await client.ehlo()
+            options = [f"size={len(message)}"] if client.supports_extension("size") else []
+            await client.mail(sender, options=options)
+            answers: dict[str, Answer] = {}
+            for recipient in recipients:
+                try:
+                    await client.rcpt(recipient)
+                except aiosmtplib.SMTPRecipientRefused as e:
+                    answers[recipient] = Answer(AVVISAD if e.code >= 500 else VANTAR, _answer(e))
+            accepted = [r for r in recipients if r not in answers]
+            if not accepted:
+                await client.rset()
+                return answers
         except UnicodeError:
             raise PermanentMailError(f"en adress kan inte skickas som ASCII: {', '.join(recipients)}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as e:
-            if isinstance(e, (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError, OSError, TimeoutError)):
-                self.client.close()  # the next attempt reconnects
+            if isinstance(e, _LOST):
+                client.close()  # the next attempt reconnects
             raise _classify(e) from None
-        if refused:
-            # Some recipients refused, others accepted: the message went; note who did not get it.
-            return "avvisad för " + "; ".join(f"{r}: {_answer(e)}" for r, e in refused.items())
-        return None
+        try:
+            reply = await client.data(message)
+        except aiosmtplib.SMTPResponseException as e:  # the relay answered DATA: a definite no, for all of them
+            try:
+                await client.rset()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()
+            if e.code >= 500:
+                return {**answers, **{r: Answer(AVVISAD, _answer(e)) for r in accepted}}
+            return {**answers, **{r: Answer(VANTAR, _answer(e)) for r in accepted}}
+        except _LOST as e:
+            client.close()
+            raise UncertainMailError(
+                f"inget svar från e-postservern efter att meddelandet lämnats ({type(e).__name__}); det kan ha kommit fram",
+                accepted) from None
+        return {**answers, **{r: Answer(LEVERERAD, f"{reply.code} {reply.message}".strip()[:200]) for r in accepted}}
 
 
 class SmtpTransport:
@@ -96,7 +126,7 @@ class FolderConnection:
     def __init__(self, folder: Folder):
         self.folder = folder
 
-    async def send(self, sender: str, recipients: list[str], message: bytes) -> str | None:
+    async def send(self, sender: str, recipients: list[str], message: bytes) -> dict[str, Answer]:
         headers = BytesParser(policy=policy.default).parsebytes(message, headersonly=True)
         message_id = str(headers.get("Message-ID", "")).strip().strip("<>")
         name = re.sub(r"[^A-Za-z0-9._-]", "_", message_id or hashlib.sha256(message).hexdigest())[:150]
@@ -107,7 +137,7 @@ class FolderConnection:
             raise PermanentMailError(str(e)) from None
         except OSError as e:
             raise TransientMailError(f"kan inte skriva {self.folder.path / name}.eml: {e.strerror}") from None
-        return None
+        return {r: Answer(LEVERERAD, f"sparat som {name}.eml") for r in recipients}
 
 
 class FolderTransport:

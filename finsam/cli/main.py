@@ -340,8 +340,11 @@ def _send_and_report() -> int:
     console.print(f"Utskick: {report.summary()}.")
     for row_id, why in report.failed:
         err_console.print(f"  Misslyckat utskick {row_id}: {why}", style="red", markup=False, highlight=False)
+    for row_id, why in report.uncertain:
+        err_console.print(f"  Osäkert utskick {row_id} (kan ha kommit fram; försöks högst en gång till): {why}",
+                          style="yellow", markup=False, highlight=False)
     say_held_claims()
-    return 3 if report.failed or report.deferred else 0
+    return 3 if report.failed or report.deferred or report.uncertain else 0
 
 
 @app.command("skicka")

@@ -151,6 +151,7 @@ class UtskickTillstand(StrEnum):
     SKICKAD = "skickad"  # accepted by the mail server
     MISSLYCKAD = "misslyckad"  # refused for good (5xx): the kansli is told
     MAKULERAD = "makulerad"  # no longer wanted (the report arrived first)
+    OSAKER = "osaker"  # the relay never answered after DATA, twice: it may have gone; the kansli is told
 
     @property
     def label(self) -> str:
@@ -160,4 +161,5 @@ class UtskickTillstand(StrEnum):
             "skickad": "skickad",
             "misslyckad": "misslyckad",
             "makulerad": "makulerad",
+            "osaker": "osäker",
         }[self.value]

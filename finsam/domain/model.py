@@ -425,6 +425,12 @@ class Utskick(Base):
     skickad: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     senaste_fel: Mapped[str | None] = mapped_column(Text)
     skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Each recipient's last answer, {address: {"status": levererad|vantar|avvisad|osaker, "svar": text}}: a
+    # retry goes to those still owed it, never again to one who has it (finsam.services.delivery).
+    mottagarstatus: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    # How often the relay took the message without a final answer (timeout or lost connection after DATA):
+    # it may have been delivered, so it is retried once, after a wait, and then left `osaker` for the kansli.
+    osakra: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class KalenderToken(Base):

@@ -385,7 +385,7 @@ def queue_weekly_summary(
     coming, coming_total = _listed(session, open_ & Deadline.forfaller.between(as_of, horizon), rows)
     last_week = Utskick.planerad >= as_of - timedelta(days=7)
     not_delivered = (
-        ((Utskick.tillstand == UtskickTillstand.MISSLYCKAD) & last_week)
+        ((Utskick.tillstand.in_([UtskickTillstand.MISSLYCKAD, UtskickTillstand.OSAKER])) & last_week)
         | ((Utskick.tillstand == UtskickTillstand.VANTAR) & (Utskick.forsok > 0))
         # Sent, but some recipient refused it (the insatsägare, while the kansli's copy went).
         | ((Utskick.tillstand == UtskickTillstand.SKICKAD) & Utskick.senaste_fel.is_not(None) & last_week)

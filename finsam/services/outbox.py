@@ -79,7 +79,7 @@ def _insert(session: Session):  # noqa: ANN202
 
 
 _COLUMNS = ("nyckel", "typ", "steg", "insats_id", "deadline_id", "forfaller", "planerad", "mottagare", "kopia", "amne",
-            "message_id", "meddelande", "tillstand", "forsok", "nasta_forsok", "skapad", "senaste_fel")
+            "message_id", "meddelande", "tillstand", "forsok", "nasta_forsok", "skapad", "senaste_fel", "osakra")
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +110,7 @@ def enqueue(session: Session, kontext: Kontext, message: NewMessage) -> Utskick 
         deadline_id=message.deadline_id, forfaller=message.forfaller, planerad=message.planerad,
         mottagare=message.mottagare, kopia=message.kopia, amne=message.amne, message_id=message.message_id,
         meddelande=message.meddelande, tillstand=U.VANTAR, forsok=0, nasta_forsok=now, skapad=now,
-        senaste_fel=None,
+        senaste_fel=None, osakra=0,
     )
     row_id = session.execute(_upsert(), values).scalar()
     if row_id is None:
@@ -141,7 +141,7 @@ def record_not_composed(
         planerad=planerad, mottagare=printable(mottagare, 320), kopia=[], amne=printable(f"Kunde inte skapas: {vad}", 300),
         message_id=f"<ej-skapat.{uuid.uuid5(uuid.NAMESPACE_URL, key).hex}@{printable(sender_domain, 100)}>",
         meddelande=NOT_COMPOSED, tillstand=U.MISSLYCKAD, forsok=1, nasta_forsok=now, skapad=now,
-        senaste_fel=error[:2000],
+        senaste_fel=error[:2000], osakra=0,
     )
     row_id = session.execute(
         _insert(session)(Utskick).values(**values)
@@ -181,8 +181,10 @@ def claim(
     token = uuid.uuid4().hex
     now = _utc(now)
     waiting = Utskick.tillstand == U.VANTAR
+    # A message whose fate was uncertain waits its time whatever: the relay may still be delivering it.
+    free_to_hurry = or_(Utskick.osakra == 0, Utskick.nasta_forsok <= now)
     due = or_(
-        waiting if ignore_backoff else and_(waiting, Utskick.nasta_forsok <= now),
+        and_(waiting, free_to_hurry) if ignore_backoff else and_(waiting, Utskick.nasta_forsok <= now),
         and_(Utskick.tillstand == U.SKICKAR, Utskick.claimed < now - claim_timeout),
     )
     candidates = select(Utskick.id).where(due).order_by(Utskick.id).limit(limit)
@@ -207,15 +209,19 @@ def _finish(session: Session, row_id: int, claim_token: str | None, **values: ob
     )
 
 
-def mark_sent(session: Session, row: Utskick, *, now: datetime, note: str | None = None) -> None:
-    """Accepted by the server; `note` records recipients it refused while accepting the others."""
+def mark_sent(session: Session, row: Utskick, *, now: datetime, note: str | None = None,
+              status: dict[str, dict[str, str]] | None = None) -> None:
+    """Accepted by the server for every recipient (`status`: each one's answer)."""
     _finish(session, row.id, row.claim, tillstand=U.SKICKAD, skickad=_utc(now), forsok=row.forsok + 1,
-            senaste_fel=note, claim=None)
+            senaste_fel=note, claim=None, mottagarstatus=status)
 
 
-def mark_failed(session: Session, row: Utskick, *, now: datetime, error: str) -> None:
+def mark_failed(session: Session, row: Utskick, *, now: datetime, error: str,
+                status: dict[str, dict[str, str]] | None = None) -> None:
+    """Refused for good (5xx), for every recipient still owed it; `status` says who got it and who did not."""
+    values: dict[str, object] = {"mottagarstatus": status} if status is not None else {}
     _finish(session, row.id, row.claim, tillstand=U.MISSLYCKAD, forsok=row.forsok + 1, senaste_fel=error[:2000],
-            claim=None)
+            claim=None, **values)
 
 
 def mark_unsendable(session: Session, row: Utskick, *, now: datetime, error: str) -> None:
@@ -226,14 +232,31 @@ def mark_unsendable(session: Session, row: Utskick, *, now: datetime, error: str
 
 
 def defer(
-    session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True, max_wait_minutes: int = 360
+    session: Session, row: Utskick, *, now: datetime, error: str, tried: bool = True, max_wait_minutes: int = 360,
+    status: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """Back to waiting, to be retried after a backoff that doubles with the attempts from five minutes,
-    up to `max_wait_minutes` (the operator's FINSAM_BACKOFF_MAX_MINUTES)."""
+    up to `max_wait_minutes` (the operator's FINSAM_BACKOFF_MAX_MINUTES); `status` keeps who has it already."""
     attempts = row.forsok + (1 if tried else 0)
     wait = timedelta(minutes=min(5 * 2 ** min(max(attempts - 1, 0), 16), max_wait_minutes)) if tried else timedelta(0)
+    values: dict[str, object] = {"mottagarstatus": status} if status is not None else {}
     _finish(session, row.id, row.claim, tillstand=U.VANTAR, forsok=attempts, nasta_forsok=_utc(now) + wait,
-            senaste_fel=error[:2000] if tried else row.senaste_fel, claim=None)
+            senaste_fel=error[:2000] if tried else row.senaste_fel, claim=None, **values)
+
+
+def wait_after_uncertain(session: Session, row: Utskick, *, now: datetime, status: dict[str, dict[str, str]],
+                         osakra: int, error: str, wait: timedelta) -> None:
+    """The relay took the message without a final answer: tried again (once) only after `wait`, whatever a retry
+    of the run asks (`claim` honours the wait even with ignore_backoff)."""
+    _finish(session, row.id, row.claim, tillstand=U.VANTAR, forsok=row.forsok + 1, nasta_forsok=_utc(now) + wait,
+            senaste_fel=error[:2000], claim=None, mottagarstatus=status, osakra=osakra)
+
+
+def finish_uncertain(session: Session, row: Utskick, *, now: datetime, status: dict[str, dict[str, str]], osakra: int,
+                     error: str) -> None:
+    """Unknown twice: not sent again. It may well have arrived; the kansli's summary lists it to check."""
+    _finish(session, row.id, row.claim, tillstand=U.OSAKER, forsok=row.forsok + 1, senaste_fel=error[:2000],
+            claim=None, mottagarstatus=status, osakra=osakra, skickad=_utc(now))
 
 
 def cancel(session: Session, row: Utskick, *, reason: str) -> None:
