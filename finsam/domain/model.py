@@ -26,8 +26,9 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from finsam.domain.identity import identity_key
 from finsam.domain.enums import (
     Bedomning,
     BeslutTyp,
@@ -56,6 +57,10 @@ def _enum(cls: type) -> Enum:
     return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e], validate_strings=True)
 
 
+def _key_of(value: str | None, limit: int) -> str | None:
+    return identity_key(value)[:limit] if value is not None else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -65,6 +70,12 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     namn: Mapped[str] = mapped_column(String(200), unique=True)
+    namn_nyckel: Mapped[str | None] = mapped_column(String(200), index=True)  # finsam.domain.identity: what is compared
+
+    @validates("namn")
+    def _keep_key(self, _key: str, value: str) -> str:
+        self.namn_nyckel = _key_of(value, 200)
+        return value
 
 
 class Kontaktperson(Base):
@@ -95,6 +106,9 @@ class Insats(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     namn: Mapped[str] = mapped_column(String(300))
     diarienummer: Mapped[str | None] = mapped_column(String(50), unique=True)
+    # The forms every door compares (finsam.domain.identity), kept with the values as written.
+    namn_nyckel: Mapped[str | None] = mapped_column(String(300), index=True)
+    diarienummer_nyckel: Mapped[str | None] = mapped_column(String(50), index=True)
     inriktning: Mapped[Inriktning] = mapped_column(_enum(Inriktning))
     tillstand: Mapped[Tillstand] = mapped_column(_enum(Tillstand))
     start: Mapped[date | None] = mapped_column(Date)
@@ -113,6 +127,11 @@ class Insats(Base):
         back_populates="insats", order_by="(Deadline.period_slut, Deadline.typ)", cascade="all, delete-orphan"
     )
     ekonomi: Mapped[list[InsatsEkonomi]] = relationship(cascade="all, delete-orphan", order_by="InsatsEkonomi.ar")
+
+    @validates("namn", "diarienummer")
+    def _keep_keys(self, key: str, value: str | None) -> str | None:
+        setattr(self, f"{key}_nyckel", _key_of(value, 300 if key == "namn" else 50))
+        return value
 
     def organisationer(self, roll: Roll) -> list[str]:
         return [p.organisation.namn for p in self.parter if p.roll is roll]

@@ -19,6 +19,7 @@ from finsam.audit import Kontext
 from finsam.domain.enums import Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
 from finsam.db import insert_rows
+from finsam.domain.identity import identity_key, same
 from finsam.domain.model import Deadline, DeadlineAndring, Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
 from finsam.domain import limits
 from finsam.domain.limits import max_length
@@ -67,7 +68,7 @@ class InsatsRad:
 
     @property
     def identity(self) -> tuple[str, frozenset[str]]:
-        return (self.namn.casefold(), frozenset(h.casefold() for h in self.huvudman))
+        return (identity_key(self.namn), frozenset(identity_key(h) for h in self.huvudman))
 
 
 def _names(text: str) -> list[str]:
@@ -166,11 +167,11 @@ def read_insatser(path: Path) -> list[InsatsRad]:
         if rad is None:
             continue
         if rad.diarienummer:
-            if (first := seen_dnr.get(rad.diarienummer.casefold())) is not None:
+            if (first := seen_dnr.get(identity_key(rad.diarienummer))) is not None:
                 problems.append(
                     InputProblem(f"diarienumret finns redan på rad {first}", line=rad.line, column="diarienummer")
                 )
-            seen_dnr.setdefault(rad.diarienummer.casefold(), rad.line)
+            seen_dnr.setdefault(identity_key(rad.diarienummer), rad.line)
         if (first := seen_identity.get(rad.identity)) is not None:
             problems.append(
                 InputProblem(f"samma namn och huvudman som rad {first}", line=rad.line, column="namn")
@@ -205,17 +206,19 @@ class _Known:
     def __init__(self, session: Session, rader: list[InsatsRad]) -> None:
         self.session = session
         insatser: dict[int, Insats] = {}
-        for column, values in ((Insats.diarienummer, {r.diarienummer for r in rader if r.diarienummer}),
-                               (Insats.namn, {r.namn for r in rader})):
+        # By the keys every door compares (finsam.domain.identity): an Excel round trip finds the same insats.
+        for column, values in ((Insats.diarienummer_nyckel, {identity_key(r.diarienummer) for r in rader if r.diarienummer}),
+                               (Insats.namn_nyckel, {identity_key(r.namn) for r in rader})):
             for chunk in _chunks(values):
                 insatser.update((i.id, i) for i in session.scalars(_with_what_an_import_touches().where(column.in_(chunk))))
         self.by_dnr: dict[str, Insats] = {}
         self.by_name: dict[str, list[Insats]] = {}
         for insats in sorted(insatser.values(), key=lambda i: i.id):
             self._index(insats)
-        names = {n for r in rader for n in (*r.huvudman, *r.samverkansparter)}
+        names = {identity_key(n) for r in rader for n in (*r.huvudman, *r.samverkansparter)}
         self.organisations = {
-            o.namn: o for chunk in _chunks(names) for o in session.scalars(select(Organisation).where(Organisation.namn.in_(chunk)))
+            o.namn_nyckel: o
+            for chunk in _chunks(names) for o in session.scalars(select(Organisation).where(Organisation.namn_nyckel.in_(chunk)))
         }
         self.orgs_by_key: dict[str, Organisation] = {}
         emails = {r.kontakt_epost for r in rader if r.kontakt_epost}
@@ -227,21 +230,22 @@ class _Known:
 
     def _index(self, insats: Insats) -> None:
         if insats.diarienummer:
-            self.by_dnr[insats.diarienummer] = insats
-        self.by_name.setdefault(insats.namn, []).append(insats)
+            self.by_dnr[identity_key(insats.diarienummer)] = insats
+        self.by_name.setdefault(identity_key(insats.namn), []).append(insats)
 
     def renamed(self, insats: Insats, namn: str, diarienummer: str | None) -> None:
         """A row changed `insats`, known until then by `namn` and `diarienummer`."""
-        if diarienummer and self.by_dnr.get(diarienummer) is insats:
-            del self.by_dnr[diarienummer]
-        if insats in self.by_name.get(namn, []):
-            self.by_name[namn].remove(insats)
+        if diarienummer and self.by_dnr.get(identity_key(diarienummer)) is insats:
+            del self.by_dnr[identity_key(diarienummer)]
+        if insats in self.by_name.get(identity_key(namn), []):
+            self.by_name[identity_key(namn)].remove(insats)
         self._index(insats)
 
     def find(self, rad: InsatsRad, path: str) -> Insats | None:
-        by_dnr = self.by_dnr.get(rad.diarienummer) if rad.diarienummer else None
+        by_dnr = self.by_dnr.get(identity_key(rad.diarienummer)) if rad.diarienummer else None
         by_name = [
-            i for i in self.by_name.get(rad.namn, []) if frozenset(h.casefold() for h in i.huvudman) == rad.identity[1]
+            i for i in self.by_name.get(rad.identity[0], [])
+            if frozenset(identity_key(h) for h in i.huvudman) == rad.identity[1]
         ]
         if by_dnr is not None and by_name and by_name[0] is not by_dnr:
             raise InvalidInput(
@@ -261,15 +265,16 @@ class _Known:
         wanted = [(Roll.HUVUDMAN, n) for n in rad.huvudman] + [(Roll.SAMVERKANSPART, n) for n in rad.samverkansparter]
         parts, seen = [], set()
         for i, (roll, namn) in enumerate(wanted):
-            if namn.casefold() not in self.orgs_by_key:
-                org = self.organisations.get(namn)
+            key = identity_key(namn)
+            if key not in self.orgs_by_key:
+                org = self.organisations.get(key)
                 if org is None:
                     org = Organisation(namn=namn)
                     self.session.add(org)
-                self.orgs_by_key[namn.casefold()] = org
-            org = self.orgs_by_key[namn.casefold()]
-            if (roll, org.namn.casefold()) not in seen:
-                seen.add((roll, org.namn.casefold()))
+                self.orgs_by_key[key] = org
+            org = self.orgs_by_key[key]
+            if (roll, key) not in seen:
+                seen.add((roll, key))
                 parts.append((roll, org, i))
         return parts
 
@@ -312,17 +317,19 @@ def _fields(rad: InsatsRad) -> dict[str, object]:
 
 def _apply(insats: Insats, rad: InsatsRad, known: _Known) -> None:
     for key, value in _fields(rad).items():
+        if key in ("namn", "diarienummer") and same(getattr(insats, key), value):
+            continue  # the same name as stored, but for an invisible difference (Excel): kept as first written
         setattr(insats, key, value)
     if (person := known.contact(rad)) is not None:
         insats.kontaktperson = person
     wanted = [(Roll.HUVUDMAN, n) for n in rad.huvudman] + [(Roll.SAMVERKANSPART, n) for n in rad.samverkansparter]
-    if [(p.roll, p.organisation.namn) for p in insats.parter] != wanted:
+    if [(p.roll, identity_key(p.organisation.namn)) for p in insats.parter] != [(r, identity_key(n)) for r, n in wanted]:
         # A part that stays keeps its row (its place may change) and one that goes is deleted: deleting them
         # all and adding them again would need a flush in between, as the new rows would share the old keys.
-        kept = {(p.roll, p.organisation.namn.casefold()): p for p in insats.parter}
+        kept = {(p.roll, identity_key(p.organisation.namn)): p for p in insats.parter}
         parter = []
         for roll, org, ordning in known.parts(rad):
-            part = kept.pop((roll, org.namn.casefold()), None) or InsatsOrganisation(organisation=org, roll=roll)
+            part = kept.pop((roll, identity_key(org.namn)), None) or InsatsOrganisation(organisation=org, roll=roll)
             part.ordning = ordning
             parter.append(part)
         insats.parter = parter
@@ -364,7 +371,10 @@ def _insert_new(session: Session, kontext: Kontext, nya: list[_New], regler: Reg
     a few bulk inserts, audited; returns the number of deadlines."""
     insatser = insert_rows(session, Insats, [
         {**_fields(n.rad), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
-         "kontaktperson_id": n.kontaktperson.id if n.kontaktperson else None}
+         "kontaktperson_id": n.kontaktperson.id if n.kontaktperson else None,
+         # Past the unit of work, so past the model's validators: the keys every door compares, written here.
+         "namn_nyckel": identity_key(n.rad.namn)[:300],
+         "diarienummer_nyckel": identity_key(n.rad.diarienummer)[:50] if n.rad.diarienummer else None}
         for n in nya
     ])
     parter, ekonomi, deadlines, changes = [], [], [], []

@@ -30,7 +30,8 @@ from finsam.domain.model import (
     Sammantrade,
     Yttrande,
 )
-from finsam.domain.parsing import parse_email, plain_text
+from finsam.domain.identity import identity_key
+from finsam.domain.parsing import parse_email, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.services.batch import ItemFailure, isolated, let_go_in_batches
@@ -45,7 +46,8 @@ def _step(insats: Insats, steg: Steg, *, as_of: date | None = None) -> None:
 
 
 def _organisation(session: Session, namn: str) -> Organisation:
-    return session.scalar(select(Organisation).where(Organisation.namn == namn)) or Organisation(namn=namn)
+    return (session.scalar(select(Organisation).where(Organisation.namn_nyckel == identity_key(namn)[:200]))
+            or Organisation(namn=namn))
 
 
 def _meeting(session: Session, typ: MoteTyp, datum: date) -> Sammantrade:
@@ -90,8 +92,11 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
         epost = parse_email(ny.kontakt_epost)
     except ValueError as e:
         raise FinsamError(f"Kontaktpersonens e-post: {e}") from None
-    if ny.diarienummer and session.scalar(select(Insats).where(Insats.diarienummer == ny.diarienummer)):
-        raise FinsamError(f"Diarienumret {ny.diarienummer} används redan.")
+    if ny.diarienummer and (taken := session.scalar(
+            select(Insats).where(Insats.diarienummer_nyckel == identity_key(ny.diarienummer)[:50]))):
+        # A lookalike (another case, an invisible space) is the same diarienummer: refused, naming the one it is.
+        same_as = "" if taken.diarienummer == ny.diarienummer else f" (som {taken.diarienummer})"
+        raise FinsamError(f"Diarienumret {shown(ny.diarienummer)} används redan{same_as} av {taken.namn}.")
     person = session.scalar(select(Kontaktperson).where(Kontaktperson.epost == epost))
     if person is None:
         person = Kontaktperson(namn=ny.kontaktperson.strip() or epost, epost=epost, telefon=ny.kontakt_telefon)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finsam.domain.enums import DeadlineTillstand
+from finsam.domain.identity import identity_key
 from finsam.domain.model import Deadline, Insats, RapportKo, Yttrande
 from finsam.domain.parsing import shown
 from finsam.errors import NotFound
@@ -30,16 +31,17 @@ def find_insats(session: Session, ref: str) -> Insats:
         raise NotFound("Ange en insats (namn, diarienummer eller id).")
     if len(ref) > 300:
         raise NotFound(f"Ingen insats matchar '{shown(ref)}' (ett namn har högst 300 tecken).")
-    found = session.scalar(select(Insats).where(func.lower(Insats.diarienummer) == ref.lower()))
+    key = identity_key(ref)  # the form every door compares (finsam.domain.identity)
+    found = session.scalar(select(Insats).where(Insats.diarienummer_nyckel == key))
     if found is not None:
         return found
     if ref.isascii() and ref.isdigit() and (found := by_id(session, Insats, int(ref))) is not None:
         return found
-    exact = session.scalars(select(Insats).where(func.lower(Insats.namn) == ref.lower())).all()
+    exact = session.scalars(select(Insats).where(Insats.namn_nyckel == key)).all()
     if len(exact) == 1:
         return exact[0]
     candidates = exact or session.scalars(
-        select(Insats).where(func.lower(Insats.namn).contains(ref.lower(), autoescape=True)).order_by(Insats.namn)
+        select(Insats).where(Insats.namn_nyckel.contains(key, autoescape=True)).order_by(Insats.namn)
     ).all()
     if len(candidates) == 1:
         return candidates[0]
