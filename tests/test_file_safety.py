@@ -295,3 +295,14 @@ def test_the_prefect_run_sets_links_and_fifos_aside(loaded: str, tmp_path: Path,
     assert outside.read_text(encoding="utf-8") == REPORT and mode(outside) == 0o644
     assert sorted(p.name for p in (inbox / "ej-lasbara").iterdir()) == [
         "fifo.txt", "fifo.txt.orsak.txt", "lank.txt", "lank.txt.orsak.txt"]
+
+
+def test_a_name_that_is_not_utf8_is_read_and_shown_with_a_replacement(loaded: str, tmp_path: Path) -> None:
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    (inbox / b"rapport-fr\xe5n-skannern.txt".decode("utf-8", "surrogateescape")).write_text(REPORT, encoding="utf-8")
+    out = inbox_run(loaded, inbox, tmp_path)  # valid JSON: json.loads would fail otherwise
+    assert [(o["fil"], o["atgard"]) for o in out] == [("rapport-fr\ufffdn-skannern.txt", "registrerad")]
+    assert [p.name for p in (inbox / "behandlade").iterdir()] == ["rapport-fr\ufffdn-skannern.txt"]
+    result = finsam(loaded, "report", "register", str(tmp_path / ("x" * 230 + ".txt")), "--json", check=False)
+    assert result.returncode == 1 and "namnet är 234 byte långt" in result.stderr and "Traceback" not in result.stderr

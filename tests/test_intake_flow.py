@@ -114,3 +114,31 @@ def test_a_queued_report_is_registered_from_the_run_form(loaded: str, tmp_path: 
         assert session.get(RapportKo, row.id).hanterad is not None
     registrera_inkommen_rapport()
     assert "## Kansliets kö (0)" in latest_artifact("inkomna-rapporter") and "Kön är tom." in latest_artifact("inkomna-rapporter")
+
+
+def test_any_file_name_is_bounded_at_the_door(loaded: str, tmp_path: Path, monkeypatch) -> None:
+    """A 400-character attachment name and one with bytes that are not UTF-8, from the mailbox; a name with such
+    bytes in the folder: registered or queued under a name the database holds on SQLite and PostgreSQL alike."""
+    from flows.inkomna_rapporter import registrera_inkommen_rapport
+
+    report = (REPORTS / "slutrapport-trisam-hudiksvall.txt").read_bytes()
+    unclear = "Slutrapport\nInsatsens namn\nTrisam 2.0\n".encode()
+    long_name = "Slutrapport " + "x" * 390 + ".txt"
+    with dovecot() as port, finsam_settings(monkeypatch, imap_host="127.0.0.1", imap_port=str(port), imap_tls="none",
+                                            imap_username=USER, imap_password=PASSWORD):
+        deliver(port, _mail("Lång", [(long_name, report)]))
+        deliver(port, _mail("Konstig", [("rapport-\udcff.txt".encode("utf-8", "surrogateescape").decode("latin-1"), unclear)]))
+        result = registrera_inkommen_rapport(brevlada=True)
+        assert result["antal"] == {"registrerad": 1, "i_kon": 1}
+        assert seen_flags(port) == [True, True]  # handled: never retried on every run
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir(exist_ok=True)
+    (inbox / b"fr\xe5n-skannern.txt".decode("utf-8", "surrogateescape")).write_bytes(unclear + b"Ankomstdatum\n2022-01-20\n")
+    result = registrera_inkommen_rapport()
+    assert result["antal"] == {"i_kon": 1}
+    with read_only(loaded) as session:
+        [rapport] = session.scalars(select(InkommenRapport)).all()
+        assert len(rapport.filnamn.encode()) <= 200 and rapport.filnamn.startswith("Slutrapport xxx")
+        assert rapport.filnamn.endswith("….txt")
+        queued = sorted(q.filnamn for q in session.scalars(select(RapportKo)))
+        assert "fr\ufffdn-skannern.txt" in queued
