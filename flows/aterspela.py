@@ -10,6 +10,7 @@ from prefect.states import Failed
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import Field
 
+from finsam.messages.render import markdown_cell
 from finsam.demo import END, START, Demo, events, finish, prepare, replay_day
 from finsam.wiring import rules
 
@@ -55,7 +56,8 @@ def aterspela(
         failed.extend(result["fel"])
         day += timedelta(days=1)
     summary = finish_task(utdata, till)
-    lines = [f"- {line}" for line in log] + (["", "## Kunde inte göras", ""] + [f"- {x}" for x in failed] if failed else [])
+    lines = [f"- {markdown_cell(line)}" for line in log] + (
+        ["", "## Kunde inte göras", ""] + [f"- {markdown_cell(x)}" for x in failed] if failed else [])
     create_markdown_artifact("# Demo\n\n" + "\n".join(lines) + "\n", key="demo-handelser",
                              description="Det som hände under demons period")
     if failed:  # every other day and event was replayed; the run ends failed naming what was not

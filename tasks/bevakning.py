@@ -12,6 +12,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 
+from finsam.messages.render import markdown_cell
 from finsam import wiring
 from finsam.domain.enums import DeadlineStatus
 from finsam.domain.ladder import MeddelandeTyp
@@ -126,14 +127,17 @@ def publish_artifacts(as_of: date, plan: dict[str, Any], sent: dict[str, Any] | 
         lines += ["- Utskicket misslyckades: meddelandena ligger kvar i utkorgen och går ut vid nästa körning"]
     if plan["koade"]:
         lines += ["", "## Nya meddelanden", "", "| Till | Ämne |", "|---|---|"]
-        lines += [f"| {m['till']} | {m['amne'].replace('|', '/')} |" for m in plan["koade"]]
+        lines += [f"| {markdown_cell(m['till'])} | {markdown_cell(m['amne'])} |" for m in plan["koade"]]
     if sent and sent["misslyckade"]:
-        lines += ["", "## Misslyckade utskick", ""] + [f"- {e}" for e in sent["misslyckade"]]
+        lines += ["", "## Misslyckade utskick", ""] + [f"- {markdown_cell(e)}" for e in sent["misslyckade"]]
+    if sent and sent.get("osakra"):
+        lines += ["", "## Osäkra utskick (kan ha kommit fram; försöks högst en gång till)", ""]
+        lines += [f"- {markdown_cell(e)}" for e in sent["osakra"]]
     if plan.get("fel"):
-        lines += ["", "## Kunde inte göras", ""] + [f"- {x}" for x in plan["fel"]]
+        lines += ["", "## Kunde inte göras", ""] + [f"- {markdown_cell(x)}" for x in plan["fel"]]
     if plan["styrelselistan"]:
-        lines += ["", "## Till styrelsens uppföljningslista", ""] + [f"- {x}" for x in plan["styrelselistan"]]
+        lines += ["", "## Till styrelsens uppföljningslista", ""] + [f"- {markdown_cell(x)}" for x in plan["styrelselistan"]]
     if plan["tillstand"]:
-        lines += ["", "## Insatser som bytte tillstånd", ""] + [f"- {x}" for x in plan["tillstand"]]
+        lines += ["", "## Insatser som bytte tillstånd", ""] + [f"- {markdown_cell(x)}" for x in plan["tillstand"]]
     create_markdown_artifact("\n".join(lines) + "\n", key="daglig-bevakning",
                              description=f"Vad som skickades och vad som misslyckades {as_of.isoformat()}")

@@ -20,10 +20,23 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "email
 ARTIFACTS = TEMPLATES.parent / "artifacts"
 
 
-def markdown_cell(value: object) -> str:
-    """A value inside a Markdown table: no pipes or line breaks to break the table, no HTML."""
+class MarkdownSafe(str):
+    """Text already escaped for Markdown (by `markdown_cell`): the artifact templates print it as it is."""
+
+
+# What makes structure inside a line of Markdown: emphasis, code, links and images, tables, strikethrough;
+# `<` as an entity, so no HTML reaches the page.
+_MARKDOWN_SPECIAL = {c: "\\" + c for c in "\\`*_[]|~"} | {"<": "&lt;", ">": "&gt;"}
+
+
+def markdown_cell(value: object) -> MarkdownSafe:
+    """Stored text as it may stand in Markdown (a table cell, a list item, a heading): one line, and no
+    character that would make a link, an image, emphasis, a table column or HTML of it. A name such as
+    `[Logga in](https://…) <img onerror=…>` shows as the text it is."""
+    if isinstance(value, MarkdownSafe):
+        return value
     text = " ".join(str(value).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return MarkdownSafe("".join(_MARKDOWN_SPECIAL.get(c, c) for c in text))
 
 
 @dataclass(frozen=True)
@@ -63,10 +76,12 @@ class MailRenderer:
 
 
 class MarkdownRenderer:
-    """Markdown for Prefect artifacts (templates/artifacts/NAME.md)."""
+    """Markdown for Prefect artifacts (templates/artifacts/NAME.md). Every value a template prints is escaped
+    (`markdown_cell`), whether or not the template asks for it: stored text never becomes Markdown."""
 
     def __init__(self, directory: Path = ARTIFACTS):
         self._env = _environment(directory, html=False)
+        self._env.finalize = lambda value: value if value is None else markdown_cell(value)
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         return self._env.get_template(f"{name}.md").render(context)
