@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, inspect, make_url, select, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DBAPIError, PendingRollbackError, SQLAlchemyError
 
 import finsam.audit  # noqa: F401  (registers the audit listener)
 import finsam.guard  # noqa: F401  (registers the bounds check before every flush)
+from finsam.errors import DatabaseUnavailable
 from finsam.files import check_database_file
 from finsam.audit import Kontext
 from finsam.domain.model import Base
@@ -101,9 +103,30 @@ def unit_of_work(url: str, kontext: Kontext, *, dry_run: bool = False) -> Iterat
                 session.rollback()
             else:
                 session.commit()
-        except BaseException:
-            session.rollback()
+        except BaseException as e:
+            try:
+                session.rollback()
+            except SQLAlchemyError:  # the connection is gone: the server has rolled the transaction back itself
+                pass
+            if connection_lost(e):
+                raise DatabaseUnavailable(LOST) from e
             raise
+
+
+LOST = ("förbindelsen med databasen bröts; inget av det som pågick sparades (allt eller inget). "
+        "Kör igen när databasen svarar; finsam kopplar upp sig på nytt")
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` means the database connection was lost (the server restarted, the network dropped, the
+    backend was terminated), or a session is left unusable by such a loss earlier in the same unit of work."""
+    if isinstance(error, PendingRollbackError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    cause = error.__cause__ or error.__context__
+    return cause is not None and cause is not error and isinstance(cause, (DBAPIError, PendingRollbackError)) \
+        and connection_lost(cause)
 
 
 @contextmanager

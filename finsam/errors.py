@@ -48,6 +48,11 @@ class TransitionNotAllowed(FinsamError):
     """A lifecycle step that the insats's current state does not allow."""
 
 
+class DatabaseUnavailable(FinsamError):
+    """The connection to the database was lost inside a unit of work: all of it was rolled back, nothing of it
+    is half-saved, and the next unit of work connects anew."""
+
+
 class NotFound(FinsamError):
     """A reference (insats, deadline, meeting) that matches nothing, or more than one thing."""
 

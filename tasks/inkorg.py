@@ -11,7 +11,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from finsam import clock, wiring
 from finsam.adapters.imap import Mailbox
-from finsam.errors import FinsamError
+from finsam.errors import DatabaseUnavailable, FinsamError
 from finsam.intake.documents import Document, read_document
 from finsam.services.batch import reason
 from finsam.messages.render import markdown_cell
@@ -33,6 +33,8 @@ def _take_in(document: Document, received: date | None) -> dict[str, Any]:
 def _handle(name: str, data: bytes, received: date | None) -> dict[str, Any]:
     try:
         return _take_in(read_document(name, data, wiring.document_limits()), received)
+    except DatabaseUnavailable as e:  # nothing saved: the message stays unread and is taken on the next run
+        return {"fil": name, "atgard": "kvar", "skal": str(e), "tagg": None}
     except FinsamError as e:  # unreadable, or not a report: said plainly, nothing changed
         return {"fil": name, "atgard": "fel", "skal": str(e), "tagg": None}
     except Exception as e:  # a bug in finsam: this attachment only; the others are still taken in
@@ -56,7 +58,7 @@ def from_mailbox() -> list[dict[str, Any]]:
         for uid, attachments in mailbox.new_attachments().items():
             handled = [_handle(a.filename, a.data, a.received) for a in attachments]
             results += handled
-            if not any(r["atgard"] == "ovantat_fel" for r in handled):
+            if not any(r["atgard"] in ("ovantat_fel", "kvar") for r in handled):
                 mailbox.mark_seen(uid)  # handled: registered, queued or refused with its reason
             # else left unread: once the bug is fixed the next run takes it again (a twin is recognised)
     return results

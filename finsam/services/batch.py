@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
+from finsam.db import connection_lost
 from finsam.errors import FinsamError
 
 
@@ -62,6 +63,8 @@ def isolated(session: Session, failures: list[ItemFailure], vad: str) -> Iterato
         yield outcome
         session.flush()
     except Exception as e:  # noqa: BLE001 - one item's failure, whatever it is, is recorded, not raised
+        if connection_lost(e):
+            raise  # not this item's failure: the whole unit of work is gone, and unit_of_work says so
         savepoint.rollback()
         failures.append(ItemFailure(one_line(vad, 200), reason(e)))
     else:

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from finsam.domain.model import Insats
-from finsam.errors import FinsamError
+from finsam.errors import DatabaseUnavailable, FinsamError
 from finsam.files import Entry, Folder, UnsafeFile, shorten_name, shown_name
 from finsam.intake.documents import read_from
 from finsam.intake.limits import Limits
@@ -105,6 +105,8 @@ def _one_entry(folder: Folder, entry: Entry, *, work, mail: MailContext, storage
         outcome = _register(document, entry, work=work, mail=mail, storage=storage, tag=tag)
     except FileNotFoundError:
         return None
+    except DatabaseUnavailable as e:  # nothing of it was saved: the file waits in the inbox for the next run
+        outcome = FolderOutcome(entry.shown, "kvar", f"{entry.shown}: {e}.")
     except UnsafeFile as e:
         changed = read is None and entry.problem() is None  # a regular file of its own that changed mid-read
         outcome = FolderOutcome(entry.shown, "kvar" if changed else "fel", str(e))
