@@ -1,5 +1,6 @@
 """make chaos: nothing lost under crashes, concurrent runs, a mail outage and bad input, and nothing outside
-touched through the folders finsam reads (benchmarks/chaos_files.py).
+touched through the folders finsam reads (benchmarks/chaos_files.py), exactly once under every relay fault,
+one insats after an Excel round trip, any file name and a lost connection (benchmarks/chaos_relay.py).
 
 Every figure comes from a real run against a real SMTP server (aiosmtpd) and a real database.
 Prints a table and writes benchmarks/chaos.json.
@@ -225,23 +226,30 @@ def main() -> int:
     from benchmarks.chaos_files import file_system
 
     results.update(file_system({"sqlite": sqlite_db("files"), **({"postgresql": pg} if pg else {})}, WORK))
+    from benchmarks.chaos_relay import issue25
+
+    results.update(issue25({"sqlite": sqlite_db("relay"), **({"postgresql": pg} if pg else {})}, WORK))
     results["seconds"] = round(time.perf_counter() - start, 1)
     (HERE / "chaos.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print("mått".ljust(46), "värde")
     for key, value in results.items():
-        if key not in ("concurrent", "fuzz_per_entry_point", "fs_per_kind"):
+        if key not in ("concurrent", "fuzz_per_entry_point", "fs_per_kind", "relay_faults"):
             print(key.ljust(46), value)
     for name, figures in concurrent.items():
         print(f"samtidiga körningar {name}".ljust(46), figures)
     for name, figures in results["fuzz_per_entry_point"].items():
         print(f"fientlig indata {name}".ljust(46), figures)
+    for name, figures in results["relay_faults"].items():
+        print(f"e-postserverfel {name}".ljust(46), figures)
     print(f"Sparat i {HERE / 'chaos.json'}")
     bad = (results["lost"] or results["duplicates_with_distinct_message_id"] or results["concurrent_duplicates"]
            or results["concurrent_lost"] or results["concurrent_database_locked"] or results["outage_lost"]
            or results["outage_duplicates"] or results["outage_deadlines_with_more_than_one_message"]
            or not results["outage_kansli_told"] or results["fuzz_tracebacks"] or results["fuzz_partial_writes"]
            or results["fs_outside_changed"] or results["fs_outside_read"] or results["fs_hung_runs"]
-           or results["fs_tracebacks"])
+           or results["fs_tracebacks"] or results["relay_delivered_more_than_twice"]
+           or results["relay_runs_that_did_not_end"] or results["relay_lost"] or results["round_trip_duplicate_insatser"]
+           or results["issue25_unexpected_errors"] or results.get("lost_connection_unexpected"))
     return 1 if bad else 0
 
 
