@@ -352,6 +352,11 @@ class InkommenRapport(Base):
     avvikelser: Mapped[str | None] = mapped_column(Text)  # 4.3 Avvikelser från planering
     styrgruppens_analys: Mapped[str | None] = mapped_column(Text)  # 4.7 Styrgruppens analys av utfall
     varningar: Mapped[list[str] | None] = mapped_column(JSON)  # what the figures contradict, as shown on reading
+    # The report's numbered sections ({"4.4": "…"}), its checklist line by line ([{"avsnitt", "rad", "svar"}]) and
+    # what in it the kansli should look at (unanswered lines, a Nej without its comment), as read.
+    sektioner: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    checklista: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
+    checklista_flaggor: Mapped[list[str] | None] = mapped_column(JSON)
 
     deadline: Mapped[Deadline | None] = relationship()
     ekonomirader: Mapped[list[RapportEkonomiRad]] = relationship(

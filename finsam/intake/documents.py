@@ -16,6 +16,7 @@ from pathlib import Path
 from finsam.errors import FinsamError
 from finsam.files import Folder, shown_name
 from finsam.intake.limits import Budget, Limits, UnreadableDocument, megabytes
+from finsam.intake.wordform import FormRead, read_form
 
 SUFFIXES = (".docx", ".pdf", ".txt")
 
@@ -27,6 +28,7 @@ class Document:
     text: str
     # The time left for finding the fields (the limit counts from when reading began).
     budget: Budget | None = field(default=None, compare=False, repr=False)
+    form: FormRead | None = field(default=None, compare=False, repr=False)  # a Word file, read by its structure
 
     @property
     def sha256(self) -> str:
@@ -62,35 +64,22 @@ def _docx_parts(data: bytes, name: str, limits: Limits) -> None:
         raise UnreadableDocument(f"{name}: går inte att läsa som Word-dokument ({e}).") from None
 
 
-def _docx_text(data: bytes, name: str, limits: Limits, budget: Budget) -> str:
+def _docx_text(data: bytes, name: str, limits: Limits, budget: Budget) -> tuple[str, FormRead]:
+    """The text of a Word file in reading order, and the file read as a form (finsam.intake.wordform): its
+    tables' label/value pairs, fill-in fields, content controls, text boxes and checkboxes."""
     from docx import Document as WordDocument
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
+
+    from finsam.intake.extract import is_label
 
     _docx_parts(data, name, limits)
     try:
         document = WordDocument(io.BytesIO(data))
-        lines: list[str] = []
-        # In document order, paragraphs and tables alike: the templates keep their fields in tables.
-        for block in document.element.body.iterchildren():
-            budget.check()
-            tag = block.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.append(Paragraph(block, document).text)
-            elif tag == "tbl":
-                for row in Table(block, document).rows:
-                    budget.check()
-                    seen: list[object] = []
-                    for cell in row.cells:
-                        if any(cell._tc is other for other in seen):  # a merged cell is listed once per column it spans
-                            continue
-                        seen.append(cell._tc)
-                        lines.extend(cell.text.splitlines())
+        form = read_form(document.element.body, is_label, budget.check)
     except FinsamError:
         raise
     except Exception as e:  # a damaged file can fail anywhere in python-docx and lxml
         raise UnreadableDocument(f"{name}: går inte att läsa som Word-dokument ({e or type(e).__name__}).") from None
-    return "\n".join(lines)
+    return "\n".join(form.lines), form
 
 
 def _pdf_text(data: bytes, name: str, limits: Limits, budget: Budget) -> str:
@@ -139,8 +128,9 @@ def read_document(name: str, data: bytes, limits: Limits = Limits()) -> Document
         raise UnreadableDocument(f"{name}: filen är tom.")
     if len(data) > limits.max_bytes:
         raise _too_big(name, len(data), limits)
+    form: FormRead | None = None
     if suffix == ".docx":
-        text = _docx_text(data, name, limits, budget)
+        text, form = _docx_text(data, name, limits, budget)
     elif suffix == ".pdf":
         text = _pdf_text(data, name, limits, budget)
     elif suffix == ".txt":
@@ -151,7 +141,7 @@ def read_document(name: str, data: bytes, limits: Limits = Limits()) -> Document
         hint = " (en inskannad PDF utan text behöver tolkas med OCR först)" if suffix == ".pdf" else ""
         raise UnreadableDocument(f"{name}: dokumentet innehåller ingen text{hint}.")
     budget.check()
-    return Document(name=name, data=data, text=text, budget=budget)
+    return Document(name=name, data=data, text=text, budget=budget, form=form)
 
 
 def read_from(folder: Folder, name: str, limits: Limits = Limits()) -> tuple[Document, tuple[int, int]]:

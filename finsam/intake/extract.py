@@ -19,7 +19,9 @@ from rapidfuzz import fuzz
 from finsam.domain.parsing import parse_amount, parse_date
 from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
+from finsam.intake.sections import checklist_flags, checklist_from_text, sections
 from finsam.intake.text import Falt, Line, Sakerhet, fold
+from finsam.intake.wordform import CheckRow, FormRead, Pair
 
 
 FIELDS = (
@@ -36,6 +38,12 @@ class Extraction:
     fields: dict[str, Falt] = field(default_factory=dict)
     ekonomi: Ekonomitabell | None = None  # a delrapport's table (4.6)
     varningar: list[str] = field(default_factory=list)  # what the report's figures contradict
+    sektioner: dict[str, str] = field(default_factory=dict)  # each numbered section's text, by its number
+    checklista: list[CheckRow] = field(default_factory=list)  # section 5, line by line
+
+    @property
+    def checklista_flaggor(self) -> list[str]:
+        return checklist_flags(self.checklista, self.sektioner)
 
     def get(self, name: str) -> object:
         item = self.fields.get(name)
@@ -47,7 +55,9 @@ class Extraction:
         missing = []
         if self.get("typ") == "delrapport":
             expected += ["period_start", "period_slut"]
-            missing += [] if self.ekonomi else ["ekonomi"]
+            # A table without its Summa (an empty form's) is no economic report: missing, not zero.
+            has_sum = self.ekonomi is not None and self.ekonomi.summa_utfall_kr is not None
+            missing += [] if has_sum else ["ekonomi"]
         elif self.get("typ") == "slutrapport":
             expected += ["utnyttjade_medel_kr", "aterbetalning_kr"]
         return [f for f in expected if f not in self.fields] + missing
@@ -65,6 +75,9 @@ class Extraction:
             out["sakerhet"]["ekonomi"] = self.ekonomi.sakerhet.value
         out["saknas"] = self.missing
         out["varningar"] = self.alla_varningar
+        out["sektioner"] = self.sektioner
+        out["checklista"] = [{"avsnitt": c.avsnitt, "rad": c.rad, "svar": c.svar} for c in self.checklista]
+        out["checklista_flaggor"] = self.checklista_flaggor
         return out
 
     @property
@@ -92,7 +105,35 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 # Labels that sit beside the ones above on the same line; their values come second.
 NEIGHBOURS = ("signatur", "arbetsstallets namn", "mobiltelefonnummer", "postadress")
+# Every other label of the templates: a text that is one of these is a label, never a value.
+OTHER_LABELS = ("postnummer", "registreringsdatum", "ankomstdatum", "datum", "underskrift", "namn", "organisation",
+                "kostnadsslag", "budget", "utfall", "summa", "organisations och arbetsstallets namn")
+ALL_LABELS = frozenset({v for variants in LABELS.values() for v in variants} | set(NEIGHBOURS) | set(OTHER_LABELS))
+# The templates' own help texts and the placeholders of empty fields (folded): no value either.
+HELP_TEXTS = ("ange ", "fyll i", "klicka eller tryck har", "klicka har", "skriv har", "beskriv ", "redovisa ",
+              "valj ett objekt", "om ni angett nej")
 THRESHOLD = 86
+
+
+def is_label(text: str) -> bool:
+    """Whether a text (a table cell, a line) is one of the templates' labels, as written or scanned."""
+    folded = fold(text).rstrip(":;. ").strip()
+    if not folded or len(folded) > 90:
+        return False
+    if folded in ALL_LABELS:
+        return True
+    return any(fuzz.ratio(folded, label) >= THRESHOLD for label in ALL_LABELS if abs(len(label) - len(folded)) <= 6)
+
+
+def no_value(text: str) -> bool:
+    """A label (or a text that starts with one), a help text or an empty field's placeholder is no value."""
+    folded = fold(text).strip()
+    if not folded or folded.strip("-_. ") == "":
+        return True
+    if folded.startswith(HELP_TEXTS) or is_label(text):
+        return True
+    first = folded.split(":")[0] if ":" in folded[:90] else None
+    return first is not None and first.strip() in ALL_LABELS
 
 # Bounds on the work per line. The value patterns below (amounts, e-mail addresses, phone numbers)
 # backtrack: on a run of n digits or letters that lacks the ending they look for (`kr`, `@…`), one
@@ -154,7 +195,9 @@ def _strip_neighbours(rest: str) -> str:
 
 
 def _value(name: str, text: str) -> object | None:
-    """A value of the field's form in `text`, or None."""
+    """A value of the field's form in `text`, or None (a label or a help text is no value, whatever its form)."""
+    if no_value(text):
+        return None
     if name == "diarienummer":
         match = DIARIENUMMER.search(text)
         return " ".join(match.group(0).split()) if match else None
@@ -207,8 +250,30 @@ def _typ(lines: list[Line]) -> Falt | None:
     return None
 
 
-def extract(text: str, budget: Budget | None = None) -> Extraction:
-    """The fields of a report's text. `budget` bounds the time (checked line by line) and tallies the work."""
+def _from_pairs(result: Extraction, pairs: list[Pair], budget: Budget) -> set[str]:
+    """The fields of a Word form's tables, each value exactly as it stood under or beside its own label. Returns
+    the fields the form decided (found, or left empty: then they are missing, not looked for elsewhere)."""
+    decided: set[str] = set()
+    for pair in pairs:
+        found = _label_at(Line(0, pair.label, fold(pair.label)), budget)
+        if found is None:
+            continue
+        name, rest, exact = found
+        if rest or name in _done(result, name):
+            continue
+        decided.add(name)
+        value = _value(name, pair.value) if pair.value else None
+        if value is None:
+            if pair.value and not no_value(pair.value):
+                result.varningar.append(f"{pair.label}: '{pair.value[:80]}' är inte ett giltigt värde för fältet")
+            continue
+        _store(result, name, value, Sakerhet.SAKER if exact else Sakerhet.TROLIG, 0)
+    return decided
+
+
+def extract(text: str, budget: Budget | None = None, form: FormRead | None = None) -> Extraction:
+    """The fields of a report's text. `budget` bounds the time (checked line by line) and tallies the work.
+    `form`, for a Word form, gives its label/value pairs and checklist: they come first, read by structure."""
     budget = budget or Budget("dokumentet")
     lines = []
     for i, raw in enumerate(text.splitlines(), start=1):
@@ -219,13 +284,14 @@ def extract(text: str, budget: Budget | None = None) -> Extraction:
     result = Extraction()
     if (typ := _typ(content)) is not None:
         result.fields["typ"] = typ
+    decided = _from_pairs(result, form.pairs, budget) if form is not None else set()
     for index, line in enumerate(content):
         budget.check()
         found = _label_at(line, budget)
         if found is None:
             continue
         name, rest, exact = found
-        if name in _done(result, name):
+        if name in _done(result, name) or name in decided:
             continue
         sure = Sakerhet.SAKER if exact else Sakerhet.TROLIG
         candidates = [(line, _strip_neighbours(rest))]
@@ -250,8 +316,13 @@ def extract(text: str, budget: Budget | None = None) -> Extraction:
         typ_value = "delrapport" if "period_start" in result.fields else "slutrapport"
         result.fields["typ"] = Falt(typ_value, Sakerhet.TROLIG, 0)
     money = read_economics(lines, result.get("typ"), result.fields, budget)
-    result.ekonomi, result.varningar = money.tabell, money.varningar
+    result.ekonomi, result.varningar = money.tabell, result.varningar + money.varningar
     result.fields.update(money.falt)
+    result.checklista = form.checks if form is not None and form.checks else checklist_from_text(lines)
+    # The form's own words (labels, its fields' values, the checklist) are not a section's text.
+    forms_own = {" ".join(t.split()) for t in ([p.value for p in form.pairs] if form is not None else [])}
+    forms_own |= {c.rad for c in result.checklista} | {"Ja", "Nej", "JA", "NEJ"}
+    result.sektioner = sections(lines, lambda text: text in forms_own or is_label(text))
     return result
 
 

@@ -125,6 +125,7 @@ def _rapport(r: InkommenRapport) -> dict[str, Any]:
         "beviljade_medel_kr": r.beviljade_medel_kr, "utnyttjade_medel_kr": r.utnyttjade_medel_kr,
         "aterbetalning_kr": r.aterbetalning_kr, "medel_helt_utnyttjade": r.medel_helt_utnyttjade,
         "summa_budget_kr": r.summa_budget_kr, "summa_utfall_kr": r.summa_utfall_kr,
+        "sektioner": r.sektioner or {}, "checklista": r.checklista or [], "checklista_flaggor": r.checklista_flaggor or [],
     }
 
 

@@ -131,7 +131,7 @@ def take_in(
     dry_run: bool = False,
 ) -> IntakeResult:
     """Read, match and register one document (or queue it); the caller's transaction holds it all."""
-    extraction = extract(document.text, document.budget)
+    extraction = extract(document.text, document.budget, form=document.form)
     if not any(extraction.get(f) for f in ("typ", "diarienummer", "insatsens_namn")):
         raise NotAReport(f"{document.name}: ser inte ut som en delrapport eller slutrapport (hittar varken rubrik, "
                          "diarienummer eller insatsens namn).")
@@ -180,6 +180,9 @@ def _register(session: Session, kontext: Kontext, mail: MailContext, insats: Ins
     return rapport
 
 
+SECTION_LIMIT = 20_000
+
+
 def keep_economics(rapport: InkommenRapport, extraction: Extraction) -> None:
     """The money the report states, as read, kept with it: the figures, the table's rows and Summa,
     how sure the table is, and the warnings shown when it was read (the reader bounds every text)."""
@@ -188,6 +191,10 @@ def keep_economics(rapport: InkommenRapport, extraction: Extraction) -> None:
         setattr(rapport, name, extraction.get(name))
     table = extraction.ekonomi
     rapport.varningar = extraction.alla_varningar or None
+    # Bounded as they are kept: a section of a report is a few paragraphs, never a whole document.
+    rapport.sektioner = {k: v[:SECTION_LIMIT] for k, v in extraction.sektioner.items()} or None
+    rapport.checklista = [{"avsnitt": c.avsnitt, "rad": c.rad[:300], "svar": c.svar} for c in extraction.checklista] or None
+    rapport.checklista_flaggor = extraction.checklista_flaggor or None
     if table is None:
         return
     rapport.summa_budget_kr, rapport.summa_utfall_kr = table.summa_budget_kr, table.summa_utfall_kr
@@ -245,7 +252,7 @@ def resolve_queued(
         raise FinsamError(f"Filen för köpost {queue_id} finns inte längre i {storage}.") from None
     except UnsafeFile as e:
         raise FinsamError(f"Filen för köpost {queue_id} läses inte: {e}") from None
-    extraction = extract(document.text, document.budget)
+    extraction = extract(document.text, document.budget, form=document.form)
     kind = typ or (RapportTyp(extraction.get("typ")) if extraction.get("typ") in ("delrapport", "slutrapport") else None)
     if kind is None:
         raise FinsamError("Ange om det är en delrapport eller slutrapport (--typ).")

@@ -1,0 +1,114 @@
+"""A report's numbered sections and its checklist, from its text in reading order.
+
+The templates number their sections (`4.3 Avvikelser från planering …:`, `5.1 Måluppfyllelse: …`); the
+heading carries the template's own question, the text under it is the insatsägare's answer. A number is a
+heading only where it follows the one before (4.3 after 4.1, 5 after 4.7): "14 deltagare" or the numbered list
+of samverkansparter under section 3 is text. The checklist of section 5 is read line by line: each question
+with its Ja and Nej box (☒ ticked, ☐ not), as a Word form's cells or its PDF put them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from finsam.intake.text import Line, fold
+from finsam.intake.wordform import CHECKED, UNCHECKED, CheckRow
+
+HEADING = re.compile(r"^\s*(\d{1,2})(?:\.(\d{1,2}))?\.?\s+([A-ZÅÄÖ].*)$")
+HELP = ("ange ", "fyll i", "klicka eller tryck har", "skriv har", "om ni angett nej")
+BOXES = (CHECKED, UNCHECKED, "☑")
+
+
+def heading(text: str, last: tuple[int, int] | None) -> tuple[int, int] | None:
+    """(section, subsection) if `text` is the next heading after `last`, else None."""
+    match = HEADING.match(text)
+    if match is None:
+        return None
+    major, minor = int(match.group(1)), int(match.group(2) or 0)
+    if last is None:
+        return (major, minor) if major <= 2 else None
+    if major == last[0] and last[1] < minor <= last[1] + 3:
+        return major, minor
+    if last[0] < major <= last[0] + 2 and minor <= 1:
+        return major, minor
+    return None
+
+
+def _name(key: tuple[int, int]) -> str:
+    return f"{key[0]}.{key[1]}" if key[1] else str(key[0])
+
+
+def sections(lines: list[Line], noise: Callable[[str], bool] = lambda text: False) -> dict[str, str]:
+    """Each numbered section's own text (the heading's question left out, help texts and checkboxes too, and what
+    `noise` says is the form's, not the writer's: labels, the values of its fields, the checklist), by its number:
+    {"4.3": "…", "5.1": "…"}; paragraphs on lines of their own."""
+    found: dict[str, list[str]] = {}
+    current: tuple[int, int] | None = None
+    for line in lines:
+        key = heading(line.text, current)
+        if key is not None:
+            current = key
+            found.setdefault(_name(key), [])
+            continue
+        text = " ".join(line.text.split())
+        if (current is None or not text or fold(text).startswith(HELP) or all(c in BOXES + (" ",) for c in text)
+                or noise(text)):
+            continue
+        found[_name(current)].append(text)
+    return {name: "\n".join(texts) for name, texts in found.items() if texts}
+
+
+def checklist_from_text(lines: list[Line]) -> list[CheckRow]:
+    """The checklist as text has it (a PDF, a flattened form): each question followed by its two boxes, in the order
+    of the Ja / Nej headings, on its own line or the next ones; "☒ Ja ☐ Nej" with the words is read by the words."""
+    rows: list[CheckRow] = []
+    current: tuple[int, int] | None = None
+    avsnitt = ""
+    question: str | None = None
+    boxes: list[bool] = []
+    for line in lines:
+        key = heading(line.text, current)
+        if key is not None:
+            current, avsnitt, question, boxes = key, _name(key), None, []
+            continue
+        if current is None or current[0] != 5:
+            continue
+        text = " ".join(line.text.split())
+        if not text or fold(text) in ("ja", "nej", "ja nej"):
+            continue
+        words = re.findall(r"([☒☐☑])\s*(Ja|Nej|JA|NEJ)\b", text)
+        if words:
+            plain = re.sub(r"[☒☐☑]\s*(Ja|Nej|JA|NEJ)\b", "", text).strip()
+            ja = any(box != UNCHECKED and word.lower() == "ja" for box, word in words)
+            nej = any(box != UNCHECKED and word.lower() == "nej" for box, word in words)
+            rows.append(CheckRow(plain or question or "", ja, nej, avsnitt))
+            question, boxes = None, []
+            continue
+        glyphs = [c for c in text if c in BOXES]
+        rest = "".join(c for c in text if c not in BOXES).strip()
+        if rest:
+            question, boxes = rest, []
+        boxes += [g != UNCHECKED for g in glyphs]
+        if question and len(boxes) >= 2:
+            rows.append(CheckRow(question, boxes[0], boxes[1], avsnitt))
+            question, boxes = None, []
+    return rows
+
+
+def checklist_flags(rows: list[CheckRow], sektioner: dict[str, str]) -> list[str]:
+    """What the kansli must look at: unanswered lines, both boxes ticked, and a Nej without the comment the
+    template asks for ("om ni angett nej ovan ska detta kommenteras här", the section after the list)."""
+    flags = []
+    for row in rows:
+        where = f" ({row.avsnitt})" if row.avsnitt else ""
+        if row.ja and row.nej:
+            flags.append(f"Både Ja och Nej ikryssade{where}: {row.rad}")
+        elif row.svar is None:
+            flags.append(f"Obesvarad{where}: {row.rad}")
+        elif row.svar == "nej" and row.avsnitt and "." in row.avsnitt:
+            major, minor = row.avsnitt.split(".")
+            comment = f"{major}.{int(minor) + 1}"
+            if not sektioner.get(comment, "").strip():
+                flags.append(f"Nej utan kommentar i {comment}: {row.rad}")
+    return flags

@@ -1,0 +1,27 @@
+"""each registered report keeps its numbered sections and its checklist line by line, with the flags for the kansli
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-04 20:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0014'
+down_revision = '0013'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMNs: no table is rebuilt, so the calendar stamp's triggers (0009) stay as they are.
+    op.add_column('inkommen_rapport', sa.Column('sektioner', sa.JSON(), nullable=True))
+    op.add_column('inkommen_rapport', sa.Column('checklista', sa.JSON(), nullable=True))
+    op.add_column('inkommen_rapport', sa.Column('checklista_flaggor', sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column('inkommen_rapport', 'checklista_flaggor')
+    op.drop_column('inkommen_rapport', 'checklista')
+    op.drop_column('inkommen_rapport', 'sektioner')

@@ -1,0 +1,121 @@
+"""Reports as the förbund receives them: its Word template filled in as a form (tests/wordforms.py), read by its
+structure. Every value as it stands under or beside its own label, never the next label; säker only then; the
+checklist line by line whatever kind of box ticks it; the sections the follow-up uses. Expected values by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from cli import finsam
+from finsam.db import read_only
+from finsam.domain.model import InkommenRapport
+from wordforms import delrapport_form
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+FIELDS = {
+    "typ": "delrapport", "diarienummer": "SFG 24-3.12", "insatsens_namn": "Steg till arbete",
+    "organisation": "Sandvikens kommun", "kontaktperson": "Insatsansvarig Sandviken",
+    "kontakt_epost": "insatsansvarig@sandviken.example", "insatstid_start": "2024-09-01",
+    "insatstid_slut": "2026-08-31", "period_start": "2024-09-01", "period_slut": "2025-04-30",
+    "beviljade_medel_kr": 1240000, "inkom": "2025-05-09",
+}
+CHECKLIST = [
+    {"avsnitt": "5.1", "rad": "Haft möte minst två gånger under perioden", "svar": "ja"},
+    {"avsnitt": "5.1", "rad": "Diskuterat budget mot utfall", "svar": "nej"},
+    {"avsnitt": "5.1", "rad": "Följt upp att deltagare registrerats i SUS", "svar": None},
+    {"avsnitt": "5.3", "rad": "Lämnat deltagaruppgifter till SUS", "svar": "ja"},
+    {"avsnitt": "5.3", "rad": "Informerat styrgruppen om avvikelser", "svar": "ja"},
+]
+FLAGS = ["Nej utan kommentar i 5.2: Diskuterat budget mot utfall",
+         "Obesvarad (5.1): Följt upp att deltagare registrerats i SUS"]
+
+
+def dry_run(db_url: str, path: Path) -> dict:
+    return json.loads(finsam(db_url, "report", "register", str(path), "--dry-run", "--json").stdout)
+
+
+@pytest.mark.parametrize("boxes", ["sdt", "formcheckbox", "glyph"])
+def test_a_delrapport_form_gives_every_field_with_honest_certainty(db_url: str, tmp_path: Path, boxes: str) -> None:
+    got = dry_run(db_url, delrapport_form(tmp_path / "delrapport.docx", boxes=boxes))
+    assert {k: got[k] for k in FIELDS} == FIELDS
+    # Found under (or beside) its own label, in the form it must have: säker.
+    assert {k: got["sakerhet"][k] for k in FIELDS} == {k: "säker" for k in FIELDS}
+    assert got["saknas"] == [] and got["varningar"] == []
+    assert (got["ekonomi"]["summa_budget_kr"], got["ekonomi"]["summa_utfall_kr"]) == (322000, 302760)
+    assert got["checklista"] == CHECKLIST
+    assert got["checklista_flaggor"] == FLAGS
+    sections = got["sektioner"]
+    assert sections["1.1"] == ("Unga vuxna 18-29 år med aktivitetsersättning som behöver samordnat stöd mot studier "
+                               "eller arbete.")
+    assert sections["4.3"] == "Rekryteringen av coach tog två månader längre än planerat."
+    assert sections["4.4"] == "Mål: 20 deltagare under året.\nUtfall: 14 deltagare, varav två till studier."
+    assert sections["4.5"] == "Insatsen följer i stort sin plan."
+    assert sections["4.7"] == "Styrgruppen bedömer att utfallet är rimligt."  # from a text box, read once
+    assert sections["5.4"] == "Inga avvikelser att kommentera."
+    assert "5.2" not in sections  # the comment was left empty: its FORMTEXT holds only Word's en spaces
+
+
+def test_an_empty_form_is_all_missing_and_no_label_becomes_a_value(db_url: str, tmp_path: Path) -> None:
+    got = dry_run(db_url, delrapport_form(tmp_path / "tom.docx", empty=True))
+    # (inkom falls back to the day it is registered, as for any report without a date of its own)
+    assert {k: got[k] for k in FIELDS if k not in ("typ", "inkom")} == {k: None for k in FIELDS if k not in ("typ", "inkom")}
+    assert got["saknas"] == ["diarienummer", "insatsens_namn", "organisation", "kontaktperson", "kontakt_epost",
+                             "insatstid_start", "insatstid_slut", "beviljade_medel_kr", "inkom", "period_start",
+                             "period_slut", "ekonomi"]
+    assert [f for f in got["checklista_flaggor"] if f.startswith("Obesvarad")] == [
+        f"Obesvarad ({c['avsnitt']}): {c['rad']}" for c in CHECKLIST]
+    # The placeholder of an empty content control ("Klicka eller tryck här …") is no value either.
+    assert "Klicka" not in json.dumps(got, ensure_ascii=False)
+
+
+def test_help_texts_left_in_are_no_answer(db_url: str, tmp_path: Path) -> None:
+    got = dry_run(db_url, delrapport_form(tmp_path / "hjalp.docx", help_texts=True))
+    assert "4.1" not in got["sektioner"]  # only "Ange typ av aktiviteter och antal deltagare." stood there
+
+
+def test_both_boxes_ticked_is_no_answer_and_is_flagged(db_url: str, tmp_path: Path) -> None:
+    got = dry_run(db_url, delrapport_form(tmp_path / "bada.docx", both_ticked=True))
+    assert [c["svar"] for c in got["checklista"]] == [None] * 5
+    assert got["checklista_flaggor"] == [f"Både Ja och Nej ikryssade ({c['avsnitt']}): {c['rad']}" for c in CHECKLIST]
+
+
+def test_labels_side_by_side_in_text_never_give_a_label_as_value(db_url: str, tmp_path: Path) -> None:
+    """The same form flattened to text (a row's cells one per line), where each label is followed by its
+    neighbour label before any value: the neighbour is never read as the value."""
+    text = ("Delrapport\nOrganisations namn\nArbetsställets namn\n\nNamn - kontaktperson för insatsägare\n"
+            "Mobiltelefonnummer\n\nE-postadress\n\n")
+    path = tmp_path / "etiketter.txt"
+    path.write_text(text, encoding="utf-8")
+    got = dry_run(db_url, path)
+    assert (got["organisation"], got["kontaktperson"], got["kontakt_epost"]) == (None, None, None)
+    assert {"organisation", "kontaktperson", "kontakt_epost"} <= set(got["saknas"])
+
+
+def test_a_registered_form_keeps_its_checklist_and_sections_on_the_insats_page(db_url: str, tmp_path: Path) -> None:
+    from finsam.services import insats_page
+    from finsam.wiring import rules
+
+    finsam(db_url, "import", "insatser", str(PROJECT / "data" / "insatser-2021.csv"), "--as-of", "2021-06-01")
+    form = delrapport_form(tmp_path / "delrapport-3.docx", dnr="SFG 21-6.58", namn="Trisam 2.0",
+                           period="2020-12-01 - 2021-05-31", organisation="Hudiksvalls kommun")
+    inbox = tmp_path / "inkorg"
+    inbox.mkdir()
+    form.rename(inbox / form.name)
+    [outcome] = json.loads(finsam(db_url, "report", "inbox", str(inbox), "--json", cwd=tmp_path).stdout)
+    assert (outcome["atgard"], outcome["match"]["rapport"]) == ("registrerad", "Delrapport 3")
+    with read_only(db_url) as session:
+        [rapport] = session.scalars(select(InkommenRapport)).all()
+        assert rapport.checklista == CHECKLIST and rapport.checklista_flaggor == FLAGS
+        assert rapport.sektioner["4.4"] == "Mål: 20 deltagare under året.\nUtfall: 14 deltagare, varav två till studier."
+        page = insats_page.markdown(insats_page.build(session, rapport.deadline.insats, rules(),
+                                                      as_of=rapport.inkom))
+    assert "### Delrapport 3, inkom 2025-05-09" in page
+    assert "- **Att se över:** Nej utan kommentar i 5.2: Diskuterat budget mot utfall" in page
+    assert "- 5.1 Diskuterat budget mot utfall: **nej**" in page
+    assert "- 5.1 Följt upp att deltagare registrerats i SUS: **obesvarad**" in page
+    assert "- **4.4:** Mål: 20 deltagare under året. Utfall: 14 deltagare, varav två till studier." in page
