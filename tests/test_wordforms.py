@@ -119,3 +119,33 @@ def test_a_registered_form_keeps_its_checklist_and_sections_on_the_insats_page(d
     assert "- 5.1 Diskuterat budget mot utfall: **nej**" in page
     assert "- 5.1 Följt upp att deltagare registrerats i SUS: **obesvarad**" in page
     assert "- **4.4:** Mål: 20 deltagare under året. Utfall: 14 deltagare, varav två till studier." in page
+
+
+def _pdf_of(docx: Path) -> Path:
+    """The PDF LibreOffice saves from the form, as a user's "Spara som PDF" does."""
+    import os
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("FINSAM_TEST_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice is required (FINSAM_TEST_REQUIRE_LIBREOFFICE=1) but soffice is missing")
+        pytest.skip("LibreOffice skipped: no soffice (Debian's package libreoffice-writer-nogui)")
+    profile = docx.parent / "lo-profil"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(docx.parent), str(docx)], check=True, capture_output=True, timeout=180)
+    return docx.with_suffix(".pdf")
+
+
+def test_the_pdf_libreoffice_saves_from_the_form_reads_the_same(db_url: str, tmp_path: Path) -> None:
+    """Labels and values side by side in columns ("Organisations namn Arbetsställets namn" over "Sandvikens kommun
+    Arbetsmarknadsenheten", the two date ranges on one line), wrapped questions and headings, ☒/☐ in the rows."""
+    got = dry_run(db_url, _pdf_of(delrapport_form(tmp_path / "delrapport.docx")))
+    assert {k: got[k] for k in FIELDS} == FIELDS
+    assert {k: got["sakerhet"][k] for k in FIELDS} == {k: "säker" for k in FIELDS}
+    assert got["saknas"] == []
+    assert got["checklista"] == CHECKLIST and got["checklista_flaggor"] == FLAGS
+    assert got["sektioner"]["4.3"] == "Rekryteringen av coach tog två månader längre än planerat."
+    assert got["sektioner"]["4.4"] == "Mål: 20 deltagare under året.\nUtfall: 14 deltagare, varav två till studier."
+    assert got["sektioner"]["5.4"] == "Inga avvikelser att kommentera." and "5.2" not in got["sektioner"]

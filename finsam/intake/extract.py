@@ -194,15 +194,17 @@ def _strip_neighbours(rest: str) -> str:
     return rest
 
 
-def _value(name: str, text: str) -> object | None:
-    """A value of the field's form in `text`, or None (a label or a help text is no value, whatever its form)."""
+def _value(name: str, text: str, nth: int = 0) -> object | None:
+    """A value of the field's form in `text` (the `nth` one, for values side by side), or None (a label or a help
+    text is no value, whatever its form)."""
     if no_value(text):
         return None
     if name == "diarienummer":
         match = DIARIENUMMER.search(text)
         return " ".join(match.group(0).split()) if match else None
     if name in ("insatstid", "period"):
-        match = RANGE.search(text)
+        matches = list(RANGE.finditer(text))
+        match = matches[nth] if len(matches) > nth else None
         if not match:
             return None
         try:
@@ -291,21 +293,25 @@ def extract(text: str, budget: Budget | None = None, form: FormRead | None = Non
         if found is None:
             continue
         name, rest, exact = found
-        if name in _done(result, name) or name in decided:
-            continue
-        sure = Sakerhet.SAKER if exact else Sakerhet.TROLIG
-        candidates = [(line, _strip_neighbours(rest))]
-        # Otherwise the value is on one of the next lines, before the next label.
-        for following in content[index + 1 : index + 4]:
-            if _label_at(following, budget) is not None:
+        # Two labels side by side (a form's row as a PDF prints it): their values stand side by side below.
+        second = _label_at(Line(line.number, rest, fold(rest)), budget) if rest else None
+        side_by_side = [(name, exact, 0)] + ([(second[0], second[2], 1)] if second and not second[1] else [])
+        following = []
+        for below in content[index + 1 : index + 4]:  # otherwise the value is on one of the next lines
+            if _label_at(below, budget) is not None:
                 break
-            candidates.append((following, following.text[:VALUE_WINDOW]))
-        for source, text_ in candidates:
-            value = _value(name, budget.searching(text_)) if text_ else None
-            if value is None:
+            following.append((below, below.text[:VALUE_WINDOW]))
+        for field_name, field_exact, nth in side_by_side:
+            if field_name in _done(result, field_name) or field_name in decided:
                 continue
-            _store(result, name, value, sure, source.number)
-            break
+            sure = Sakerhet.SAKER if field_exact else Sakerhet.TROLIG
+            candidates = ([] if len(side_by_side) > 1 else [(line, _strip_neighbours(rest))]) + following
+            for source, text_ in candidates:
+                value = _value(field_name, budget.searching(text_), nth) if text_ else None
+                if value is None:
+                    continue
+                _store(result, field_name, value, sure, source.number)
+                break
     if "diarienummer" not in result.fields:
         # A diarienummer anywhere near the top, e.g. where the label was lost in scanning.
         for line in content[:25]:

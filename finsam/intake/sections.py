@@ -45,13 +45,21 @@ def sections(lines: list[Line], noise: Callable[[str], bool] = lambda text: Fals
     {"4.3": "…", "5.1": "…"}; paragraphs on lines of their own."""
     found: dict[str, list[str]] = {}
     current: tuple[int, int] | None = None
+    continues = 0  # lines of a heading's question still to come (a PDF wraps a long heading)
     for line in lines:
         key = heading(line.text, current)
         if key is not None:
             current = key
             found.setdefault(_name(key), [])
+            continues = 0 if line.text.rstrip().endswith((":", ".", ")", "?")) else 2
             continue
         text = " ".join(line.text.split())
+        if continues and text:
+            continues = 0 if text.endswith((":", ".", ")", "?")) else continues - 1
+            if text.endswith((":", ")")) or fold(text).endswith(("enligt nedan.", "m.m.):")):
+                continue  # the rest of the heading's question
+        if len(text.replace(" ", "")) <= 2 and not text.isdigit():
+            continue  # a stray glyph of an empty field, not an answer
         if (current is None or not text or fold(text).startswith(HELP) or all(c in BOXES + (" ",) for c in text)
                 or noise(text)):
             continue
@@ -87,8 +95,8 @@ def checklist_from_text(lines: list[Line]) -> list[CheckRow]:
             continue
         glyphs = [c for c in text if c in BOXES]
         rest = "".join(c for c in text if c not in BOXES).strip()
-        if rest:
-            question, boxes = rest, []
+        if rest:  # a question, or the rest of one that wrapped onto this line
+            question, boxes = (f"{question} {rest}" if question and not boxes else rest), []
         boxes += [g != UNCHECKED for g in glyphs]
         if question and len(boxes) >= 2:
             rows.append(CheckRow(question, boxes[0], boxes[1], avsnitt))
