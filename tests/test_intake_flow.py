@@ -142,3 +142,26 @@ def test_any_file_name_is_bounded_at_the_door(loaded: str, tmp_path: Path, monke
         assert rapport.filnamn.endswith("….txt")
         queued = sorted(q.filnamn for q in session.scalars(select(RapportKo)))
         assert "fr\ufffdn-skannern.txt" in queued
+
+
+def test_a_word_form_from_the_mailbox_keeps_its_checklist(loaded: str, tmp_path: Path, monkeypatch) -> None:
+    """The förbund's delrapport form as an Outlook attachment, through the Prefect run: registered with its
+    checklist line by line and the flags for the kansli."""
+    from flows.inkomna_rapporter import registrera_inkommen_rapport
+    from wordforms import delrapport_form
+
+    form = delrapport_form(tmp_path / "Delrapport 3 Trisam.docx", dnr="SFG 21-6.58", namn="Trisam 2.0",
+                           period="2020-12-01 - 2021-05-31", organisation="Hudiksvalls kommun")
+    with dovecot() as port, finsam_settings(monkeypatch, imap_host="127.0.0.1", imap_port=str(port), imap_tls="none",
+                                            imap_username=USER, imap_password=PASSWORD):
+        deliver(port, _mail("Delrapport 3", [(form.name, form.read_bytes())]))
+        assert registrera_inkommen_rapport(brevlada=True)["antal"] == {"registrerad": 1}
+    with read_only(loaded) as session:
+        [rapport] = session.scalars(select(InkommenRapport)).all()
+        assert [(c["rad"], c["svar"]) for c in rapport.checklista] == [
+            ("Haft möte minst två gånger under perioden", "ja"), ("Diskuterat budget mot utfall", "nej"),
+            ("Följt upp att deltagare registrerats i SUS", None), ("Lämnat deltagaruppgifter till SUS", "ja"),
+            ("Informerat styrgruppen om avvikelser", "ja")]
+        assert rapport.checklista_flaggor == ["Nej utan kommentar i 5.2: Diskuterat budget mot utfall",
+                                              "Obesvarad (5.1): Följt upp att deltagare registrerats i SUS"]
+        assert (rapport.summa_budget_kr, rapport.summa_utfall_kr) == (322000, 302760)
