@@ -6,6 +6,7 @@ CSS inlined (Outlook ignores <style> blocks in many setups).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,10 @@ def markdown_cell(value: object) -> MarkdownSafe:
     `[Logga in](https://…) <img onerror=…>` shows as the text it is."""
     if isinstance(value, MarkdownSafe):
         return value
-    text = " ".join(str(value).split())
+    # One line; a non-breaking space (in "366 000 kr") is kept as it is.
+    text = " ".join(re.sub(r"[\s\u2028\u2029]", lambda m: m.group(0) if m.group(0) in "\u00a0\u202f" else " ",
+                           str(value)).split(" ")).strip()
+    text = re.sub(" {2,}", " ", text)
     return MarkdownSafe("".join(_MARKDOWN_SPECIAL.get(c, c) for c in text))
 
 
