@@ -420,6 +420,8 @@ def read_regular(path: Path, *, max_bytes: int, too_big: Callable[[int], Excepti
     configuration (the rules file), which deployments often put in place as a link: the link is resolved
     first, and what it leads to must still be a regular file of one link."""
     path = Path(os.path.realpath(path)) if follow_links else Path(path)
+    if not path.parent.is_dir():  # said as the file's own absence, as a plain open would
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(path))
     with Folder.open(path.parent) as folder:
         return folder.read(path.name, max_bytes=max_bytes, too_big=too_big).data
 

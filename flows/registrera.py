@@ -18,6 +18,7 @@ from flows.common import REGISTRERAS_AV, Formular, refused, run_name
 from tasks.common import tag_this_run
 from tasks.insatssidor import refresh_insats_pages
 from tasks.registrering import (
+    accept_report,
     grant,
     register_ansokan,
     register_beslut,
@@ -139,6 +140,12 @@ class AvbrottFormular(Formular):
 
     registreras_av: Namn = REGISTRERAS_AV
 
+class GodkannandeFormular(Formular):
+    insats: str = INSATS
+
+    registreras_av: Namn = REGISTRERAS_AV
+
+
 class AterbetalningFormular(Formular):
     insats: str = INSATS
     betald: Datum = Field(title="Betald", description="Dagen återbetalningen kom in till förbundet.")
@@ -230,3 +237,9 @@ def registrera_rapport_ur_ko(post: KoFormular) -> dict:
 @flow(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
 def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
     return _told(register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today()), send=False)
+
+
+@flow(name="godkann-rapport", flow_run_name=run_name("Godkänd rapport – {insats}"),
+      description="Godkänner en ofullständig rapport som den är; kompletteringen bevakas inte längre.")
+def godkann_rapport(godkannande: GodkannandeFormular) -> dict:
+    return _told(accept_report(godkannande.insats), send=False)

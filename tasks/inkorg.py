@@ -65,6 +65,7 @@ def from_mailbox() -> list[dict[str, Any]]:
 
 
 ATGARD = {"registrerad": "registrerad", "redan_registrerad": "redan registrerad", "i_kon": "till kansliets kö",
+          "kompletterad": "komplettering av en ofullständig rapport, registrerad",
           "fel": "kunde inte läsas", "ovantat_fel": "oväntat fel i finsam, lagd i ej-lasbara/",
           "kvar": "ändrades medan den lästes, ligger kvar till nästa körning"}
 

@@ -101,6 +101,16 @@ def register_repayment(ref: str, betald: date, belopp_kr: int | None, as_of: dat
                        saknas_kr=max(paid.belopp_kr - paid.betalt_kr, 0))
 
 
+@task(name="godkann-rapport-i-databasen")
+@refusal_as_result
+def accept_report(ref: str) -> dict[str, Any]:
+    with work("godkänn ofullständig rapport") as session:
+        done = registrations.godkann_rapport(session, session.info["kontext"], wiring.mail_context(),
+                                             find_insats(session, ref))
+        return _result(f"{done.rapport.deadline.rubrik} godkänd som den är", done,
+                       rapport=done.rapport.deadline.rubrik, saknades=done.rapport.ofullstandig)
+
+
 @task(name="bevilja-anstand-i-databasen")
 @refusal_as_result
 def grant(ref: str, rapport: str, nytt_datum: date, skal: str, beviljat_av: str, as_of: date,

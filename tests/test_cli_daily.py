@@ -73,7 +73,8 @@ def test_beslut_and_report_send_their_messages(db_url: str, tmp_path: Path) -> N
     text = msg.get_body(("plain",)).get_content()
     assert "580\u00a0690\u00a0kr" in text
     assert "Delrapport 1 (period 1 oktober 2021 – 31 mars 2022): senast måndag 2 maj 2022" in text
-    assert "Slutrapport (period 1 april 2022 – 30 september 2022): senast tisdag 29 november 2022" in text
+    # The slutrapport reports on the whole insatstid (rapportering.slutrapport.omfattar), not its last six months.
+    assert "Slutrapport (period 1 oktober 2021 – 30 september 2022): senast tisdag 29 november 2022" in text
     calendar = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
     assert calendar.get_content().count("BEGIN:VEVENT") == 2
     out = run(db_url, tmp_path, "rapport-inkommen", "SFG 21-9.2", "--typ", "delrapport", "--inkom", "2022-04-20").stdout

@@ -15,6 +15,7 @@ from finsam.intake.documents import read_file
 from finsam.domain.enums import RapportTyp
 from finsam.services.intake import dismiss_queued, queue_rows, resolve_queued, take_in
 from finsam.services.intake_folder import take_in_folder
+from finsam.services import registrations
 from finsam.services.lookup import find_insats
 from finsam.settings import get_settings
 
@@ -24,6 +25,7 @@ ATGARD = {
     "registrerad": "Registrerad",
     "redan_registrerad": "Redan registrerad (samma fil), inget ändrat",
     "i_kon": "Till kansliets kö, inget registrerat",
+    "kompletterad": "Komplettering av en ofullständig rapport, registrerad",
     "provkorning": "Provkörning, inget sparat",
 }
 
@@ -83,6 +85,7 @@ FOLDER_ATGARD = {
     "registrerad": "Registrerad",
     "redan_registrerad": "Redan registrerad (samma fil)",
     "i_kon": "Till kansliets kö",
+    "kompletterad": "Komplettering registrerad",
     "fel": "Inte läsbar, inget registrerat",
     "ovantat_fel": "Oväntat fel i finsam, inget registrerat",
     "kvar": "Ändrades medan den lästes, ligger kvar till nästa körning",
@@ -152,6 +155,20 @@ def resolve(
         text = f"{rapport.deadline.rubrik} för {target.ref} registrerad som inkommen {rapport.inkom}."
     send_outbox()
     console.print(text)
+
+
+@report_app.command("godkann")
+def godkann(
+    insats: Annotated[str, typer.Argument(metavar="INSATS", help="Insatsen: diarienummer, id eller namn.")],
+    av: Annotated[Optional[str], typer.Option("--av", help="Vem som godkänner (standard: FINSAM_AKTOR).")] = None,
+) -> None:
+    """Godkänn insatsens ofullständiga rapport som den är: kompletteringen bevakas inte längre."""
+    with work("godkänn ofullständig rapport", av=av) as session:
+        target = find_insats(session, insats)
+        done = registrations.godkann_rapport(session, session.info["kontext"], mail_context(), target)
+        text = (f"{done.rapport.deadline.rubrik} för {target.ref} är godkänd som den är "
+                f"(saknades: {'; '.join(done.rapport.ofullstandig or [])}); insatsen är {target.tillstand.label}.")
+    console.print(text, highlight=False)
 
 
 @report_app.command("dismiss")

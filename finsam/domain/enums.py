@@ -50,14 +50,16 @@ class RapportTyp(StrEnum):
     DELRAPPORT = "delrapport"
     SLUTRAPPORT = "slutrapport"
     ATERBETALNING = "aterbetalning"
+    KOMPLETTERING = "komplettering"  # what an incomplete report still lacks, asked for with its own date
 
     @property
     def label(self) -> str:
-        return {"delrapport": "Delrapport", "slutrapport": "Slutrapport", "aterbetalning": "Återbetalning"}[self.value]
+        return {"delrapport": "Delrapport", "slutrapport": "Slutrapport", "aterbetalning": "Återbetalning",
+                "komplettering": "Komplettering av rapport"}[self.value]
 
     @property
     def is_report(self) -> bool:
-        return self is not RapportTyp.ATERBETALNING
+        return self in (RapportTyp.DELRAPPORT, RapportTyp.SLUTRAPPORT)
 
     def rubrik(self, nr: int) -> str:
         """How one deadline is named: "Delrapport 2", "Slutrapport", "Återbetalning"."""

@@ -357,6 +357,11 @@ class InkommenRapport(Base):
     sektioner: Mapped[dict[str, str] | None] = mapped_column(JSON)
     checklista: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
     checklista_flaggor: Mapped[list[str] | None] = mapped_column(JSON)
+    # What the report lacks to be complete (None: complete); until it is, or the kansli accepts it as it is
+    # (`godkand`), a komplettering is chased and a slutrapport does not close the insats.
+    ofullstandig: Mapped[list[str] | None] = mapped_column(JSON)
+    godkand_av: Mapped[str | None] = mapped_column(String(200))
+    godkand: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     deadline: Mapped[Deadline | None] = relationship()
     ekonomirader: Mapped[list[RapportEkonomiRad]] = relationship(

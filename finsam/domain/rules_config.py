@@ -59,6 +59,9 @@ class DelrapportRegel(_Strict):
 
 class SlutrapportRegel(_Strict):
     dagar_efter_slut: int = Field(default=60, ge=0, le=365)
+    # What the slutrapport reports on, as the messages name its period: the whole insatstid (the template's
+    # "Insatstid"), or only the time since the last delrapport.
+    omfattar: Literal["hela_insatstiden", "sedan_senaste_delrapport"] = "hela_insatstiden"
 
 
 class Rapportering(_Strict):
@@ -66,6 +69,9 @@ class Rapportering(_Strict):
     slutrapport: SlutrapportRegel = SlutrapportRegel()
     minsta_period_dagar: int = Field(default=60, ge=1, le=366)
     horisont_manader: int = Field(default=12, ge=1, le=60)
+    # An incomplete report (no economic table, no beviljade/utnyttjade medel, an unanswered checklist): what is
+    # missing is asked for, due this many days after the report came in (on a working day).
+    komplettering_dagar: int = Field(default=14, ge=1, le=120)
 
 
 

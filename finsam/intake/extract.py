@@ -45,6 +45,22 @@ class Extraction:
     def checklista_flaggor(self) -> list[str]:
         return checklist_flags(self.checklista, self.sektioner)
 
+    @property
+    def ofullstandig(self) -> list[str]:
+        """What the report lacks to be a finished one, as the kvittens names it (empty: complete)."""
+        lacks = []
+        if self.get("typ") == "slutrapport":
+            for name, words in (("beviljade_medel_kr", "beviljade medel"), ("utnyttjade_medel_kr", "utnyttjade medel")):
+                if self.get(name) is None:
+                    lacks.append(f"{words} (avsnitt 7, ekonomiuppföljning)")
+        elif self.get("typ") == "delrapport":
+            if self.ekonomi is None or self.ekonomi.summa_utfall_kr is None:
+                lacks.append("ekonomirapporten (4.6) med summa för budget och utfall")
+            unanswered = [c.rad for c in self.checklista if c.svar is None]
+            if unanswered:
+                lacks.append("svar i checklistan (avsnitt 5): " + "; ".join(unanswered))
+        return lacks
+
     def get(self, name: str) -> object:
         item = self.fields.get(name)
         return item.value if item else None
@@ -78,6 +94,7 @@ class Extraction:
         out["sektioner"] = self.sektioner
         out["checklista"] = [{"avsnitt": c.avsnitt, "rad": c.rad, "svar": c.svar} for c in self.checklista]
         out["checklista_flaggor"] = self.checklista_flaggor
+        out["ofullstandig"] = self.ofullstandig
         return out
 
     @property

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
-from finsam.domain.enums import BeslutTyp, DeadlineTillstand, MoteTyp
+from finsam.domain.enums import RapportTyp, BeslutTyp, DeadlineTillstand, MoteTyp
 from finsam.domain.ladder import MeddelandeTyp
 from finsam.domain.model import Ansokan, Anstand, Beslut, Deadline, InkommenRapport, Insats, Sammantrade, Utskick, Yttrande
 from finsam.services.notify import MailContext, calendar_part, deadline_view, insats_view, insatsagare, queue
@@ -32,9 +32,13 @@ def queue_kvittens(session: Session, kontext: Kontext, mail: MailContext, rappor
         cc=[],
         context={
             "insats": insats_view(insats),
-            "deadline": deadline_view(deadline),
+            "deadline": deadline_view(deadline, mail.regler),
             "inkom": rapport.inkom,
-            "kvar": [deadline_view(d) for d in sorted(owed, key=lambda d: d.forfaller)],
+            "kvar": [deadline_view(d, mail.regler) for d in sorted(owed, key=lambda d: d.forfaller)],
+            # An incomplete report: what it lacks, and the komplettering's date.
+            "saknas": rapport.ofullstandig or [],
+            "komplettera_senast": next((d.forfaller for d in sorted(owed, key=lambda d: -d.nr)
+                                        if d.typ is RapportTyp.KOMPLETTERING), None),
         },
         planerad=rapport.inkom,
         attachments=lambda: [calendar_part([deadline, *owed], mail, kontext, f"Rapporter – {insats.namn}")],
@@ -63,7 +67,7 @@ def queue_beslutsmeddelande(
                 "datum": beslut.datum, "belopp": beslut.belopp_kr, "start": beslut.start, "slut": beslut.slut,
                 "anteckning": beslut.anteckning,
             },
-            "deadlines": [deadline_view(d) for d in sorted(deadlines, key=lambda d: d.forfaller)],
+            "deadlines": [deadline_view(d, mail.regler) for d in sorted(deadlines, key=lambda d: d.forfaller)],
         },
         planerad=beslut.datum,
         attachments=lambda: [calendar_part(deadlines, mail, kontext, f"Rapporter – {insats.namn}")] if deadlines else [],
@@ -100,8 +104,8 @@ def queue_andring(
             "anstand": None if anstand is None else {
                 "tidigare": anstand.tidigare_forfaller, "nytt": anstand.nytt_forfaller, "skal": anstand.skal,
             },
-            "deadlines": [{**deadline_view(d), "andrad": d.id in changed_ids} for d in owed],
-            "makulerade": [deadline_view(d) for d in cancelled],
+            "deadlines": [{**deadline_view(d, mail.regler), "andrad": d.id in changed_ids} for d in owed],
+            "makulerade": [deadline_view(d, mail.regler) for d in cancelled],
         },
         planerad=planerad,
         attachments=(lambda: [calendar_part([*owed, *cancelled], mail, kontext, f"Rapporter – {insats.namn}")])

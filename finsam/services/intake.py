@@ -21,7 +21,7 @@ from finsam.intake.documents import Document
 from finsam.intake.extract import Extraction, extract, fold
 from finsam.intake.limits import Limits
 from finsam.files import Folder, UnsafeFile
-from finsam.services import registrations
+from finsam.services import completion, registrations
 from finsam.services.ekonomi import open_repayment
 from finsam.services.notify import MailContext
 
@@ -149,6 +149,18 @@ def take_in(
         deadline, why = match_deadline(insats, extraction, inkom)  # type: ignore[arg-type]
         reason = f"{reason}; {why}"
         if deadline is not None and deadline.tillstand is DeadlineTillstand.INKOMMEN:
+            waiting = session.scalar(select(InkommenRapport).where(
+                InkommenRapport.deadline_id == deadline.id, InkommenRapport.ofullstandig.is_not(None),
+                InkommenRapport.godkand.is_(None)))
+            if waiting is not None:  # the report came in incomplete: this is its komplettering
+                result.deadline = deadline
+                if not dry_run:
+                    _complete_with(session, kontext, mail, waiting, extraction, inkom)
+                    _store(storage, document)
+                result.atgard = "kompletterad" if not dry_run else "provkorning"
+                result.skal = (f"komplettering av {deadline.rubrik} för {insats.namn}"
+                               + (f"; saknas fortfarande: {'; '.join(waiting.ofullstandig)}" if waiting.ofullstandig else ""))
+                return result
             reason, deadline = f"{deadline.rubrik} för {insats.namn} är redan registrerad ({deadline.inkom})", None
     result.skal = reason
     if deadline is None:
@@ -173,11 +185,22 @@ def _register(session: Session, kontext: Kontext, mail: MailContext, insats: Ins
     """Register a report read from a document: its deadline, its kvittens, the money it states, and
     the återbetalning a slutrapport with unused funds opens."""
     rapport = registrations.rapport(session, kontext, mail, insats, typ=typ, inkom=inkom, nr=nr, filnamn=filnamn,
-                                    sha256=sha256).rapport
+                                    sha256=sha256, ofullstandig=extraction.ofullstandig or None).rapport
     keep_economics(rapport, extraction)
     session.flush()
-    open_repayment(session, kontext, mail.regler, rapport)
+    if not rapport.ofullstandig:  # no återbetalning from a guess: an incomplete slutrapport waits for its figures
+        open_repayment(session, kontext, mail.regler, rapport)
     return rapport
+
+
+def _complete_with(session: Session, kontext: Kontext, mail: MailContext, rapport: InkommenRapport,
+                   extraction: Extraction, inkom: date) -> None:
+    """The completed report came in: its figures and texts replace the first ones; what it still lacks stays asked
+    for, and once nothing is missing the komplettering is fulfilled (and a slutrapport closes the insats)."""
+    keep_economics(rapport, extraction)
+    rapport.ofullstandig = extraction.ofullstandig or None
+    if rapport.ofullstandig is None:
+        completion.complete(session, kontext, mail.regler, rapport, inkom=inkom)
 
 
 SECTION_LIMIT = 20_000

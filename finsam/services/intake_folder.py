@@ -36,7 +36,8 @@ from finsam.services.notify import MailContext
 log = logging.getLogger(__name__)
 
 # Where a handled file goes in the inbox folder, by what became of it.
-SUBFOLDERS = {"registrerad": "behandlade", "redan_registrerad": "behandlade", "i_kon": "att-granska",
+SUBFOLDERS = {"registrerad": "behandlade", "redan_registrerad": "behandlade", "kompletterad": "behandlade",
+              "i_kon": "att-granska",
               "fel": "ej-lasbara", "ovantat_fel": "ej-lasbara", "kvar": None}
 REJECTED = "ej-lasbara"
 OWN_FOLDERS = frozenset(name for name in SUBFOLDERS.values() if name)  # a link at one of these is refused when used

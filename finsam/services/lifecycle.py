@@ -466,9 +466,14 @@ def register_report(
     nr: int | None = None,
     filnamn: str | None = None,
     sha256: str | None = None,
+    complete: bool = True,
 ) -> InkommenRapport:
     """A report arrived: it fulfils its deadline (the given delrapport `nr`, else the oldest open one
-    whose period had ended when it arrived, chased ones first: that is the one escalating)."""
+    whose period had ended when it arrived, chased ones first: that is the one escalating). An incomplete
+    slutrapport (`complete` False) is inkommen, but the insats is slutredovisad only once it is complete."""
+    if typ is RapportTyp.KOMPLETTERING:
+        raise FinsamError("En komplettering registreras på sin rapport: skicka in den kompletterade rapporten, eller "
+                          "godkänn rapporten som den är med `finsam report godkann` (körformuläret godkann-rapport).")
     if not typ.is_report:
         raise FinsamError("En återbetalning är ingen rapport: registrera betalningen med `finsam aterbetalning` "
                           "(eller körformuläret registrera-aterbetalning).")
@@ -490,7 +495,7 @@ def register_report(
             raise FinsamError(f"Ingen öppen delrapportperiod för {insats.namn} hade slutat {inkom.isoformat()}. "
                               f"Ange vilken delrapport det är (--nr): {choices}.")
         deadline = min(ended, key=lambda d: (not d.bevakas, d.period_slut))
-    if typ is RapportTyp.SLUTRAPPORT:
+    if typ is RapportTyp.SLUTRAPPORT and complete:
         _step(insats, Steg.SLUTREDOVISA)
     fulfil(session, kontext, deadline, inkom, f"{typ.label} inkom {inkom.isoformat()}")
     rapport = InkommenRapport(

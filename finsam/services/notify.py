@@ -51,10 +51,16 @@ def insats_view(insats: Insats) -> dict[str, Any]:
     return {"namn": insats.namn, "diarienummer": insats.diarienummer, "huvudman": insats.huvudman}
 
 
-def deadline_view(deadline: Deadline) -> dict[str, Any]:
+def deadline_view(deadline: Deadline, regler: Regler | None = None) -> dict[str, Any]:
+    """A deadline as a message names it. A slutrapport covers the whole insatstid (unless the rules say it reports
+    only on the time since the last delrapport), so that is the period its messages give."""
+    start = deadline.period_start
+    whole = regler is None or regler.rapportering.slutrapport.omfattar == "hela_insatstiden"
+    if deadline.typ is RapportTyp.SLUTRAPPORT and whole and deadline.insats is not None and deadline.insats.start:
+        start = min(deadline.insats.start, deadline.period_start)
     return {
         "rubrik": deadline.rubrik,
-        "period_start": deadline.period_start,
+        "period_start": start,
         "period_slut": deadline.period_slut,
         "forfaller": deadline.forfaller,
     }
@@ -333,7 +339,7 @@ def _plan_batch(
                 cc=cc,
                 context={
                     "insats": insats_view(insats),
-                    "deadline": deadline_view(deadline),
+                    "deadline": deadline_view(deadline, mail.regler),
                     "kontakt": {"namn": contact.name, "epost": contact.address} if contact else None,
                     "flagga_styrelse": step.flagga_styrelse,
                     "styrelsemote": next_meeting if step.flagga_styrelse else None,
@@ -450,7 +456,8 @@ def is_stale(session: Session, row: Utskick) -> str | None:
     if deadline is None:
         return "rapporten finns inte längre"
     if deadline.tillstand is DeadlineTillstand.INKOMMEN:
-        return "rapporten har kommit in" if deadline.typ.is_report else "återbetalningen är betald"
+        return {RapportTyp.ATERBETALNING: "återbetalningen är betald",
+                RapportTyp.KOMPLETTERING: "kompletteringen har kommit in"}.get(deadline.typ, "rapporten har kommit in")
     if deadline.tillstand is DeadlineTillstand.MAKULERAD:
         return "rapporten är makulerad"
     if deadline.forfaller != row.forfaller:

@@ -17,7 +17,7 @@ from finsam.audit import Kontext
 from finsam.domain.enums import Bedomning, BeslutUtfall, MoteTyp, RapportTyp
 from finsam.domain.model import Ansokan, Anstand, Aterbetalning, Beslut, InkommenRapport, Insats, Sammantrade, Utskick
 from finsam.domain.rules_config import Regler
-from finsam.services import ekonomi, lifecycle
+from finsam.services import completion, ekonomi, lifecycle
 from finsam.services.decision_messages import (
     queue_andring,
     queue_beslutsmeddelande,
@@ -142,11 +142,26 @@ def beslut(
 def rapport(
     session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, typ: RapportTyp, inkom: date,
     nr: int | None = None, filnamn: str | None = None, sha256: str | None = None,
+    ofullstandig: list[str] | None = None,
 ) -> Registrerat:
-    """A report came in: its deadline is fulfilled and the contact person gets a kvittens."""
-    made = lifecycle.register_report(session, kontext, insats, typ=typ, inkom=inkom, nr=nr, filnamn=filnamn, sha256=sha256)
+    """A report came in: its deadline is fulfilled and the contact person gets a kvittens. An incomplete one
+    (`ofullstandig`: what it lacks) opens a komplettering, due `rapportering.komplettering_dagar` after it came in,
+    and the kvittens says what is missing and by when."""
+    made = lifecycle.register_report(session, kontext, insats, typ=typ, inkom=inkom, nr=nr, filnamn=filnamn,
+                                     sha256=sha256, complete=not ofullstandig)
+    if ofullstandig:
+        made.ofullstandig = ofullstandig
+        completion.ask(kontext, mail.regler, insats, made)
     session.flush()
     return Registrerat(insats, rapport=made, meddelande=queue_kvittens(session, kontext, mail, made))
+
+
+def godkann_rapport(session: Session, kontext: Kontext, mail: MailContext, insats: Insats) -> Registrerat:
+    """The kansli accepts the insats's incomplete report as it is: its komplettering is no longer chased, and a
+    slutrapport closes the insats (an återbetalning only from figures the report gives)."""
+    made = completion.accept(session, kontext, mail.regler, insats, godkand_av=kontext.aktor)
+    session.flush()
+    return Registrerat(insats, rapport=made)
 
 
 def _told(session: Session, kontext: Kontext, mail: MailContext, andring: lifecycle.Andring, as_of: date) -> Registrerat:
