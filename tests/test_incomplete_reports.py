@@ -78,6 +78,9 @@ def test_an_incomplete_slutrapport_asks_for_the_rest_and_the_completed_one_close
         slut = session.scalar(select(Deadline).where(Deadline.typ == RapportTyp.SLUTRAPPORT, Deadline.insats.has(
             Insats.diarienummer == "SFG 21-6.58")))
         assert slut.tillstand is DeadlineTillstand.INKOMMEN  # its own reminders stop
+        # Delrapport 3 (due 2021-06-30) never came: kept as ej inkommen, not made to look cancelled.
+        delrapporter = {d.nr: d.tillstand for d in slut.insats.deadlines if d.typ is RapportTyp.DELRAPPORT}
+        assert delrapporter[3] is DeadlineTillstand.EJ_INKOMMEN
 
     # The completed slutrapport: the komplettering is in, the insats closed, the återbetalning from its figures.
     second = register(db_url, tmp_path, "slutrapport-komplett.txt", COMPLETE, "2022-01-20")

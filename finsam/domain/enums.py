@@ -72,6 +72,7 @@ class DeadlineTillstand(StrEnum):
     OPPEN = "oppen"
     INKOMMEN = "inkommen"
     MAKULERAD = "makulerad"
+    EJ_INKOMMEN = "ej_inkommen"  # a delrapport that never came before the slutrapport did: kept, no longer chased
 
 
 class DeadlineStatus(StrEnum):
@@ -79,12 +80,12 @@ class DeadlineStatus(StrEnum):
     FORFALLEN = "forfallen"
     INKOMMEN = "inkommen"
     MAKULERAD = "makulerad"
+    EJ_INKOMMEN = "ej_inkommen"
 
     @property
     def label(self) -> str:
-        return {"kommande": "kommande", "forfallen": "förfallen", "inkommen": "inkommen", "makulerad": "makulerad"}[
-            self.value
-        ]
+        return {"kommande": "kommande", "forfallen": "förfallen", "inkommen": "inkommen", "makulerad": "makulerad",
+                "ej_inkommen": "ej inkommen"}[self.value]
 
 
 class MoteTyp(StrEnum):

@@ -291,6 +291,8 @@ class Deadline(Base):
             return DeadlineStatus.INKOMMEN
         if self.tillstand is DeadlineTillstand.MAKULERAD:
             return DeadlineStatus.MAKULERAD
+        if self.tillstand is DeadlineTillstand.EJ_INKOMMEN:
+            return DeadlineStatus.EJ_INKOMMEN
         return DeadlineStatus.FORFALLEN if as_of > self.forfaller else DeadlineStatus.KOMMANDE
 
 

@@ -77,7 +77,7 @@ def deadline_event(
         day=deadline.forfaller,
         stamp=stamp or last_change,
         alarm_days_before=0 if received else 7,
-        cancelled=deadline.tillstand is DeadlineTillstand.MAKULERAD,
+        cancelled=deadline.tillstand in (DeadlineTillstand.MAKULERAD, DeadlineTillstand.EJ_INKOMMEN),
     )
 
 

@@ -121,6 +121,8 @@ def sync_deadlines(
         return fair if fair is not None and unfair and due < fair else due
 
     fulfilled = [d for d in existing.values() if d.tillstand is DeadlineTillstand.INKOMMEN]
+    # A delrapport marked ej inkommen is history, like a fulfilled one: no plan reopens it.
+    never_came = {key for key, d in existing.items() if d.tillstand is DeadlineTillstand.EJ_INKOMMEN}
     slutrapport_in = any(d.typ is RapportTyp.SLUTRAPPORT for d in fulfilled)
     reported = [d.period_slut for d in fulfilled if d.typ is RapportTyp.DELRAPPORT]
     covered_until = max(reported, default=None)
@@ -135,7 +137,7 @@ def sync_deadlines(
             and d.tillstand is DeadlineTillstand.OPPEN
             and d.period_slut <= covered_until
         )
-    }
+    } | never_came
 
     planned: list[PlannedDeadline] = []
     if not slutrapport_in:
@@ -268,6 +270,12 @@ def set_chased(session: Session, kontext: Kontext, deadline_id: int, chased: boo
         raise FinsamError(f"{deadline.rubrik} för {deadline.insats.namn} är {deadline.tillstand.value}, inte öppen.")
     _set(deadline, kontext, "bevakas", chased, orsak)
     return deadline
+
+
+def mark_not_received(deadline: Deadline, kontext: Kontext, orsak: str) -> None:
+    """A delrapport that never came, once the slutrapport has: not chased any more, but kept as ej inkommen (its
+    history, and the styrelse's follow-up list if it was on it), never made to look cancelled."""
+    _set(deadline, kontext, "tillstand", DeadlineTillstand.EJ_INKOMMEN, orsak)
 
 
 def fulfil(session: Session, kontext: Kontext, deadline: Deadline, inkom: date, orsak: str) -> None:

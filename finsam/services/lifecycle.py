@@ -36,7 +36,7 @@ from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.services.batch import ItemFailure, isolated, let_go_in_batches
 from finsam.services import deadlines
-from finsam.services.deadlines import SyncResult, cancel, fulfil, sync_deadlines
+from finsam.services.deadlines import SyncResult, cancel, fulfil, mark_not_received, sync_deadlines
 from finsam.services.lookup import latest_yttrande
 from finsam.services.meetings import meeting_slots
 
@@ -512,6 +512,10 @@ def register_report(
     if typ is RapportTyp.SLUTRAPPORT:
         for other in insats.deadlines:
             if other.tillstand is DeadlineTillstand.OPPEN and other.typ is RapportTyp.DELRAPPORT:
-                # Delrapporter still open are covered by the slutrapport: no reminders for them.
-                cancel(other, kontext, "slutrapporten har kommit in")
+                # Delrapporter still open are covered by the slutrapport: no reminders for them. One that was due
+                # and never came stays as ej inkommen (its history, the board's follow-up); one not yet due is void.
+                if other.forfaller < inkom:
+                    mark_not_received(other, kontext, f"kom aldrig in; slutrapporten inkom {inkom.isoformat()}")
+                else:
+                    cancel(other, kontext, "slutrapporten har kommit in")
     return rapport

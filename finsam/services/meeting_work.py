@@ -194,10 +194,13 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
             "forfaller": d.forfaller if d else None, "i_tid": bool(d and rapport.inkom <= d.forfaller),
         })
     for d in session.scalars(
-        select(Deadline).where(Deadline.tillstand == DeadlineTillstand.OPPEN, Deadline.forfaller < as_of)
+        select(Deadline).where(Deadline.tillstand.in_([DeadlineTillstand.OPPEN, DeadlineTillstand.EJ_INKOMMEN]),
+                               Deadline.forfaller < as_of)
         .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
     ):
-        if d.status(as_of) is DeadlineStatus.FORFALLEN and (d.bevakas or d.flaggad_styrelse):
+        # A delrapport that never came stays on the board's list once it was put there (ej inkommen).
+        if (d.status(as_of) is DeadlineStatus.FORFALLEN and (d.bevakas or d.flaggad_styrelse)) or (
+                d.status(as_of) is DeadlineStatus.EJ_INKOMMEN and d.flaggad_styrelse):
             underlag.forsenade.append({
                 "insats": d.insats.namn, "rapport": d.rubrik, "forfaller": d.forfaller,
                 "dagar": (as_of - d.forfaller).days, "flaggad": d.flaggad_styrelse is not None,

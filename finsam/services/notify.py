@@ -460,6 +460,8 @@ def is_stale(session: Session, row: Utskick) -> str | None:
                 RapportTyp.KOMPLETTERING: "kompletteringen har kommit in"}.get(deadline.typ, "rapporten har kommit in")
     if deadline.tillstand is DeadlineTillstand.MAKULERAD:
         return "rapporten är makulerad"
+    if deadline.tillstand is DeadlineTillstand.EJ_INKOMMEN:
+        return "slutrapporten har kommit in; delrapporten bevakas inte längre"
     if deadline.forfaller != row.forfaller:
         return f"nytt sista datum {deadline.forfaller.isoformat()}"
     # Queued while the mail server was down, and a later step has been queued since: send only that one.
