@@ -97,7 +97,9 @@ def test_the_delrapports_table_every_row_and_the_summa(name: str, form: str, tmp
         want = [(kind, scanned(label), b, u) for kind, label, b, u in want]
     assert rows(data) == want
     assert summa(data) == DELRAPPORTER[name]["summa"]
-    assert data["ekonomi"]["summan_stammer"] is True and data["ekonomi"]["varningar"] == [] and data["varningar"] == []
+    assert data["ekonomi"]["summan_stammer"] is True and data["ekonomi"]["varningar"] == []
+    # A scan's text is marked to check (finsam.intake.scanned); a typed report has nothing to warn of.
+    assert [v.split(":")[0] for v in data["varningar"]] == (["Texten kommer från en skannad rapport"] if scan else [])
     assert data["sakerhet"]["ekonomi"] == "säker" and {r["sakerhet"] for r in data["ekonomi"]["rader"]} == {"säker"}
     assert "ekonomi" not in data["saknas"] and data["aterbetalning_kr"] is None
 

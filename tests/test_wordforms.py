@@ -149,3 +149,32 @@ def test_the_pdf_libreoffice_saves_from_the_form_reads_the_same(db_url: str, tmp
     assert got["sektioner"]["4.3"] == "Rekryteringen av coach tog två månader längre än planerat."
     assert got["sektioner"]["4.4"] == "Mål: 20 deltagare under året.\nUtfall: 14 deltagare, varav två till studier."
     assert got["sektioner"]["5.4"] == "Inga avvikelser att kommentera." and "5.2" not in got["sektioner"]
+
+
+def test_scanned_text_is_restored_where_the_word_list_is_sure_and_marked_to_check(tmp_path: Path) -> None:
+    """A scanned report lost its å/ä/ö: words the Swedish dictionary knows in exactly one spelling are restored,
+    each change listed, and the text is marked as scanned all the same; addresses are never touched."""
+    import os
+
+    from finsam.intake.extract import extract
+
+    if not Path("/usr/share/hunspell/sv_SE.dic").exists():
+        if os.environ.get("FINSAM_TEST_REQUIRE_HUNSPELL") == "1":
+            pytest.fail("hunspell-sv is required (FINSAM_TEST_REQUIRE_HUNSPELL=1) but /usr/share/hunspell/sv_SE.dic is missing")
+        pytest.skip("hunspell-sv skipped: no Swedish word list (Debian's package hunspell-sv)")
+    text = ("Slutrapport\nInsatsens namn\nAktiv vardag\n" + "Inledning utan betydelse for saken. " * 8 + "\n"
+            "4. Insatsbeskrivning\n4.1 Syfte och bakgrund till insatsen:\n"
+            "Samverkan med Forsakringskassan och Arbetsformedlingen i Gavleborg infor arsskiftet. "
+            "Kontakt: insatsansvarig@bollnas.example.\n"
+            "4.2 Malgrupp for insatsen:\nUnga i Bollnas.\n")
+    got = extract(text).as_json()
+    assert got["skannad"] is True
+    assert got["sektioner"]["4.1"] == ("Samverkan med Försäkringskassan och Arbetsförmedlingen i Gävleborg inför "
+                                       "årsskiftet. Kontakt: insatsansvarig@bollnas.example.")
+    assert got["sektioner"]["4.2"] == "Unga i Bollnäs."
+    assert got["skannade_ord"] == {"Forsakringskassan": "Försäkringskassan", "Arbetsformedlingen": "Arbetsförmedlingen",
+                                   "Gavleborg": "Gävleborg", "infor": "inför", "arsskiftet": "årsskiftet",
+                                   "Bollnas": "Bollnäs"}
+    assert any(v.startswith("Texten kommer från en skannad rapport: 6 ord har fått tillbaka å/ä/ö") for v in got["varningar"])
+    clean = extract(text.replace("for saken", "för saken")).as_json()  # one å/ä/ö: typed, not scanned
+    assert clean["skannad"] is False and clean["sektioner"]["4.2"] == "Unga i Bollnas."

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from finsam.domain.parsing import parse_amount, parse_date
 from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
+from finsam.intake.scanned import looks_scanned, restore
 from finsam.intake.sections import checklist_flags, checklist_from_text, sections
 from finsam.intake.text import Falt, Line, Sakerhet, fold
 from finsam.intake.wordform import CheckRow, FormRead, Pair
@@ -39,6 +40,8 @@ class Extraction:
     ekonomi: Ekonomitabell | None = None  # a delrapport's table (4.6)
     varningar: list[str] = field(default_factory=list)  # what the report's figures contradict
     sektioner: dict[str, str] = field(default_factory=dict)  # each numbered section's text, by its number
+    skannad: bool = False  # the text came from a scan (no å/ä/ö): restored where sure, to be checked
+    skannade_ord: dict[str, str] = field(default_factory=dict)  # each word restored, as read → as restored
     checklista: list[CheckRow] = field(default_factory=list)  # section 5, line by line
 
     @property
@@ -95,6 +98,8 @@ class Extraction:
         out["checklista"] = [{"avsnitt": c.avsnitt, "rad": c.rad, "svar": c.svar} for c in self.checklista]
         out["checklista_flaggor"] = self.checklista_flaggor
         out["ofullstandig"] = self.ofullstandig
+        out["skannad"] = self.skannad
+        out["skannade_ord"] = self.skannade_ord
         return out
 
     @property
@@ -346,7 +351,32 @@ def extract(text: str, budget: Budget | None = None, form: FormRead | None = Non
     forms_own = {" ".join(t.split()) for t in ([p.value for p in form.pairs] if form is not None else [])}
     forms_own |= {c.rad for c in result.checklista} | {"Ja", "Nej", "JA", "NEJ"}
     result.sektioner = sections(lines, lambda text: text in forms_own or is_label(text))
+    _restore_scanned(result, text, budget)
     return result
+
+
+def _restore_scanned(result: Extraction, text: str, budget: Budget) -> None:
+    """Text that goes to the board and the annual report (the sections, 4.3, 4.7), from a scan: restored where the
+    Swedish word list is sure, and marked as scanned text to check either way (finsam.intake.scanned)."""
+    if not looks_scanned(text):
+        return
+    result.skannad = True
+    changed: dict[str, str] = {}
+    for name, section in list(result.sektioner.items()):
+        budget.check()
+        restored = restore(section, scanned=True)
+        result.sektioner[name] = restored.text
+        changed.update(restored.andrade)
+    for name in ("avvikelser", "styrgruppens_analys"):
+        if (item := result.fields.get(name)) is not None and isinstance(item.value, str):
+            restored = restore(item.value, scanned=True)
+            result.fields[name] = Falt(restored.text, Sakerhet.TROLIG, item.rad)
+            changed.update(restored.andrade)
+    result.skannade_ord = changed
+    how = (f"{len(changed)} ord har fått tillbaka å/ä/ö med den svenska ordlistan ("
+           + ", ".join(f"{a} → {b}" for a, b in list(changed.items())[:10]) + ("…" if len(changed) > 10 else "") + ")"
+           if changed else "inga ord kunde återställas säkert")
+    result.varningar.append(f"Texten kommer från en skannad rapport: {how}; kontrollera texten innan den används.")
 
 
 def _done(result: Extraction, name: str) -> set[str]:

@@ -27,7 +27,7 @@ def heading(text: str, last: tuple[int, int] | None) -> tuple[int, int] | None:
         return None
     major, minor = int(match.group(1)), int(match.group(2) or 0)
     if last is None:
-        return (major, minor) if major <= 2 else None
+        return (major, minor) if major <= 9 else None
     if major == last[0] and last[1] < minor <= last[1] + 3:
         return major, minor
     if last[0] < major <= last[0] + 2 and minor <= 1:
