@@ -178,3 +178,32 @@ def test_scanned_text_is_restored_where_the_word_list_is_sure_and_marked_to_chec
     assert any(v.startswith("Texten kommer från en skannad rapport: 6 ord har fått tillbaka å/ä/ö") for v in got["varningar"])
     clean = extract(text.replace("for saken", "för saken")).as_json()  # one å/ä/ö: typed, not scanned
     assert clean["skannad"] is False and clean["sektioner"]["4.2"] == "Unga i Bollnas."
+
+
+def test_the_underlag_names_what_to_look_at_in_a_report(db_url: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from finsam.audit import Kontext
+    from finsam.db import unit_of_work
+    from finsam.domain.enums import MoteTyp
+    from finsam.domain.model import Sammantrade
+    from finsam.messages.render import MarkdownRenderer
+    from finsam.services.meeting_work import styrelse_underlag
+    from finsam.wiring import rules
+    from datetime import datetime, timezone
+
+    finsam(db_url, "import", "insatser", str(PROJECT / "data" / "insatser-2021.csv"), "--as-of", "2021-06-01")
+    form = delrapport_form(tmp_path / "delrapport-3.docx", dnr="SFG 21-6.58", namn="Trisam 2.0",
+                           period="2020-12-01 - 2021-05-31", organisation="Hudiksvalls kommun")
+    finsam(db_url, "report", "register", str(form), "--received", "2021-06-20", cwd=tmp_path)
+    kontext = Kontext(aktor="test", atgard="underlag", nu=datetime(2021, 6, 21, 7, tzinfo=timezone.utc))
+    with unit_of_work(db_url, kontext) as session:
+        mote = Sammantrade(typ=MoteTyp.STYRELSE, datum=date(2021, 6, 24), handlingar_senast=date(2021, 6, 17))
+        session.add(mote)
+        session.flush()
+        underlag = styrelse_underlag(session, mote, rules(), as_of=date(2021, 6, 21))
+        markdown = MarkdownRenderer().render("underlag", {"mote": mote, "u": underlag, "idag": date(2021, 6, 21)})
+    assert "**Att se över i rapporterna:**" in markdown
+    assert ("- Trisam 2.0 - Hudiksvalls kommun, Delrapport 3: ofullständig: saknar svar i checklistan (avsnitt 5): "
+            "Följt upp att deltagare registrerats i SUS") in markdown
+    assert "- Trisam 2.0 - Hudiksvalls kommun, Delrapport 3: Nej utan kommentar i 5.2: Diskuterat budget mot utfall" in markdown

@@ -192,6 +192,10 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         underlag.inkomna_rapporter.append({
             "insats": d.insats.namn if d else "", "rapport": d.rubrik if d else rapport.typ.label, "inkom": rapport.inkom,
             "forfaller": d.forfaller if d else None, "i_tid": bool(d and rapport.inkom <= d.forfaller),
+            # What the board should know of its content: what it lacks, and the checklist's flags.
+            "att_se_over": ([f"ofullständig: saknar {'; '.join(rapport.ofullstandig)}"]
+                            if rapport.ofullstandig and rapport.godkand is None else [])
+                           + list(rapport.checklista_flaggor or []),
         })
     for d in session.scalars(
         select(Deadline).where(Deadline.tillstand.in_([DeadlineTillstand.OPPEN, DeadlineTillstand.EJ_INKOMMEN]),
