@@ -207,3 +207,27 @@ def test_the_underlag_names_what_to_look_at_in_a_report(db_url: str, tmp_path: P
     assert ("- Trisam 2.0 - Hudiksvalls kommun, Delrapport 3: ofullständig: saknar svar i checklistan (avsnitt 5): "
             "Följt upp att deltagare registrerats i SUS") in markdown
     assert "- Trisam 2.0 - Hudiksvalls kommun, Delrapport 3: Nej utan kommentar i 5.2: Diskuterat budget mot utfall" in markdown
+
+
+def test_a_slutrapports_goals_each_with_its_text_and_whether_it_was_met() -> None:
+    from finsam.intake.extract import extract
+
+    text = ("Slutrapport\nInsatsens namn\nTrisam 2.0\n5. Resultat och utfall av insats\n"
+            "5.1 Måluppfyllelse: Ange mål och resultat.\n"
+            "Individens delaktighet i Trisam 2.0:\nhttp://www.finsamgavleborg.se/\n"
+            "Detta mål är uppfyllt. Varje individ har fått formulera sin\negen frågeställning.\n"
+            "Sex månader efter konsultation har andelen individer med\nförsörjningsstöd minskat:\n"
+            "Detta mål är inte uppfyllt. Statistiken visar ingen minskning.\n"
+            "Alla parter lyfter lika många ärenden:\nDetta mål är inte uppfyllt i sin helhet.\n"
+            "Individen är mer redo att arbeta:\nDet är svårt att bedöma huruvida målet är uppfyllt eller inte.\n"
+            "5.2 Arbetssätt och verksamhetsbeskrivning:\nTrisam-möten varannan vecka.\n")
+    assert extract(text).as_json()["maluppfyllelse"] == [
+        {"mal": "Individens delaktighet i Trisam 2.0", "uppfyllt": "ja",
+         "text": "Detta mål är uppfyllt. Varje individ har fått formulera sin egen frågeställning."},
+        {"mal": "Sex månader efter konsultation har andelen individer med försörjningsstöd minskat", "uppfyllt": "nej",
+         "text": "Detta mål är inte uppfyllt. Statistiken visar ingen minskning."},
+        {"mal": "Alla parter lyfter lika många ärenden", "uppfyllt": "delvis",
+         "text": "Detta mål är inte uppfyllt i sin helhet."},
+        {"mal": "Individen är mer redo att arbeta", "uppfyllt": None,
+         "text": "Det är svårt att bedöma huruvida målet är uppfyllt eller inte."},
+    ]

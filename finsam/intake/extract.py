@@ -20,7 +20,7 @@ from finsam.domain.parsing import parse_amount, parse_date
 from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
 from finsam.intake.scanned import looks_scanned, restore
-from finsam.intake.sections import checklist_flags, checklist_from_text, sections
+from finsam.intake.sections import checklist_flags, checklist_from_text, goals, sections
 from finsam.intake.text import Falt, Line, Sakerhet, fold
 from finsam.intake.wordform import CheckRow, FormRead, Pair
 
@@ -98,6 +98,7 @@ class Extraction:
         out["checklista"] = [{"avsnitt": c.avsnitt, "rad": c.rad, "svar": c.svar} for c in self.checklista]
         out["checklista_flaggor"] = self.checklista_flaggor
         out["ofullstandig"] = self.ofullstandig
+        out["maluppfyllelse"] = goals(self.sektioner.get("5.1", "")) if self.get("typ") == "slutrapport" else []
         out["skannad"] = self.skannad
         out["skannade_ord"] = self.skannade_ord
         return out

@@ -60,6 +60,8 @@ def sections(lines: list[Line], noise: Callable[[str], bool] = lambda text: Fals
                 continue  # the rest of the heading's question
         if len(text.replace(" ", "")) <= 2 and not text.isdigit():
             continue  # a stray glyph of an empty field, not an answer
+        if re.fullmatch(r"(?:https?://|www\.)\S+", text):
+            continue  # a page's footer (the förbund's web address), not the writer's text
         if (current is None or not text or fold(text).startswith(HELP) or all(c in BOXES + (" ",) for c in text)
                 or noise(text)):
             continue
@@ -120,3 +122,37 @@ def checklist_flags(rows: list[CheckRow], sektioner: dict[str, str]) -> list[str
             if not sektioner.get(comment, "").strip():
                 flags.append(f"Nej utan kommentar i {comment}: {row.rad}")
     return flags
+
+
+def goals(text: str) -> list[dict[str, str | None]]:
+    """A slutrapport's 5.1 Måluppfyllelse, goal by goal: each goal is a line ending in ":" (with the lines before it
+    that a PDF wrapped off it) and the text under it, joined again; and whether that text's first sentence says the
+    goal was met: ja, delvis, nej, or None where it does not say (\"svårt att bedöma\")."""
+    found: list[dict[str, object]] = []
+    for line in (part.strip() for part in text.split("\n")):
+        if not line:
+            continue
+        if line.endswith(":") and len(line) <= 200 and not line.startswith(("-", "•")):
+            title = [line.rstrip(":").strip()]
+            lines = found[-1]["lines"] if found else []
+            while lines and not lines[-1].endswith((".", "!", "?", ",")) and len(title) < 3:
+                title.insert(0, lines.pop())  # the start of a title the PDF wrapped
+            found.append({"mal": " ".join(title), "lines": []})
+        elif found:
+            found[-1]["lines"].append(line)  # type: ignore[union-attr]
+    result = []
+    for goal in found:
+        body = " ".join(goal["lines"])  # type: ignore[arg-type]
+        first = fold(re.split(r"(?<=[.!?])\s", body, maxsplit=1)[0])
+        if re.search(r"svart att bedoma|eller inte|oklart", first):
+            met = None
+        elif re.search(r"i sin helhet|delvis", first):
+            met = "delvis"
+        elif re.search(r"(inte|ej) (helt )?(uppfyllt|uppnatt)", first):
+            met = "nej"
+        elif re.search(r"uppfyllt|uppnatt", first):
+            met = "ja"
+        else:
+            met = None
+        result.append({"mal": goal["mal"], "text": body, "uppfyllt": met})
+    return result
