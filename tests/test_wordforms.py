@@ -58,6 +58,9 @@ def test_a_delrapport_form_gives_every_field_with_honest_certainty(db_url: str, 
     assert sections["4.7"] == "Styrgruppen bedömer att utfallet är rimligt."  # from a text box, read once
     assert sections["5.4"] == "Inga avvikelser att kommentera."
     assert "5.2" not in sections  # the comment was left empty: its FORMTEXT holds only Word's en spaces
+    assert {k: got["rubriker"][k] for k in ("1.1", "4.3", "4.4", "4.6", "5.1", "6")} == {
+        "1.1": "Målgrupp för insatsen", "4.3": "Avvikelser från planering", "4.4": "Mål och utfall",
+        "4.6": "Ekonomiskrapport", "5.1": "Styrgruppen har under perioden", "6": "Underskrift"}
 
 
 def test_an_empty_form_is_all_missing_and_no_label_becomes_a_value(db_url: str, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from finsam.domain.parsing import parse_amount, parse_date
 from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
 from finsam.intake.scanned import looks_scanned, restore
-from finsam.intake.sections import checklist_flags, checklist_from_text, goals, sections
+from finsam.intake.sections import checklist_flags, checklist_from_text, goals, headings, sections
 from finsam.intake.text import Falt, Line, Sakerhet, fold
 from finsam.intake.wordform import CheckRow, FormRead, Pair
 
@@ -40,6 +40,7 @@ class Extraction:
     ekonomi: Ekonomitabell | None = None  # a delrapport's table (4.6)
     varningar: list[str] = field(default_factory=list)  # what the report's figures contradict
     sektioner: dict[str, str] = field(default_factory=dict)  # each numbered section's text, by its number
+    rubriker: dict[str, str] = field(default_factory=dict)  # each numbered section's heading, by its number
     skannad: bool = False  # the text came from a scan (no å/ä/ö): restored where sure, to be checked
     skannade_ord: dict[str, str] = field(default_factory=dict)  # each word restored, as read → as restored
     checklista: list[CheckRow] = field(default_factory=list)  # section 5, line by line
@@ -95,6 +96,7 @@ class Extraction:
         out["saknas"] = self.missing
         out["varningar"] = self.alla_varningar
         out["sektioner"] = self.sektioner
+        out["rubriker"] = self.rubriker
         out["checklista"] = [{"avsnitt": c.avsnitt, "rad": c.rad, "svar": c.svar} for c in self.checklista]
         out["checklista_flaggor"] = self.checklista_flaggor
         out["ofullstandig"] = self.ofullstandig
@@ -352,6 +354,7 @@ def extract(text: str, budget: Budget | None = None, form: FormRead | None = Non
     forms_own = {" ".join(t.split()) for t in ([p.value for p in form.pairs] if form is not None else [])}
     forms_own |= {c.rad for c in result.checklista} | {"Ja", "Nej", "JA", "NEJ"}
     result.sektioner = sections(lines, lambda text: text in forms_own or is_label(text))
+    result.rubriker = headings(lines)
     _restore_scanned(result, text, budget)
     return result
 

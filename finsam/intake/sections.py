@@ -156,3 +156,18 @@ def goals(text: str) -> list[dict[str, str | None]]:
             met = None
         result.append({"mal": goal["mal"], "text": body, "uppfyllt": met})
     return result
+
+
+def headings(lines: list[Line]) -> dict[str, str]:
+    """Each numbered section's heading as the template words it, its question left out: {"4.3": "Avvikelser från
+    planering"}."""
+    found: dict[str, str] = {}
+    current: tuple[int, int] | None = None
+    for line in lines:
+        key = heading(line.text, current)
+        if key is not None:
+            current = key
+            match = HEADING.match(line.text)
+            title = re.split(r"[:(]", match.group(3), maxsplit=1)[0] if match else ""
+            found[_name(key)] = " ".join(title.split()).rstrip(" .")
+    return found
