@@ -234,3 +234,42 @@ def test_a_slutrapports_goals_each_with_its_text_and_whether_it_was_met() -> Non
         {"mal": "Individen är mer redo att arbeta", "uppfyllt": None,
          "text": "Det är svårt att bedöma huruvida målet är uppfyllt eller inte."},
     ]
+
+
+SLUT = {"typ": "slutrapport", "diarienummer": "SFG 21-6.58", "insatsens_namn": "Trisam 2.0",
+        "organisation": "Hudiksvalls kommun", "kontaktperson": "Helena Hägg",
+        "kontakt_epost": "helena.hagg@hudiksvall.example", "inkom": "2022-01-14", "insatstid_start": "2019-12-01",
+        "insatstid_slut": "2021-12-31", "beviljade_medel_kr": 580690, "utnyttjade_medel_kr": 571224,
+        "aterbetalning_kr": 9466, "medel_helt_utnyttjade": False}
+
+
+@pytest.mark.parametrize("as_pdf", [False, True], ids=["docx", "pdf"])
+def test_a_slutrapport_form_and_its_pdf_give_every_field_and_its_goals(db_url: str, tmp_path: Path, as_pdf: bool) -> None:
+    from wordforms import slutrapport_form
+
+    form = slutrapport_form(tmp_path / "slutrapport.docx")
+    got = dry_run(db_url, _pdf_of(form) if as_pdf else form)
+    assert {k: got[k] for k in SLUT} == SLUT
+    assert {k: got["sakerhet"][k] for k in SLUT} == {k: "säker" for k in SLUT}
+    assert got["saknas"] == [] and got["varningar"] == [] and got["ofullstandig"] == []
+    assert got["sektioner"]["4.1"] == "Utveckla strukturen för samverkan mellan Trisams alla parter."
+    assert got["sektioner"]["4.2"] == "Cirka 80 individer med försörjningsstöd och orsakskod sjukskriven med läkarintyg."
+    assert got["maluppfyllelse"] == [
+        {"mal": "Individens delaktighet i Trisam 2.0", "text": "Detta mål är uppfyllt.", "uppfyllt": "ja"},
+        {"mal": "Alla parter lyfter lika många ärenden i forumet", "text": "Detta mål är inte uppfyllt i sin helhet.",
+         "uppfyllt": "delvis"}]
+    assert "Samtliga medel förutom 9466 kr utnyttjades." in got["sektioner"]["7.2"]
+
+
+def test_a_slutrapport_form_without_utnyttjade_medel_starts_a_komplettering(db_url: str, tmp_path: Path) -> None:
+    from wordforms import slutrapport_form
+
+    finsam(db_url, "import", "insatser", str(PROJECT / "data" / "insatser-2021.csv"), "--as-of", "2021-06-01")
+    form = slutrapport_form(tmp_path / "slutrapport.docx", utnyttjade=None)
+    got = json.loads(finsam(db_url, "report", "register", str(form), "--json", cwd=tmp_path).stdout)
+    assert got["atgard"] == "registrerad" and got["utnyttjade_medel_kr"] is None
+    assert got["ofullstandig"] == ["utnyttjade medel (avsnitt 7, ekonomiuppföljning)"]
+    rows = json.loads(finsam(db_url, "deadlines", "--insats", "SFG 21-6.58", "--json").stdout)
+    # Friday 14 January 2022 + 14 days = Friday 28 January 2022; long past on the real clock the command runs on.
+    assert [(r["kind"], r["due"], r["status"]) for r in rows if r["kind"] == "komplettering"] == [
+        ("komplettering", "2022-01-28", "forfallen")]

@@ -180,3 +180,53 @@ def delrapport_form(path: Path, *, boxes: str = "sdt", empty: bool = False, help
                                    else block.replace("<w:tbl>", f"<w:tbl {NS}>", 1)))
     document.save(path)
     return path
+
+
+def slutrapport_form(path: Path, *, utnyttjade: str | None = "571 224 kr") -> Path:
+    """The slutrapport template filled in with the Trisam 2.0 - Hudiksvall report (contacts on .example): a label
+    row over a value row, the funds beside their labels, 7.2 ticked with a content-control checkbox."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    blocks = [
+        p(run("Slutrapport")), p(run("Insats för samverkansmedel")),
+        table(row(cell(run("Diarienummer")), cell(run("Signatur"))),
+              row(cell(p(control("SFG 21-6.58"))), cell(p(formtext("AKH"))))),
+        table(row(cell(run("Ankomstdatum"), span=2)), row(cell(p(formtext("2022-01-14")), span=2))),
+        p(run("1. Allmänna uppgifter")),
+        table(row(cell(run("Insatsens namn"), span=2)), row(cell(p(control("Trisam 2.0", rich=True)), span=2)),
+              row(cell(run("Insatstid – åååå-mm-dd"), span=2)), row(cell(p(formtext("2019-12-01 – 2021-12-31")), span=2))),
+        table(row(cell(run("Beviljade medel för insatsen")), cell(p(formtext("580 690 kr")))),
+              row(cell(run("Utnyttjade medel")), cell(p(formtext(utnyttjade))))),
+        p(run("2. Ansvarig för genomförande av insatsen")),
+        table(row(cell(run("Organisations namn")), cell(run("Arbetsställets namn"))),
+              row(cell(p(formtext("Hudiksvalls kommun"))), cell(p(formtext("Jobbcentrum")))),
+              row(cell(run("Namn - kontaktperson för insatsägare")), cell(run("Mobiltelefonnummer"))),
+              row(cell(p(formtext("Helena Hägg"))), cell(p(formtext("0650-195 37")))),
+              row(cell(run("E-postadress"), span=2)), row(cell(p(control("helena.hagg@hudiksvall.example")), span=2))),
+        p(run("3. Samverkansparter")),
+        p(run("4. Insatsbeskrivning")),
+        p(run("4.1 Syfte och bakgrund till insatsen:")),
+        p(formtext("Utveckla strukturen för samverkan mellan Trisams alla parter.")),
+        p(run("4.2 Målgrupp för insatsen: Vilka grupper/individer har omfattats av insatsen.")),
+        p(formtext("Cirka 80 individer med försörjningsstöd och orsakskod sjukskriven med läkarintyg.")),
+        p(run("5. Resultat och utfall av insats")),
+        p(run("5.1 Måluppfyllelse: Ange mål och resultat.")),
+        p(run("Individens delaktighet i Trisam 2.0:")), p(run("Detta mål är uppfyllt.")),
+        p(run("Alla parter lyfter lika många ärenden i forumet:")), p(run("Detta mål är inte uppfyllt i sin helhet.")),
+        p(run("7. Ekonomiuppföljning utnyttjade medel")),
+        p(run("7.1 Beviljade medel är helt utnyttjade "), sdt_box(False)),
+        p(run("7.2 Beviljade medel är inte helt utnyttjade "), sdt_box(True)),
+        p(run("7.2.1 Varför utnyttjades inte beviljade insatsmedel? Berätta om de faktorer som påverkat utfallet.")),
+        p(formtext("Samtliga medel förutom 9466 kr utnyttjades.")),
+        p(run("8. Uppgiftslämnare")),
+        table(row(cell(run("Datum")), cell(run("Namn"))),
+              row(cell(p(formtext("2022-01-14"))), cell(p(formtext("Helena Hägg"))))),
+    ]
+    document = Document()
+    sect = document.element.body[-1]
+    for block in blocks:
+        sect.addprevious(parse_xml(block.replace("<w:p>", f"<w:p {NS}>", 1) if block.startswith("<w:p>")
+                                   else block.replace("<w:tbl>", f"<w:tbl {NS}>", 1)))
+    document.save(path)
+    return path

@@ -65,7 +65,11 @@ def sections(lines: list[Line], noise: Callable[[str], bool] = lambda text: Fals
         if (current is None or not text or fold(text).startswith(HELP) or all(c in BOXES + (" ",) for c in text)
                 or noise(text)):
             continue
-        found[_name(current)].append(text)
+        texts = found[_name(current)]
+        if texts and not texts[-1].endswith((".", "!", "?", ":", ";")) and text[:1].islower():
+            texts[-1] = f"{texts[-1]} {text}"  # a line a PDF wrapped: one paragraph, as it was written
+        else:
+            texts.append(text)
     return {name: "\n".join(texts) for name, texts in found.items() if texts}
 
 
