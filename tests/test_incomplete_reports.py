@@ -119,3 +119,19 @@ def test_the_komplettering_is_chased_by_the_ladder(db_url: str, tmp_path: Path) 
         subjects = [u.amne for u in session.scalars(select(Utskick).where(Utskick.deadline_id.is_not(None)))
                     if "Komplettering" in u.amne]
     assert subjects and all("Komplettering av rapport" in s and "Trisam 2.0 - Hudiksvalls kommun" in s for s in subjects)
+
+
+def test_the_run_form_accepts_an_incomplete_report(db_url: str, tmp_path: Path, monkeypatch, harness) -> None:
+    from flows.registrera import GodkannandeFormular, godkann_rapport
+    from prefect_tools import finsam_settings
+
+    loaded(db_url)
+    register(db_url, tmp_path, "slutrapport.txt", HEAD, "2022-01-14")
+    with finsam_settings(monkeypatch, database_url=db_url, mail_folder=str(tmp_path / "utskick")):
+        typo = godkann_rapport(GodkannandeFormular(registreras_av="Karin Lund", insats="SFG 99-9.99"), return_state=True)
+        assert typo.name == "Avvisad" and "SFG 99-9.99" in typo.message
+        result = godkann_rapport(GodkannandeFormular(registreras_av="Karin Lund", insats="SFG 21-6.58"))
+    assert result["rapport"] == "Slutrapport" and result["tillstand"] == "slutredovisad"
+    with read_only(db_url) as session:
+        [rapport] = session.scalars(select(InkommenRapport)).all()
+        assert rapport.godkand_av.startswith("Karin Lund")  # as every registration names who did it, and through what

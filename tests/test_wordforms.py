@@ -259,6 +259,7 @@ def test_a_slutrapport_form_and_its_pdf_give_every_field_and_its_goals(db_url: s
         {"mal": "Alla parter lyfter lika många ärenden i forumet", "text": "Detta mål är inte uppfyllt i sin helhet.",
          "uppfyllt": "delvis"}]
     assert "Samtliga medel förutom 9466 kr utnyttjades." in got["sektioner"]["7.2"]
+    assert got["uppgiftslamnare"] == {"datum": "2022-01-14", "namn": "Helena Hägg"}  # 8 Uppgiftslämnare
 
 
 def test_a_slutrapport_form_without_utnyttjade_medel_starts_a_komplettering(db_url: str, tmp_path: Path) -> None:

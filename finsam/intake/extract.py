@@ -20,7 +20,7 @@ from finsam.domain.parsing import parse_amount, parse_date
 from finsam.intake.economics import Ekonomitabell, read_economics
 from finsam.intake.limits import Budget
 from finsam.intake.scanned import looks_scanned, restore
-from finsam.intake.sections import checklist_flags, checklist_from_text, goals, headings, sections
+from finsam.intake.sections import checklist_flags, checklist_from_text, goals, heading_number, headings, sections
 from finsam.intake.text import Falt, Line, Sakerhet, fold
 from finsam.intake.wordform import CheckRow, FormRead, Pair
 
@@ -41,6 +41,7 @@ class Extraction:
     varningar: list[str] = field(default_factory=list)  # what the report's figures contradict
     sektioner: dict[str, str] = field(default_factory=dict)  # each numbered section's text, by its number
     rubriker: dict[str, str] = field(default_factory=dict)  # each numbered section's heading, by its number
+    uppgiftslamnare: dict[str, str | None] | None = None  # a slutrapport's 8 Uppgiftslämnare: datum, namn
     skannad: bool = False  # the text came from a scan (no å/ä/ö): restored where sure, to be checked
     skannade_ord: dict[str, str] = field(default_factory=dict)  # each word restored, as read → as restored
     checklista: list[CheckRow] = field(default_factory=list)  # section 5, line by line
@@ -101,6 +102,7 @@ class Extraction:
         out["checklista_flaggor"] = self.checklista_flaggor
         out["ofullstandig"] = self.ofullstandig
         out["maluppfyllelse"] = goals(self.sektioner.get("5.1", "")) if self.get("typ") == "slutrapport" else []
+        out["uppgiftslamnare"] = self.uppgiftslamnare
         out["skannad"] = self.skannad
         out["skannade_ord"] = self.skannade_ord
         return out
@@ -355,8 +357,44 @@ def extract(text: str, budget: Budget | None = None, form: FormRead | None = Non
     forms_own |= {c.rad for c in result.checklista} | {"Ja", "Nej", "JA", "NEJ"}
     result.sektioner = sections(lines, lambda text: text in forms_own or is_label(text))
     result.rubriker = headings(lines)
+    if result.get("typ") == "slutrapport":
+        result.uppgiftslamnare = _informant(form, lines, result.rubriker)
     _restore_scanned(result, text, budget)
     return result
+
+
+def _informant(form: FormRead | None, lines: list[Line], rubriker: dict[str, str]) -> dict[str, str | None] | None:
+    """Who gave the slutrapport's information (8 Uppgiftslämnare: Datum, Namn): the form's own fields, or the line
+    under "Datum Namn" in the section's text (a PDF, a flattened form)."""
+    number = next((n for n, title in rubriker.items() if fold(title).startswith("uppgiftslamnare")), None)
+    if number is None:
+        return None
+    if form is not None:
+        pairs = {fold(p.label).rstrip(":"): p.value.strip() for p in form.pairs if p.avsnitt == number}
+        if "datum" in pairs or "namn" in pairs:
+            day = SINGLE_DATE.search(pairs.get("datum", ""))
+            return {"datum": _iso_or_none(day.group(1)) if day else None, "namn": pairs.get("namn") or None}
+    inside, header = False, False
+    for line in lines:
+        if heading_number(line.text) == number:
+            inside = True
+            continue
+        if inside and fold(line.text).split() == ["datum", "namn"]:
+            header = True
+            continue
+        if header and line.text.strip():
+            day = re.match(r"\s*(\d{4}-\d{2}-\d{2}|\d{8})\s+(.+)$", line.text)
+            if day:
+                return {"datum": _iso_or_none(day.group(1)), "namn": day.group(2).strip() or None}
+            return None
+    return None
+
+
+def _iso_or_none(text: str) -> str | None:
+    try:
+        return parse_date(text).isoformat()
+    except ValueError:
+        return None
 
 
 def _restore_scanned(result: Extraction, text: str, budget: Budget) -> None:

@@ -175,3 +175,11 @@ def headings(lines: list[Line]) -> dict[str, str]:
             title = re.split(r"[:(]", match.group(3), maxsplit=1)[0] if match else ""
             found[_name(key)] = " ".join(title.split()).rstrip(" .")
     return found
+
+
+def heading_number(text: str) -> str | None:
+    """The number a line starts with as a heading would ("8" of "8. Uppgiftslämnare"), whatever came before it."""
+    match = HEADING.match(text)
+    if match is None:
+        return None
+    return f"{match.group(1)}.{match.group(2)}" if match.group(2) else match.group(1)

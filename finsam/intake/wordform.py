@@ -31,6 +31,7 @@ class Pair:
     label: str
     value: str  # "" when the field was left empty (an empty grey field, a placeholder)
     hur: str  # "under" / "bredvid" / "i cellen": where the value stood
+    avsnitt: str = ""  # the numbered section the table stands in ("8")
 
 
 @dataclass(frozen=True)
@@ -276,17 +277,17 @@ def _table(table, is_label: Callable[[str], bool], out: FormRead) -> None:  # no
             if cell.continued or not lines or not is_label(lines[0]) or _holds_table(cell):
                 continue
             if len(lines) > 1:  # label and value in one cell, one paragraph under the other
-                out.pairs.append(Pair(lines[0], "\n".join(lines[1:]), "i cellen"))
+                out.pairs.append(Pair(lines[0], "\n".join(lines[1:]), "i cellen", out.avsnitt))
                 continue
             beside = row[i + 1] if i + 1 < len(row) else None
             if beside is not None and first_line(beside) and not is_label(first_line(beside)):
-                out.pairs.append(Pair(lines[0], beside.text, "bredvid"))
+                out.pairs.append(Pair(lines[0], beside.text, "bredvid", out.avsnitt))
                 continue
             below = _at(rows[r + 1], cell.column) if r + 1 < len(rows) else None
             if below is not None and not below.continued and not is_label(first_line(below)):
-                out.pairs.append(Pair(lines[0], below.text, "under"))
+                out.pairs.append(Pair(lines[0], below.text, "under", out.avsnitt))
             else:
-                out.pairs.append(Pair(lines[0], "", "under"))  # the label is there, its value is not
+                out.pairs.append(Pair(lines[0], "", "under", out.avsnitt))  # the label is there, its value is not
 
 
 def _holds_table(cell: _Cell) -> bool:
