@@ -168,7 +168,7 @@ def served(url: str, label: str) -> dict[str, float]:
 
     from finsam.domain.model import Deadline
     from finsam.web import create_app
-    from tests.smtp_servers import free_port
+    from smtp_servers import free_port
 
     with unit_of_work(url, kontext(AS_OF)) as session:
         insats = session.scalar(select(Insats).limit(1))
@@ -452,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = SMOKE if smoke else FULL
     if args.only:
         return only(sizes, smoke, set(args.only))
-    from tests.smtp_servers import smtp_server
+    from smtp_servers import smtp_server
 
     global WORK
     if smoke:
@@ -508,7 +508,7 @@ def only(sizes: Sizes, smoke: bool, parts: set[str]) -> int:
     if "feed" in parts:
         results.update(served(url_large, size_label(sizes.large)))
     if "empty" in parts:
-        from tests.smtp_servers import smtp_server
+        from smtp_servers import smtp_server
 
         with smtp_server() as server:
             results.update(empty_day(url_large, size_label(sizes.large), server))

@@ -31,7 +31,7 @@ from finsam.domain.model import Utskick
 from finsam.messages.compose import message_id
 from finsam.services.outbox import NewMessage, enqueue
 from finsam.wiring import rules
-from tests.smtp_servers import Recorder, free_port, smtp_server
+from smtp_servers import Recorder, free_port, smtp_server
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
@@ -151,7 +151,7 @@ def concurrency(url: str, label: str, workers: int) -> dict[str, int]:
 # --- outage ---
 
 def outage() -> dict[str, int]:
-    from tests.mailtools import Clock, mail_context, plan, send, smtp_settings
+    from mailtools import Clock, mail_context, plan, send, smtp_settings
 
     url = sqlite_db("outage")
     regler = rules()

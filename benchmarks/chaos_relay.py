@@ -25,7 +25,7 @@ from finsam.messages.compose import message_id
 from finsam.services.delivery import deliver
 from finsam.services.outbox import NewMessage, enqueue
 from finsam.settings import Settings
-from tests.smtp_servers import Recorder, smtp_server
+from smtp_servers import Recorder, smtp_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 SENDER = "finsam@chaos.example"

@@ -736,7 +736,7 @@ class Population:
     def fresh_url(self) -> str:
         """The population as it was before any corruption: a copy of the template, or (PostgreSQL) filled again."""
         if self.template is None:
-            from tests.conftest import _empty
+            from conftest import _empty
 
             _empty(self.env.url)
             self._fill(self.env.url)
