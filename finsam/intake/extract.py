@@ -321,8 +321,11 @@ def extract(text: str, budget: Budget | None = None, form: FormRead | None = Non
             continue
         name, rest, exact = found
         # Two labels side by side (a form's row as a PDF prints it): their values stand side by side below.
-        second = _label_at(Line(line.number, rest, fold(rest)), budget) if rest else None
+        # (A label is short: a long rest is a value, never looked at as a label.)
+        second = _label_at(Line(line.number, rest, fold(rest)), budget) if rest and len(rest) <= 90 else None
         side_by_side = [(name, exact, 0)] + ([(second[0], second[2], 1)] if second and not second[1] else [])
+        if all(n in _done(result, n) or n in decided for n, _, _ in side_by_side):
+            continue  # nothing here still to find: no more work on this line
         following = []
         for below in content[index + 1 : index + 4]:  # otherwise the value is on one of the next lines
             if _label_at(below, budget) is not None:
