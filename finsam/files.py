@@ -328,7 +328,7 @@ class Folder:
         than replace anything) and an unlink; across file systems a regular file is copied (0600) instead.
         """
         wanted = as_name or name
-        for candidate in _candidates(wanted):
+        for candidate in candidate_names(wanted):
             if companion and target.exists(candidate + companion):
                 continue
             try:
@@ -405,7 +405,8 @@ def _mkdir(make: Callable[[int], None], private: bool) -> bool:
     return True
 
 
-def _candidates(name: str) -> Iterator[str]:
+def candidate_names(name: str) -> Iterator[str]:
+    """`name`, then `stem-2.ext`, `stem-3.ext`…: the names tried in turn where one is taken."""
     stem, suffix = Path(name).stem, Path(name).suffix
     yield name
     for counter in range(2, 10_000):

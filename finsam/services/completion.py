@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta, timezone
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finsam.audit import Kontext
@@ -49,8 +50,6 @@ def open_request(insats: Insats) -> Deadline | None:
 
 
 def incomplete_reports(session: Session, insats: Insats) -> list[InkommenRapport]:
-    from sqlalchemy import select
-
     return list(session.scalars(
         select(InkommenRapport).where(InkommenRapport.insats_id == insats.id, InkommenRapport.ofullstandig.is_not(None),
                                       InkommenRapport.godkand.is_(None)).order_by(InkommenRapport.inkom)))

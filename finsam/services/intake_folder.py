@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from finsam.domain.model import Insats
 from finsam.errors import DatabaseUnavailable, FinsamError
-from finsam.files import Entry, Folder, UnsafeFile, shorten_name, shown_name
+from finsam.files import Entry, Folder, UnsafeFile, candidate_names, shorten_name, shown_name
 from finsam.intake.documents import read_from
 from finsam.intake.limits import Limits
 from finsam.services.intake import take_in
@@ -169,8 +169,7 @@ def _move(inbox: Folder, entry: Entry, read: tuple[int, int] | None, outcome: Fo
 
 def _write_reason(folder: Folder, name: str, data: bytes) -> None:
     """The reason beside the file; if someone put a file of that name there since, theirs is kept and a counter added."""
-    stem, suffix = Path(name).stem, Path(name).suffix
-    for candidate in (name, *(f"{stem}-{n}{suffix}" for n in range(2, 1000))):
+    for candidate in candidate_names(name):
         try:
             folder.create(candidate, data)
             return
