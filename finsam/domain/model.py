@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -96,6 +97,8 @@ class InsatsOrganisation(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
     roll: Mapped[Roll] = mapped_column(_enum(Roll), primary_key=True)
     ordning: Mapped[int] = mapped_column(Integer, default=0)
+    # A huvudman's share of the insats's money (percent), as the import says; None: shared equally.
+    andel_procent: Mapped[int | None] = mapped_column(Integer)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -118,6 +121,8 @@ class Insats(Base):
     # The insats's own report schedule, agreed with the kansli; None follows the förbund's rules.
     rapportschema: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     avbruten: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Run by the förbund itself (Mysam, förstudier, …): followed, never chased; its money is the kansli's.
+    egen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     kontaktperson: Mapped[Kontaktperson | None] = relationship(lazy="joined")
     parter: Mapped[list[InsatsOrganisation]] = relationship(
@@ -127,6 +132,10 @@ class Insats(Base):
         back_populates="insats", order_by="(Deadline.period_slut, Deadline.typ)", cascade="all, delete-orphan"
     )
     ekonomi: Mapped[list[InsatsEkonomi]] = relationship(cascade="all, delete-orphan", order_by="InsatsEkonomi.ar")
+    anslag: Mapped[list[Anslag]] = relationship(cascade="all, delete-orphan", order_by="(Anslag.ar, Anslag.id)")
+    utbetalningar: Mapped[list[Utbetalning]] = relationship(
+        cascade="all, delete-orphan", order_by="(Utbetalning.ar, Utbetalning.datum, Utbetalning.id)"
+    )
 
     @validates("namn", "diarienummer")
     def _keep_keys(self, key: str, value: str | None) -> str | None:
@@ -161,6 +170,37 @@ class InsatsEkonomi(Base):
     ar: Mapped[int] = mapped_column(Integer)
     budget_kr: Mapped[int | None] = mapped_column(BigInteger)
     utfall_kr: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class Anslag(Base):
+    """Money granted for one year of an insats, as a decision (or the import) states it per year.
+
+    `slag` is `beviljat` (the grant of the ansökan's beslut, or of the import) or `tillaggsanslag`. A grant
+    known only as a total has no rows: it is spread over the insatstid by days when read, marked estimated.
+    """
+
+    __tablename__ = "anslag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    beslut_id: Mapped[int | None] = mapped_column(ForeignKey("beslut.id", ondelete="CASCADE"))
+    slag: Mapped[str] = mapped_column(String(20))
+    ar: Mapped[int] = mapped_column(Integer)
+    belopp_kr: Mapped[int] = mapped_column(BigInteger)
+
+
+class Utbetalning(Base):
+    """Money the förbund paid out to an insats: registered with its date, or imported for a year."""
+
+    __tablename__ = "utbetalning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
+    datum: Mapped[date | None] = mapped_column(Date)
+    ar: Mapped[int] = mapped_column(Integer)
+    belopp_kr: Mapped[int] = mapped_column(BigInteger)
+    kalla: Mapped[str] = mapped_column(String(20))  # registrerad / import
+    registrerad_av: Mapped[str | None] = mapped_column(String(200))
 
 
 class Sammantrade(Base):
@@ -396,7 +436,10 @@ class Aterbetalning(Base):
     insats_id: Mapped[int] = mapped_column(ForeignKey("insats.id", ondelete="CASCADE"), index=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"), unique=True)
     rapport_id: Mapped[int | None] = mapped_column(ForeignKey("inkommen_rapport.id", ondelete="SET NULL"))
-    belopp_kr: Mapped[int] = mapped_column(BigInteger)  # as the slutrapport states it (beviljade less utnyttjade)
+    belopp_kr: Mapped[int] = mapped_column(BigInteger)  # paid out (else beviljade) less utnyttjade
+    # What it was counted from: `utbetalt` (the payments known) or `beviljat` (none known: the report's beviljade).
+    grund: Mapped[str | None] = mapped_column(String(20))
+    utbetalt_kr: Mapped[int | None] = mapped_column(BigInteger)
     betald: Mapped[date | None] = mapped_column(Date)
     betalt_kr: Mapped[int | None] = mapped_column(BigInteger)
     registrerad_av: Mapped[str | None] = mapped_column(String(200))  # who registered the payment
