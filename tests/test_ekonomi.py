@@ -53,12 +53,15 @@ CSV_2021 = {
 # With the rules' 25 % / 10 %: a whole year's utfall below 75 % of the budget, or above 110 %, is flagged.
 # Hofors 648/934 = 69 %, Trisam Hofors 71/142 = 50 %, Söderhamn 153/289 = 53 %; Insatskatalogen 144/124 = 116 %.
 # (Region Gävleborg, 1 194/1 530 = 78 %, is not.)
+# Insatskatalogen (144/124 = 116 %) is the förbund's own (huvudman Samordningsförbund Gävleborg): its money is the
+# kansli's budget, never an insats's överförbrukning.
 FLAGGED_2021 = {
     "Ett hållbart arbetsliv - Hofors": ["underforbrukning"],
     "Trisam 2.0 - Hofors kommun": ["underforbrukning"],
     "Trisam 2.0 - Söderhamns kommun": ["underforbrukning"],
-    "Insatskatalogen Gävleborg": ["overforbrukning"],
 }
+# The förbund's own: Mysam (721/710), Förstudie Hudiksvall (220/218), Insatskatalogen (124/144) = 1 065 / 1 072 tkr.
+EGNA_2021 = {"Mysam", "Förstudie - Utveckling av egenmakt Hudiksvall", "Insatskatalogen Gävleborg"}
 
 
 @pytest.fixture
@@ -68,7 +71,8 @@ def loaded(db_url: str, insatser_csv: Path) -> str:
 
 
 def test_ekonomi_2021_lists_all_18_insatser_with_the_csvs_budget_and_utfall(loaded: str) -> None:
-    rows = finsam_json(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-03-01")
+    report = finsam_json(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-03-01")
+    rows = report["insatser"]
     by_name = {r["insats"]: r for r in rows}
     assert len(rows) == 18 == len(by_name)
     for name, (budget, utfall) in CSV_2021.items():
@@ -81,10 +85,41 @@ def test_ekonomi_2021_lists_all_18_insatser_with_the_csvs_budget_and_utfall(load
     hofors = by_name["Ett hållbart arbetsliv - Hofors"]
     assert (hofors["forbrukning_procent"], hofors["forvantad_procent"]) == (69.4, 100.0)  # 648 000 / 934 000
     assert by_name["Insatskatalogen Gävleborg"]["slut"] is None  # no end date, still listed
+    assert {r["insats"] for r in rows if r["egen"]} == EGNA_2021
+    # The annual report's sums, added up by hand from the CSV: 12 543 tkr budget, 11 416 tkr utfall, 91,0 %.
+    summa = report["summa"]
+    assert (summa["antal"], summa["budget_kr"], summa["utfall_kr"], summa["forbrukning_procent"]) == (
+        18, 12_543_000, 11_416_000, 91.0)
+    assert summa["beviljat_kr"] is None and summa["saknas"] == {"beviljat_kr": 18, "utbetalt_kr": 18}
+    assert (summa["egna_insatser"]["budget_kr"], summa["egna_insatser"]["utfall_kr"]) == (1_065_000, 1_072_000)
+    assert (summa["externa_insatser"]["budget_kr"], summa["externa_insatser"]["utfall_kr"]) == (11_478_000, 10_344_000)
+    # Individ: the three Ett hållbart arbetsliv, 894 + 799 + 934 and 843 + 775 + 648.
+    assert {k: (v["antal"], v["budget_kr"], v["utfall_kr"]) for k, v in summa["per_inriktning"].items()} == {
+        "individ": (3, 2_627_000, 2_266_000), "struktur": (15, 9_916_000, 9_150_000)}
+    huvudman = summa["per_huvudman"]
+    # Trisam AF/FK (4 981 / 4 817 tkr) has two huvudmän and no shares in the CSV: half each, counted once.
+    assert (huvudman["Arbetsförmedlingen"]["budget_kr"], huvudman["Försäkringskassan"]["utfall_kr"]) == (2_490_500, 2_408_500)
+    assert (huvudman["Hofors kommun"]["antal"], huvudman["Hofors kommun"]["budget_kr"]) == (2, 1_076_000)  # 934 + 142
+    assert sum(v["budget_kr"] for v in huvudman.values()) == 12_543_000
+    # The frame (config/regler.yaml, 2021): 13 000 000 + 1 000 000 of eget kapital, kansli 2 300 000. Granted
+    # amounts are not in the CSV: the year's budgets hold the 15 external insatser's 11 478 000 (estimated).
+    ram = report["ram"]
+    assert (ram["tillgangligt_kr"], ram["kansli_kr"], ram["intecknat_kr"], ram["varav_uppskattat_kr"],
+            ram["egna_insatser_kr"], ram["kvar_att_fordela_kr"], ram["okant"]) == (
+        14_000_000, 2_300_000, 11_478_000, 11_478_000, 1_065_000, 222_000, [])
+    # 2022: the five running into it have neither a grant nor a 2022 budget in the CSV: not known, not 0.
+    [_, ram_2022, ram_2023] = report["ramar"]
+    assert (ram_2022["ar"], ram_2022["intecknat_kr"], ram_2022["kvar_att_fordela_kr"]) == (2022, 0, 11_600_000)
+    assert sorted(ram_2022["okant"]) == ["Ett hållbart arbetsliv - Hofors", "Ett hållbart arbetsliv - Ockelbo",
+                                         "Ett hållbart arbetsliv - Ovanåker", "Insatskatalogen Gävleborg",
+                                         "Lokal individinsats efter Trisam i Hudiksvall"]
+    assert sorted(ram_2023["okant"]) == ["Ett hållbart arbetsliv - Hofors", "Ett hållbart arbetsliv - Ovanåker",
+                                         "Insatskatalogen Gävleborg"]
     table = finsam(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-03-01").stdout
     assert "Ekonomisk uppföljning 2021" in table and "4\u00a0981\u00a0000 kr" in table and "underförbrukning" in table
+    assert "Kvar att fördela" in table and "222\u00a0000 kr" in table and "okänt vad 5 beviljade insatser" in table
     # In 2022 only those running into it: Ockelbo, Ovanåker, Hofors, the Hudiksvall follow-up, Insatskatalogen.
-    names_2022 = {r["insats"] for r in finsam_json(loaded, "ekonomi", "--ar", "2022", "--as-of", "2022-03-01")}
+    names_2022 = {r["insats"] for r in finsam_json(loaded, "ekonomi", "--ar", "2022", "--as-of", "2022-03-01")["insatser"]}
     assert names_2022 == {"Ett hållbart arbetsliv - Ockelbo", "Ett hållbart arbetsliv - Ovanåker",
                           "Ett hållbart arbetsliv - Hofors", "Lokal individinsats efter Trisam i Hudiksvall",
                           "Insatskatalogen Gävleborg"}
@@ -106,7 +141,7 @@ def test_the_trisam_hudiksvall_slutrapport_opens_an_aterbetalning_until_it_is_pa
     [owed] = [d for d in deadlines if d["kind"] == "aterbetalning"]
     # 14 January 2022 + 30 days = Sunday 13 February: due Monday 14 February.
     assert (owed["due"], owed["status"], owed["chased"]) == ("2022-02-14", "kommande", True)
-    rows = {r["insats"]: r for r in finsam_json(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-01-17")}
+    rows = {r["insats"]: r for r in finsam_json(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-01-17")["insatser"]}
     assert rows["Trisam 2.0 - Hudiksvalls kommun"]["aterbetalning_kr"] == 9_466
 
     # 30 days before the due date is Saturday 15 January: Monday's run sends the first step, with the amount.

@@ -188,6 +188,8 @@ class Anslag(Base):
     ar: Mapped[int] = mapped_column(Integer)
     belopp_kr: Mapped[int] = mapped_column(BigInteger)
 
+    beslut: Mapped[Beslut | None] = relationship(back_populates="anslag")
+
 
 class Utbetalning(Base):
     """Money the förbund paid out to an insats: registered with its date, or imported for a year."""
@@ -287,6 +289,8 @@ class Beslut(Base):
     anteckning: Mapped[str | None] = mapped_column(Text)
 
     sammantrade: Mapped[Sammantrade | None] = relationship()
+    # The amounts per year the decision states (a beviljas or a tilläggsanslag); none: a total only.
+    anslag: Mapped[list[Anslag]] = relationship(back_populates="beslut", order_by="Anslag.ar")
 
 
 class Deadline(Base):

@@ -111,7 +111,7 @@ class Forbund(_Strict):
     # The kansli's people; a role left out is reached through the shared mailbox.
     verksamhetsutvecklare: Person | None = None
     forbundschef: Person | None = None
-    # Money the förbund has for insatser per year (kronor), for the styrelse's underlag; optional.
+    # The older form of ekonomi.ram's tillgangliga_medel_kr (kronor a year), still read where the ram leaves it out.
     tillgangliga_medel: dict[int, Belopp] = Field(default_factory=dict)
 
 
@@ -162,8 +162,25 @@ class Andringar(_Strict):
     anstand_beslutas_av: Literal["kansli", "styrelse"] = "kansli"
 
 
+class Arsram(_Strict):
+    """The förbund's money for one year (kronor): what the board may grant from, and what is the kansli's."""
+
+    tillgangliga_medel_kr: Belopp | None = None  # the members' contributions for the year
+    kansli_kr: Belopp | None = None  # the kansli's own budget (the förbund's own insatser are paid from it)
+    eget_kapital_kr: Belopp | None = None  # eget kapital at the start of the year
+    eget_kapital_far_anvandas_kr: Belopp | None = None  # how much of it the board may use for insatser this year
+
+    @model_validator(mode="after")
+    def _within_own_capital(self) -> Arsram:
+        if (self.eget_kapital_far_anvandas_kr is not None and self.eget_kapital_kr is not None
+                and self.eget_kapital_far_anvandas_kr > self.eget_kapital_kr):
+            raise ValueError("eget_kapital_far_anvandas_kr är mer än eget_kapital_kr")
+        return self
+
+
 class Ekonomi(_Strict):
-    """The money follow-up: when an insats's förbrukning is flagged, and återbetalning of unused funds."""
+    """The money follow-up: when an insats's förbrukning is flagged, and återbetalning of unused funds;
+    the förbund's frame per year."""
 
     # Utfall more than this share below (above) what the elapsed part of the period leads one to
     # expect of the year's budget (else beviljat) is flagged as under- (over-)förbrukning.
@@ -173,6 +190,8 @@ class Ekonomi(_Strict):
     aterbetalning_dagar: int = Field(default=30, ge=1, le=365)
     # How to pay, in the message about an återbetalning (e.g. "Bankgiro 123-4567, ange diarienumret").
     betalningsinformation: Namn | None = None
+    # The förbund's frame per year (ÅÅÅÅ: Arsram): what is left to grant is counted from it.
+    ram: dict[Annotated[int, Field(ge=1900, le=2200)], Arsram] = Field(default_factory=dict)
 
 
 class Drift(_Strict):
@@ -231,6 +250,13 @@ class Regler(_Strict):
             minsta_period_dagar=rapportering.minsta_period_dagar,
             horisont_manader=rapportering.horisont_manader,
         )
+
+    def ram(self, year: int) -> Arsram:
+        """The förbund's frame for `year`, with the older forbund.tillgangliga_medel where the ram has none."""
+        ram = self.ekonomi.ram.get(year, Arsram())
+        if ram.tillgangliga_medel_kr is None and year in self.forbund.tillgangliga_medel:
+            ram = ram.model_copy(update={"tillgangliga_medel_kr": self.forbund.tillgangliga_medel[year]})
+        return ram
 
     def handlingar_dagar(self, typ: MoteTyp) -> int:
         return self.sammantraden.handlingar_dagar_fore.get(typ, 0)

@@ -65,6 +65,7 @@ def queue_beslutsmeddelande(
             "beviljad": beviljad,
             "beslut": {
                 "datum": beslut.datum, "belopp": beslut.belopp_kr, "start": beslut.start, "slut": beslut.slut,
+                "per_ar": per_year(beslut),
                 "anteckning": beslut.anteckning,
             },
             "deadlines": [deadline_view(d, mail.regler) for d in sorted(deadlines, key=lambda d: d.forfaller)],
@@ -75,9 +76,14 @@ def queue_beslutsmeddelande(
     )
 
 
+def per_year(beslut: Beslut) -> list[dict[str, int]]:
+    """The amounts a decision states per year, as the messages list them (empty: a total only)."""
+    return [{"ar": a.ar, "belopp": a.belopp_kr} for a in beslut.anslag]
+
+
 def queue_andring(
     session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, nyckel: str, beslut: Beslut | None,
-    anstand: Anstand | None = None, berorda: list[Deadline], planerad: date,
+    anstand: Anstand | None = None, berorda: list[Deadline], planerad: date, medel: str | None = None,
 ) -> Utskick | None:
     """A change to a granted insats: what was decided, every report still owed (the changed ones
     marked) and the ones no longer owed; the calendar part updates and cancels the events."""
@@ -99,8 +105,9 @@ def queue_andring(
             "av_styrelsen": beslut is not None and (beslut.sammantrade is None or beslut.sammantrade.typ.value != "arbetsutskott"),
             "beslut": None if beslut is None else {
                 "datum": beslut.datum, "belopp": beslut.belopp_kr, "ar": beslut.ar, "slut": beslut.slut,
-                "anteckning": beslut.anteckning,
+                "anteckning": beslut.anteckning, "per_ar": per_year(beslut),
             },
+            "medel": medel,
             "anstand": None if anstand is None else {
                 "tidigare": anstand.tidigare_forfaller, "nytt": anstand.nytt_forfaller, "skal": anstand.skal,
             },

@@ -20,14 +20,19 @@ from finsam.domain.enums import Inriktning, Roll, Tillstand
 from finsam.domain.lifecycle import running_state
 from finsam.db import insert_rows
 from finsam.domain.identity import identity_key, same
-from finsam.domain.model import Deadline, DeadlineAndring, Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation
+from finsam.domain.model import (
+    Anslag, Deadline, DeadlineAndring, Insats, InsatsEkonomi, InsatsOrganisation, Kontaktperson, Organisation, Utbetalning,
+)
 from finsam.domain import limits
 from finsam.domain.limits import max_length
-from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text
+from finsam.domain import grants
+from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.errors import InputProblem, InvalidInput
 from finsam.services.deadlines import SyncResult, first_deadlines, sync_deadlines
 from finsam.services.tabular import CsvRow, read_csv
+
+IMPORT = "import"  # Utbetalning.kalla of a payment the file gives (per year, no date)
 
 REQUIRED = {"namn", "inriktning", "huvudman", "start"}
 OPTIONAL = {
@@ -38,8 +43,13 @@ OPTIONAL = {
     "kontakt_epost",
     "kontakt_telefon",
     "beviljade_medel_kr",
+    "egen_insats",
+    "huvudman_andel",
 }
-YEARLY = re.compile(r"^(budget|utfall)_(\d{4})_kr$")
+# Per year: the budget and utfall (the annual report's), the grant as the beslut states it, what the förbund paid out.
+YEARLY = re.compile(r"^(budget|utfall|beviljat|utbetalt)_(\d{4})_kr$")
+YEARLY_PREFIXES = ("budget_", "utfall_", "beviljat_", "utbetalt_")
+YES, NO = {"ja", "j", "x", "1", "true", "sant"}, {"nej", "n", "0", "false", "falskt", ""}
 # Each text column and the database column that stores it (whose length bounds it).
 TEXT_COLUMNS = {
     "namn": Insats.namn, "huvudman": Organisation.namn, "samverkansparter": Organisation.namn,
@@ -65,6 +75,15 @@ class InsatsRad:
     kontakt_telefon: str | None
     beviljade_medel_kr: int | None
     ekonomi: dict[int, dict[str, int]] = field(default_factory=dict)
+    egen: bool | None = None  # None: the förbund's own where its huvudman is the förbund
+    andelar: list[int] | None = None  # each huvudman's share in percent, in the order they are named
+
+    def stated(self, kind: str) -> dict[int, int]:
+        """The row's amounts of one kind per year (beviljat, utbetalt, budget, utfall)."""
+        return {ar: values[kind] for ar, values in self.ekonomi.items() if kind in values}
+
+    def is_egen(self, forbund: str) -> bool:
+        return self.egen if self.egen is not None else any(same(h, forbund) for h in self.huvudman)
 
     @property
     def identity(self) -> tuple[str, frozenset[str]]:
@@ -136,6 +155,26 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
             if amount is not None:
                 ekonomi.setdefault(int(match.group(2)), {})[match.group(1)] = amount
 
+    egen = None
+    if (text := row.get("egen_insats")) is not None and text.strip():
+        if text.strip().lower() not in YES | NO:
+            problem("egen_insats", f"'{shown(text.strip())}' ska vara ja eller nej")
+        else:
+            egen = text.strip().lower() in YES
+    andelar = None
+    if text := row.get("huvudman_andel"):
+        try:
+            andelar = [int(part.strip().removesuffix("%").strip()) for part in text.split(";")]
+        except ValueError:
+            problem("huvudman_andel", f"'{shown(text)}' ska vara procent per huvudman, t.ex. 50;50")
+        else:
+            if len(andelar) != len(huvudman) or sum(andelar) != 100 or min(andelar) < 0:
+                problem("huvudman_andel", f"{len(huvudman)} huvudmän ska ha var sin andel i procent som tillsammans är 100 "
+                                          f"(står: {shown(text)})")
+    stated = {ar: values["beviljat"] for ar, values in ekonomi.items() if "beviljat" in values}
+    if start and stated:
+        for text in grants.check_stated(stated, beviljade, start, slut):
+            problem("beviljat_ÅÅÅÅ_kr", text)
     if len(problems) > before:
         return None
     return InsatsRad(
@@ -150,14 +189,16 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
         kontaktperson=kontaktperson,
         kontakt_epost=epost,
         kontakt_telefon=row.get("kontakt_telefon") or None,
-        beviljade_medel_kr=beviljade,
+        beviljade_medel_kr=beviljade if beviljade is not None or not stated else sum(stated.values()),
         ekonomi=ekonomi,
+        egen=egen,
+        andelar=andelar,
     )
 
 
 def read_insatser(path: Path) -> list[InsatsRad]:
     """Every row of the file, checked; InvalidInput listing every problem if any row is bad."""
-    _header, rows = read_csv(path, required=REQUIRED, optional=OPTIONAL, optional_patterns=("budget_", "utfall_"))
+    _header, rows = read_csv(path, required=REQUIRED, optional=OPTIONAL, optional_patterns=YEARLY_PREFIXES)
     problems: list[InputProblem] = []
     parsed: list[InsatsRad] = []
     seen_dnr: dict[str, int] = {}
@@ -178,10 +219,10 @@ def read_insatser(path: Path) -> list[InsatsRad]:
             )
         seen_identity.setdefault(rad.identity, rad.line)
         parsed.append(rad)
-    for column, patterns in (("budget_", "budget"), ("utfall_", "utfall")):
+    for prefix in YEARLY_PREFIXES:
         for name in _header:
-            if name.startswith(column) and not YEARLY.match(name):
-                problems.append(InputProblem(f"skriv kolumnen som {patterns}_ÅÅÅÅ_kr", line=1, column=name))
+            if name.startswith(prefix) and not YEARLY.match(name):
+                problems.append(InputProblem(f"skriv kolumnen som {prefix}ÅÅÅÅ_kr", line=1, column=name))
     if not parsed and not problems:
         problems.append(InputProblem("filen innehåller inga insatser"))
     if problems:
@@ -295,7 +336,7 @@ class _Known:
 
 def _with_what_an_import_touches():  # type: ignore[no-untyped-def]
     return select(Insats).options(
-        selectinload(Insats.ekonomi), selectinload(Insats.deadlines).selectinload(Deadline.historik)
+        selectinload(Insats.ekonomi), selectinload(Insats.anslag), selectinload(Insats.utbetalningar), selectinload(Insats.deadlines).selectinload(Deadline.historik)
     )
 
 
@@ -305,9 +346,10 @@ def _chunks(values: set[str], size: int = 500) -> list[list[str]]:
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
-def _fields(rad: InsatsRad) -> dict[str, object]:
+def _fields(rad: InsatsRad, regler: Regler) -> dict[str, object]:
     """The columns of the insats the row gives (an empty diarienummer or amount keeps what is stored)."""
-    fields: dict[str, object] = {"namn": rad.namn, "inriktning": rad.inriktning, "start": rad.start, "slut": rad.slut}
+    fields: dict[str, object] = {"namn": rad.namn, "inriktning": rad.inriktning, "start": rad.start, "slut": rad.slut,
+                                 "egen": rad.is_egen(regler.forbund.namn)}
     if rad.diarienummer:
         fields["diarienummer"] = rad.diarienummer
     if rad.beviljade_medel_kr is not None:
@@ -315,8 +357,8 @@ def _fields(rad: InsatsRad) -> dict[str, object]:
     return fields
 
 
-def _apply(insats: Insats, rad: InsatsRad, known: _Known) -> None:
-    for key, value in _fields(rad).items():
+def _apply(insats: Insats, rad: InsatsRad, known: _Known, regler: Regler) -> None:
+    for key, value in _fields(rad, regler).items():
         if key in ("namn", "diarienummer") and same(getattr(insats, key), value):
             continue  # the same name as stored, but for an invisible difference (Excel): kept as first written
         setattr(insats, key, value)
@@ -333,13 +375,24 @@ def _apply(insats: Insats, rad: InsatsRad, known: _Known) -> None:
             part.ordning = ordning
             parter.append(part)
         insats.parter = parter
+    for part, andel in zip([p for p in insats.parter if p.roll is Roll.HUVUDMAN], rad.andelar or [], strict=False):
+        part.andel_procent = andel
     by_year = {e.ar: e for e in insats.ekonomi}
     for ar, values in rad.ekonomi.items():
+        if not {"budget", "utfall"} & set(values):
+            continue
         post = by_year.get(ar) or InsatsEkonomi(ar=ar)
         if post.id is None and ar not in by_year:
             insats.ekonomi.append(post)
         post.budget_kr = values.get("budget", post.budget_kr)
         post.utfall_kr = values.get("utfall", post.utfall_kr)
+    # The file's grant and payments per year replace what an earlier import said for those years; a board
+    # decision's own amounts stay.
+    beviljat, utbetalt = rad.stated("beviljat"), rad.stated("utbetalt")
+    insats.anslag = [a for a in insats.anslag if a.beslut_id is not None or a.ar not in beviljat] + [
+        Anslag(slag=grants.SLAG_BEVILJAT, ar=ar, belopp_kr=belopp) for ar, belopp in beviljat.items()]
+    insats.utbetalningar = [u for u in insats.utbetalningar if u.kalla != IMPORT or u.ar not in utbetalt] + [
+        Utbetalning(ar=ar, belopp_kr=belopp, kalla=IMPORT) for ar, belopp in utbetalt.items()]
 
 
 def _snapshot(insats: Insats) -> tuple[object, ...]:
@@ -354,6 +407,10 @@ def _snapshot(insats: Insats) -> tuple[object, ...]:
         insats.kontaktperson and (insats.kontaktperson.namn, insats.kontaktperson.epost, insats.kontaktperson.telefon),
         [(p.roll, p.organisation.namn) for p in insats.parter],
         [(e.ar, e.budget_kr, e.utfall_kr) for e in insats.ekonomi],
+        insats.egen,
+        [p.andel_procent for p in insats.parter],
+        sorted((a.slag, a.ar, a.belopp_kr, a.beslut_id) for a in insats.anslag),
+        sorted((u.kalla, u.ar, u.belopp_kr, u.datum) for u in insats.utbetalningar),
     )
 
 
@@ -370,19 +427,25 @@ def _insert_new(session: Session, kontext: Kontext, nya: list[_New], regler: Reg
     """The new insatser with their parts, economy and deadlines (as `sync_deadlines` would plan them), in
     a few bulk inserts, audited; returns the number of deadlines."""
     insatser = insert_rows(session, Insats, [
-        {**_fields(n.rad), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
+        {**_fields(n.rad, regler), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
          "kontaktperson_id": n.kontaktperson.id if n.kontaktperson else None,
          # Past the unit of work, so past the model's validators: the keys every door compares, written here.
          "namn_nyckel": identity_key(n.rad.namn)[:300],
          "diarienummer_nyckel": identity_key(n.rad.diarienummer)[:50] if n.rad.diarienummer else None}
         for n in nya
     ])
-    parter, ekonomi, deadlines, changes = [], [], [], []
+    parter, ekonomi, anslag, utbetalningar, deadlines, changes = [], [], [], [], [], []
     for n, insats in zip(nya, insatser, strict=True):
-        parter += [{"insats_id": insats["id"], "organisation_id": org.id, "roll": roll, "ordning": ordning}
+        andelar = iter(n.rad.andelar or [])
+        parter += [{"insats_id": insats["id"], "organisation_id": org.id, "roll": roll, "ordning": ordning,
+                    "andel_procent": next(andelar, None) if roll is Roll.HUVUDMAN else None}
                    for roll, org, ordning in n.parter]
         ekonomi += [{"insats_id": insats["id"], "ar": ar, "budget_kr": values.get("budget"), "utfall_kr": values.get("utfall")}
-                    for ar, values in n.rad.ekonomi.items()]
+                    for ar, values in n.rad.ekonomi.items() if {"budget", "utfall"} & set(values)]
+        anslag += [{"insats_id": insats["id"], "beslut_id": None, "slag": grants.SLAG_BEVILJAT, "ar": ar, "belopp_kr": belopp}
+                   for ar, belopp in n.rad.stated("beviljat").items()]
+        utbetalningar += [{"insats_id": insats["id"], "datum": None, "ar": ar, "belopp_kr": belopp, "kalla": IMPORT,
+                           "registrerad_av": None} for ar, belopp in n.rad.stated("utbetalt").items()]
         for deadline, change in first_deadlines(
             regler, kontext, tillstand=insats["tillstand"], start=insats["start"], slut=insats["slut"],
             rapportschema=insats["rapportschema"], as_of=as_of, orsak=orsak, bevaka_passerade=False,
@@ -391,6 +454,8 @@ def _insert_new(session: Session, kontext: Kontext, nya: list[_New], regler: Reg
             changes.append(change)
     insert_rows(session, InsatsOrganisation, parter)
     insert_rows(session, InsatsEkonomi, ekonomi)
+    insert_rows(session, Anslag, anslag)
+    insert_rows(session, Utbetalning, utbetalningar)
     for deadline, change in zip(insert_rows(session, Deadline, deadlines), changes, strict=True):
         change["deadline_id"] = deadline["id"]
     insert_rows(session, DeadlineAndring, changes)
@@ -419,7 +484,7 @@ def import_insatser(
                 nya.append(_New(rad, known.contact(rad), known.parts(rad)))
                 continue
             before, was = _snapshot(insats), (insats.namn, insats.diarienummer)
-            _apply(insats, rad, known)
+            _apply(insats, rad, known, regler)
             if insats.tillstand is not Tillstand.SLUTREDOVISAD:
                 insats.tillstand = running_state(rad.start, rad.slut, as_of)
             known.renamed(insats, *was)

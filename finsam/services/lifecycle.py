@@ -18,6 +18,7 @@ from finsam.domain.enums import Bedomning, BeslutTyp, BeslutUtfall, DeadlineTill
 from finsam.domain.lifecycle import Steg, ensure_allowed, next_state
 from finsam.domain.meetings import MeetingSlot, beredning_for, styrelse_for
 from finsam.domain.model import (
+    Anslag,
     Ansokan,
     Anstand,
     Beslut,
@@ -30,12 +31,14 @@ from finsam.domain.model import (
     Sammantrade,
     Yttrande,
 )
+from finsam.domain import grants
+from finsam.domain.grants import SLAG_BEVILJAT, SLAG_TILLAGGSANSLAG
 from finsam.domain.identity import identity_key
 from finsam.domain.parsing import parse_email, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.errors import FinsamError, NotFound
 from finsam.services.batch import ItemFailure, isolated, let_go_in_batches
-from finsam.services import deadlines
+from finsam.services import deadlines, ekonomi
 from finsam.services.deadlines import SyncResult, cancel, fulfil, mark_not_received, sync_deadlines
 from finsam.services.lookup import latest_yttrande
 from finsam.services.meetings import meeting_slots
@@ -259,17 +262,22 @@ def register_beslut(
     start: date | None = None,
     slut: date | None = None,
     anteckning: str | None = None,
+    belopp_per_ar: dict[int, int] | None = None,
 ) -> tuple[Beslut, SyncResult]:
-    """The styrelse's decision. Beviljas needs amount and insatstid; it plans the insats's deadlines."""
+    """The styrelse's decision. Beviljas needs amount and insatstid (the amount may be stated per year: the
+    total is then their sum, or the rest of it is spread over the years not stated); it plans the deadlines."""
     mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum == datum))
     sync = SyncResult()
     if utfall is BeslutUtfall.BEVILJAS:
         ensure_allowed(insats.tillstand, Steg.BEVILJA)
+        if belopp_kr is None and belopp_per_ar:
+            belopp_kr = sum(belopp_per_ar.values())
         missing = [name for name, value in (("belopp", belopp_kr), ("start", start)) if value is None]
         if missing:
             raise FinsamError(f"Ett beviljande behöver {' och '.join(missing)} (beviljade medel och insatstid).")
         if slut is not None and slut < start:  # type: ignore[operator]
             raise FinsamError(f"Slutdatum {slut} är före startdatum {start}.")
+        _check_per_year(belopp_per_ar, belopp_kr, start, slut)  # type: ignore[arg-type]
         insats.start, insats.slut, insats.beviljade_medel_kr = start, slut, belopp_kr
         _step(insats, Steg.BEVILJA, as_of=as_of)
     else:
@@ -290,6 +298,8 @@ def register_beslut(
         anteckning=anteckning,
     )
     session.add(beslut)
+    if utfall is BeslutUtfall.BEVILJAS:
+        _per_year(insats, beslut, SLAG_BEVILJAT, belopp_per_ar or {})
     if (ansokan := _ansokan(session, insats)) is not None and utfall in (BeslutUtfall.BORDLAGGS, BeslutUtfall.ATERREMITTERAS):
         route_open(session, ansokan, meeting_slots(session))
     if utfall is BeslutUtfall.BEVILJAS:
@@ -300,10 +310,22 @@ def register_beslut(
 
 @dataclass
 class Andring:
-    """A board decision that changed a granted insats, and what it did to the deadlines."""
+    """A board decision that changed a granted insats, what it did to the deadlines, and to the money per year."""
 
     beslut: Beslut
     sync: SyncResult
+    medel: str | None = None
+
+
+def _check_per_year(belopp_per_ar: dict[int, int] | None, total: int | None, start: date, slut: date | None) -> None:
+    if belopp_per_ar and (problems := grants.check_stated(belopp_per_ar, total, start, slut)):
+        raise FinsamError("Beloppen per år: " + "; ".join(problems) + ".")
+
+
+def _per_year(insats: Insats, beslut: Beslut, slag: str, belopp_per_ar: dict[int, int]) -> None:
+    """The amounts a decision states per year, kept with it (and so with the insats's money per year)."""
+    for ar, belopp in sorted(belopp_per_ar.items()):
+        insats.anslag.append(Anslag(slag=slag, ar=ar, belopp_kr=belopp, beslut=beslut))
 
 
 def _decided(session: Session, insats: Insats, typ: BeslutTyp, datum: date, anteckning: str | None, **values: object) -> Beslut:
@@ -336,27 +358,38 @@ def extend(
         raise FinsamError(f"En förlängning behöver ett slutdatum efter nuvarande {insats.slut}; använd avbrott för att korta.")
     insats.tillstand = next_state(insats.tillstand, Steg.FORLANGA, start=insats.start, end=slut, as_of=as_of)
     beslut = _decided(session, insats, BeslutTyp.FORLANGNING, datum, anteckning, slut=slut)
+    before = ekonomi.anslag_per_ar(insats, ekonomi.anslagsrader(session, [insats.id]).get(insats.id, ekonomi.Anslagsrader()))
     insats.slut = slut
     sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"förlängning till {slut.isoformat()}",
                           rattvis_fran=max(datum, as_of))
-    return Andring(beslut, sync)
+    return Andring(beslut, sync, medel=ekonomi.forlangning_medel(session, insats, before))
 
 
 def add_funds(
-    session: Session, kontext: Kontext, insats: Insats, *, belopp_kr: int, ar: int | None = None,
+    session: Session, kontext: Kontext, insats: Insats, *, belopp_kr: int | None, ar: int | None = None,
     as_of: date, beslutsdatum: date | None = None, anteckning: str | None = None,
+    belopp_per_ar: dict[int, int] | None = None,
 ) -> Andring:
-    """Tilläggsanslag: more money for the insats, for one year (the decision's year unless given)."""
+    """Tilläggsanslag: more money for the insats, for one year (the decision's year unless given), or for
+    several, stated per year (`belopp_per_ar`; the amount, if given too, must be their sum)."""
     datum = _decision_day(beslutsdatum, as_of)
-    if belopp_kr <= 0:
+    per_year = dict(belopp_per_ar or {})
+    if per_year:
+        if belopp_kr is not None and belopp_kr != sum(per_year.values()):
+            raise FinsamError(f"Tilläggsanslaget {belopp_kr} kr är inte summan av beloppen per år ({sum(per_year.values())} kr).")
+        belopp_kr = sum(per_year.values())
+    if belopp_kr is None or belopp_kr <= 0 or any(v <= 0 for v in per_year.values()):
         raise FinsamError("Tilläggsanslaget måste vara större än noll.")
-    ar = ar or datum.year
+    per_year = per_year or {ar or datum.year: belopp_kr}
     first, last = insats.start.year if insats.start else None, insats.slut.year if insats.slut else None
-    if (first is not None and ar < first) or (last is not None and ar > last):
-        raise FinsamError(f"Tilläggsanslaget gäller {ar}, utanför insatstiden "
-                          f"({insats.start.isoformat() if insats.start else '?'} – {insats.slut.isoformat() if insats.slut else 'tills vidare'}).")
+    for year in sorted(per_year):
+        if (first is not None and year < first) or (last is not None and year > last):
+            raise FinsamError(f"Tilläggsanslaget gäller {year}, utanför insatstiden "
+                              f"({insats.start.isoformat() if insats.start else '?'} – {insats.slut.isoformat() if insats.slut else 'tills vidare'}).")
     _step(insats, Steg.TILLAGGSANSLAG)
-    beslut = _decided(session, insats, BeslutTyp.TILLAGGSANSLAG, datum, anteckning, belopp_kr=belopp_kr, ar=ar)
+    beslut = _decided(session, insats, BeslutTyp.TILLAGGSANSLAG, datum, anteckning, belopp_kr=belopp_kr,
+                      ar=min(per_year) if len(per_year) == 1 else None)
+    _per_year(insats, beslut, SLAG_TILLAGGSANSLAG, per_year)
     insats.beviljade_medel_kr = (insats.beviljade_medel_kr or 0) + belopp_kr
     return Andring(beslut, SyncResult())
 

@@ -16,7 +16,7 @@ from finsam.domain.model import Ansokan, Beslut, Deadline, InkommenRapport, Insa
 from finsam.domain.parsing import parse_time
 from finsam.domain.rules_config import Regler
 from finsam.errors import NotFound
-from finsam.services import ekonomi
+from finsam.services import ekonomi, ram
 from finsam.services.lookup import latest_yttrande
 
 
@@ -132,9 +132,9 @@ class Underlag:
     forsenade: list[dict[str, Any]] = field(default_factory=list)
     startar: list[dict[str, Any]] = field(default_factory=list)
     slutar: list[dict[str, Any]] = field(default_factory=list)
-    beviljat_i_ar: int = 0
-    tillgangligt_i_ar: int | None = None
     ar: int = 0
+    # The frame this year and the next two: committed, kansli, left to grant, and what is not known.
+    ramar: list[ram.Ram] = field(default_factory=list)
     insatser: list[Insats] = field(default_factory=list)  # those up for decision
     vantar_komplettering: list[dict[str, Any]] = field(default_factory=list)  # held: not up for decision yet
     # Ekonomisk uppföljning: the running insatser's money this year, and the återbetalningar not yet paid.
@@ -142,8 +142,12 @@ class Underlag:
     aterbetalningar: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def kvar_i_ar(self) -> int | None:
-        return None if self.tillgangligt_i_ar is None else self.tillgangligt_i_ar - self.beviljat_i_ar
+    def om_alla_beviljas(self) -> list[dict[str, Any]]:
+        """What would be left each year if every ansökan up for decision were granted as asked."""
+        return [{"ar": r.ar, "sokt": sum(a["sokt_per_ar"].get(r.ar, 0) for a in self.for_beslut),
+                 "kvar": None if r.kvar_att_fordela_kr is None
+                 else r.kvar_att_fordela_kr - sum(a["sokt_per_ar"].get(r.ar, 0) for a in self.for_beslut)}
+                for r in self.ramar]
 
 
 def _marking(ansokan: Ansokan, yttrande: Yttrande | None) -> str | None:
@@ -166,10 +170,17 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         .where(Ansokan.styrelsemote_id == mote.id, Insats.tillstand == Tillstand.YTTRANDE_AVGIVET)
         .options(selectinload(Ansokan.insats)).order_by(Ansokan.ankomstdatum)
     ).all()
+    underlag.ramar = ram.ramar(session, regler, underlag.ar)
     for ansokan in waiting:
         underlag.insatser.append(ansokan.insats)
         yttrande = latest_yttrande(session, ansokan.insats_id)
+        asked = ram.sokt_per_ar(ansokan, mote.datum)
         underlag.for_beslut.append({
+            # Granted as asked: its amount spread by days over the insatstid it asks for, and what each year keeps.
+            "sokt_per_ar": asked, "egen": ansokan.insats.egen,
+            "kvar_om_beviljad": [{"ar": r.ar, "sokt": asked.get(r.ar, 0),
+                                  "kvar": None if r.kvar_att_fordela_kr is None else r.kvar_att_fordela_kr - asked.get(r.ar, 0)}
+                                 for r in underlag.ramar],
             **_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum, "sokt_belopp": ansokan.sokt_belopp_kr,
             "sokt_start": ansokan.sokt_start, "sokt_slut": ansokan.sokt_slut,
             "yttrande": yttrande.bedomning.value if yttrande else None,
@@ -198,8 +209,9 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
                            + list(rapport.checklista_flaggor or []),
         })
     for d in session.scalars(
-        select(Deadline).where(Deadline.tillstand.in_([DeadlineTillstand.OPPEN, DeadlineTillstand.EJ_INKOMMEN]),
-                               Deadline.forfaller < as_of)
+        select(Deadline).join(Deadline.insats)
+        .where(Deadline.tillstand.in_([DeadlineTillstand.OPPEN, DeadlineTillstand.EJ_INKOMMEN]),
+               Deadline.forfaller < as_of, Insats.egen.is_(False))  # the kansli's own reports are its to-dos, not the board's
         .options(selectinload(Deadline.insats)).order_by(Deadline.forfaller)
     ):
         # A delrapport that never came stays on the board's list once it was put there (ej inkommen).
@@ -216,7 +228,6 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         select(Sammantrade.datum).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum > mote.datum,
                                         Sammantrade.installt.is_(False)).order_by(Sammantrade.datum).limit(1)
     ) or mote.datum + window
-    tillagg = ekonomi.tillaggsanslag(session)
     for insats in session.scalars(select(Insats).where(Insats.start.is_not(None)).order_by(Insats.start)):
         if insats.tillstand in (Tillstand.AVSLAGEN,):
             continue
@@ -224,9 +235,6 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
             underlag.startar.append({**_insats_row(insats), "start": insats.start, "beviljat": insats.beviljade_medel_kr})
         if insats.slut is not None and window_start < insats.slut <= next_meeting:
             underlag.slutar.append({**_insats_row(insats), "slut": insats.slut, "avbruten": insats.avbruten})
-        if insats.tillstand in (Tillstand.BEVILJAD, Tillstand.PAGAENDE, Tillstand.AVSLUTAD, Tillstand.SLUTREDOVISAD):
-            underlag.beviljat_i_ar += ekonomi.medel_i_ar(insats, underlag.ar, tillagg.get(insats.id, {}))
-    underlag.tillgangligt_i_ar = regler.forbund.tillgangliga_medel.get(underlag.ar)
     _economic_follow_up(session, underlag, regler, as_of)
     return underlag
 

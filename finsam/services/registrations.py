@@ -41,6 +41,7 @@ class Registrerat:
     aterbetalning: Aterbetalning | None = None
     sync: SyncResult = field(default_factory=SyncResult)
     meddelande: Utskick | None = None
+    medel: str | None = None  # what a change did to the money per year, in words
 
     @property
     def meddelandefel(self) -> str | None:
@@ -127,11 +128,12 @@ def _follow(session: Session, kontext: Kontext, mail: MailContext, result: Motes
 def beslut(
     session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, datum: date, utfall: BeslutUtfall,
     as_of: date, belopp_kr: int | None = None, start: date | None = None, slut: date | None = None,
-    anteckning: str | None = None,
+    anteckning: str | None = None, belopp_per_ar: dict[int, int] | None = None,
 ) -> Registrerat:
     """The styrelse's decision on an ansökan; beviljas and avslås are told to the applicant."""
     made, sync = lifecycle.register_beslut(session, kontext, insats, mail.regler, datum=datum, utfall=utfall, as_of=as_of,
-                                           belopp_kr=belopp_kr, start=start, slut=slut, anteckning=anteckning)
+                                           belopp_kr=belopp_kr, start=start, slut=slut, anteckning=anteckning,
+                                           belopp_per_ar=belopp_per_ar)
     session.flush()
     result = Registrerat(insats, beslut=made, sync=sync)
     if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
@@ -169,8 +171,8 @@ def _told(session: Session, kontext: Kontext, mail: MailContext, andring: lifecy
     made = andring.beslut
     insats = session.get(Insats, made.insats_id)
     row = queue_andring(session, kontext, mail, insats, nyckel=f"andring:{made.id}", beslut=made,
-                        berorda=andring.sync.berorda, planerad=as_of)
-    return Registrerat(insats, beslut=made, sync=andring.sync, meddelande=row)
+                        berorda=andring.sync.berorda, planerad=as_of, medel=andring.medel)
+    return Registrerat(insats, beslut=made, sync=andring.sync, meddelande=row, medel=andring.medel)
 
 
 def forlangning(
@@ -183,11 +185,12 @@ def forlangning(
 
 
 def tillaggsanslag(
-    session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, belopp_kr: int, ar: int | None,
+    session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, belopp_kr: int | None, ar: int | None,
     as_of: date, beslutsdatum: date | None = None, anteckning: str | None = None,
+    belopp_per_ar: dict[int, int] | None = None,
 ) -> Registrerat:
     andring = lifecycle.add_funds(session, kontext, insats, belopp_kr=belopp_kr, ar=ar, as_of=as_of,
-                                  beslutsdatum=beslutsdatum, anteckning=anteckning)
+                                  beslutsdatum=beslutsdatum, anteckning=anteckning, belopp_per_ar=belopp_per_ar)
     return _told(session, kontext, mail, andring, as_of)
 
 
