@@ -24,6 +24,7 @@ from tasks.registrering import (
     register_beslut,
     register_change,
     register_komplettering,
+    register_payout,
     register_repayment,
     register_report,
     register_yttrande,
@@ -53,6 +54,8 @@ class Ansokan(Formular):
                               max_length=10_000)
     mal: str | None = Field(default=None, title="Mål", description="Som ansökan anger det (står i årsredovisningen).",
                             max_length=10_000)
+    egen: bool = Field(default=False, title="Förbundets egen insats",
+                       description="Huvudman är förbundet: kansliet följer den själv, utan påminnelser; pengarna hör till kanslibudgeten.")
 
     registreras_av: Namn = REGISTRERAS_AV
 
@@ -70,6 +73,22 @@ class KompletteringFormular(Formular):
 
     registreras_av: Namn = REGISTRERAS_AV
 
+class ArBelopp(BaseModel):
+    """One year's amount, as the decision states it."""
+
+    model_config = ConfigDict(title="Belopp för ett år")
+    ar: int = Field(title="År", ge=1900, le=2200)
+    belopp_kr: Belopp = Field(title="Belopp (kr)", ge=0)
+
+
+BELOPP_PER_AR = Field(default_factory=list, title="Belopp per år",
+                      description="Där beslutet anger beloppet per år. Tomt: summan fördelas efter dagar (uppskattat).")
+
+
+def _per_year(rows: list[ArBelopp]) -> dict[int, int] | None:
+    return {row.ar: row.belopp_kr for row in rows} or None
+
+
 class BeslutFormular(Formular):
     insats: str = INSATS
     datum: Datum = Field(title="Datum", description="Styrelsemötets datum.")
@@ -77,6 +96,7 @@ class BeslutFormular(Formular):
     beviljade_medel_kr: Belopp | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
     start: Datum | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
     slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
+    belopp_per_ar: list[ArBelopp] = BELOPP_PER_AR
     anteckning: str | None = Field(default=None, title="Anteckning", max_length=10_000)
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -125,8 +145,10 @@ class ForlangningFormular(Formular):
 
 class TillaggsanslagFormular(Formular):
     insats: str = INSATS
-    belopp_kr: Belopp = Field(title="Tilläggsanslag (kr)", gt=0)
+    belopp_kr: Belopp | None = Field(default=None, title="Tilläggsanslag (kr)", gt=0,
+                                     description="Tomt: summan av beloppen per år.")
     ar: int | None = Field(default=None, title="År", description="Året anslaget gäller. Tomt: beslutsåret.", ge=1900, le=2200)
+    belopp_per_ar: list[ArBelopp] = BELOPP_PER_AR
     beslutsdatum: Datum | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
@@ -142,6 +164,14 @@ class AvbrottFormular(Formular):
 
 class GodkannandeFormular(Formular):
     insats: str = INSATS
+
+    registreras_av: Namn = REGISTRERAS_AV
+
+
+class UtbetalningFormular(Formular):
+    insats: str = INSATS
+    datum: Datum = Field(title="Utbetald", description="Dagen förbundet betalade ut pengarna.")
+    belopp_kr: Belopp = Field(title="Utbetalt belopp (kr)", gt=0)
 
     registreras_av: Namn = REGISTRERAS_AV
 
@@ -174,7 +204,8 @@ def registrera_komplettering(komplettering: KompletteringFormular) -> dict:
 @flow(name="registrera-beslut", flow_run_name=run_name("Beslut – {insats}"), description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
 def registrera_beslut(beslut: BeslutFormular) -> dict:
     result = register_beslut(beslut.insats, beslut.datum, UTFALL[beslut.utfall], clock.today(),
-                             beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning)
+                             beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning,
+                             _per_year(beslut.belopp_per_ar))
     return _told(result)
 
 
@@ -219,7 +250,7 @@ def registrera_forlangning(beslut: ForlangningFormular) -> dict:
 @flow(name="registrera-tillaggsanslag", flow_run_name=run_name("Tilläggsanslag – {insats}"), description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
 def registrera_tillaggsanslag(beslut: TillaggsanslagFormular) -> dict:
     return _told(register_change("tillaggsanslag", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
-                                 belopp_kr=beslut.belopp_kr, ar=beslut.ar))
+                                 belopp_kr=beslut.belopp_kr, ar=beslut.ar, belopp_per_ar=_per_year(beslut.belopp_per_ar)))
 
 
 @flow(name="registrera-avbrott", flow_run_name=run_name("Avbrott – {insats}"), description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
@@ -237,6 +268,12 @@ def registrera_rapport_ur_ko(post: KoFormular) -> dict:
 @flow(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
 def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
     return _told(register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today()), send=False)
+
+
+@flow(name="registrera-utbetalning", flow_run_name=run_name("Utbetalning – {insats}"),
+      description="Registrerar en utbetalning från förbundet till en insats; en återbetalning räknas då på utbetalt minus utnyttjat.")
+def registrera_utbetalning(utbetalning: UtbetalningFormular) -> dict:
+    return _told(register_payout(utbetalning.insats, utbetalning.datum, utbetalning.belopp_kr, clock.today()), send=False)
 
 
 @flow(name="godkann-rapport", flow_run_name=run_name("Godkänd rapport – {insats}"),

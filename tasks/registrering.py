@@ -60,7 +60,10 @@ def _result(vad: str, done: registrations.Registrerat, **values: Any) -> dict[st
              if done.sync.changed else "")
     told = (f" Meddelandet kunde inte skapas: {done.meddelandefel}." if done.meddelandefel
             else " Meddelande till insatsägaren köat." if result["meddelande"] else "")
-    _log(f"Registrerat: {vad} – {done.insats.ref}. Tillstånd: {done.insats.tillstand.label}.{dates}{told}")
+    money = f" {done.medel}" if done.medel else ""
+    if done.medel:
+        result["medel"] = done.medel
+    _log(f"Registrerat: {vad} – {done.insats.ref}. Tillstånd: {done.insats.tillstand.label}.{dates}{money}{told}")
     return result
 
 
@@ -71,11 +74,12 @@ def _log(line: str) -> None:
 @task(name="registrera-beslut-i-databasen")
 @refusal_as_result
 def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, belopp_kr: int | None,
-                    start: date | None, slut: date | None, anteckning: str | None) -> dict[str, Any]:
+                    start: date | None, slut: date | None, anteckning: str | None,
+                    belopp_per_ar: dict[int, int] | None = None) -> dict[str, Any]:
     with work("registrera beslut") as session:
         done = registrations.beslut(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
                                     datum=datum, utfall=utfall, as_of=as_of, belopp_kr=belopp_kr, start=start, slut=slut,
-                                    anteckning=anteckning)
+                                    anteckning=anteckning, belopp_per_ar=belopp_per_ar)
         return _result(f"beslut ({utfall.label})", done, nya_deadlines=done.sync.skapade)
 
 
@@ -87,6 +91,17 @@ def register_report(ref: str, typ: RapportTyp, inkom: date, nr: int | None) -> d
                                      typ=typ, inkom=inkom, nr=nr)
         return _result(f"{done.rapport.deadline.rubrik} inkom {inkom.isoformat()}", done,
                        rapport=done.rapport.deadline.rubrik)
+
+
+@task(name="registrera-utbetalning-i-databasen")
+@refusal_as_result
+def register_payout(ref: str, datum: date, belopp_kr: int, as_of: date) -> dict[str, Any]:
+    with work("registrera utbetalning") as session:
+        done = registrations.utbetalning(session, session.info["kontext"], find_insats(session, ref), datum=datum,
+                                         belopp_kr=belopp_kr, as_of=as_of)
+        total = sum(u.belopp_kr for u in done.insats.utbetalningar)
+        return _result(f"utbetalning {belopp_kr} kr {datum.isoformat()} (utbetalt totalt {total} kr)", done,
+                       utbetalt_kr=total)
 
 
 @task(name="registrera-aterbetalning-i-databasen")

@@ -70,7 +70,20 @@ def loaded(db_url: str, insatser_csv: Path) -> str:
     return db_url
 
 
-def test_ekonomi_2021_lists_all_18_insatser_with_the_csvs_budget_and_utfall(loaded: str) -> None:
+@pytest.fixture
+def loaded_egna(db_url: str, insatser_csv: Path, tmp_path: Path) -> str:
+    """The 2021 insatser with the column the kansli adds: the three whose huvudman is the förbund are its own."""
+    lines = insatser_csv.read_text(encoding="utf-8").splitlines()
+    marked = [lines[0] + ",egen_insats"] + [
+        line + (",ja" if ",Samordningsförbund Gävleborg," in line else ",") for line in lines[1:]]
+    path = tmp_path / "insatser-egna.csv"
+    path.write_text("\n".join(marked) + "\n", encoding="utf-8")
+    finsam(db_url, "import", "insatser", str(path), "--as-of", "2021-09-01")
+    return db_url
+
+
+def test_ekonomi_2021_lists_all_18_insatser_with_the_csvs_budget_and_utfall(loaded_egna: str) -> None:
+    loaded = loaded_egna
     report = finsam_json(loaded, "ekonomi", "--ar", "2021", "--as-of", "2022-03-01")
     rows = report["insatser"]
     by_name = {r["insats"]: r for r in rows}

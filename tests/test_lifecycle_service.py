@@ -142,7 +142,7 @@ def test_the_whole_life_from_the_cli(db_url: str) -> None:
     assert refused.returncode == 1
     assert "Tilläggsanslaget gäller 2023, utanför insatstiden (2021-10-01 – 2022-12-31)." in refused.stderr
     out = finsam(db_url, "tillaggsanslag", "SFG 21-9.1", "--belopp", "100000", "--ar", "2022", "--as-of", "2022-06-01").stdout
-    assert "Tilläggsanslag 100000 kr för 2022 registrerat; beviljade medel nu 950000 kr" in out
+    assert "Tilläggsanslag 100000 kr (2022: 100000 kr) registrerat; beviljade medel nu 950000 kr" in out
     rows = finsam_json(db_url, "deadlines", "--insats", "SFG 21-9.1", "--as-of", "2022-06-01")
     assert [(r["kind"], r["status"], r["period_end"]) for r in rows] == [
         ("delrapport", "inkommen", "2022-03-31"),

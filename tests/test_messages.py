@@ -72,6 +72,7 @@ CONTEXTS = {
                                   "steg": {"efter": False, "till_kansli": False}, "kontakt": None,
                                   "flagga_styrelse": False, "styrelsemote": None},
     MeddelandeTyp.VECKOSAMMANFATTNING: {"vecka": 16, "forfallna": [], "forfallna_antal": 0, "kommande_antal": 1,
+                                        "egna": [], "egna_antal": 0,
                                         "misslyckade_antal": 0, "korfel_antal": 0, "lank": None,
                                         "kommande": [{"insats": "X", "rubrik": "Slutrapport",
                                         "forfaller": date(2027, 5, 3), "flaggad": False}], "misslyckade": [], "korfel": [],

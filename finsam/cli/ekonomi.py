@@ -122,6 +122,24 @@ def aterbetalning(
 SUMMA_NAMN = {"beviljat_kr": "beviljat", "budget_kr": "budget", "utfall_kr": "utfall", "utbetalt_kr": "utbetalt"}
 
 
+def utbetalning(
+    insats: Ref,
+    datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Dagen förbundet betalade ut.")],
+    belopp: Annotated[str, typer.Option("--belopp", help="Utbetalt belopp i kronor.")],
+    as_of: AsOf = None,
+    av: Av = None,
+) -> None:
+    """Registrera en utbetalning från förbundet till insatsen; en återbetalning räknas då på utbetalt minus utnyttjat."""
+    with work("registrera utbetalning", av=av) as session:
+        target = find_insats(session, insats)
+        registrations.utbetalning(session, session.info["kontext"], target, datum=datum,
+                                  belopp_kr=_amount(belopp, "--belopp") or 0, as_of=as_of_or_today(as_of))
+        total = sum(u.belopp_kr for u in target.utbetalningar)
+        console.print(f"Utbetalning till {target.ref} registrerad: {kr(_amount(belopp, '--belopp'))} {datum}; "
+                      f"utbetalt totalt {kr(total)}.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("ekonomi")(ekonomi)
+    app.command("utbetalning")(utbetalning)
     app.command("aterbetalning")(aterbetalning)

@@ -26,6 +26,25 @@ AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=DATE, metavar="�
 Av = Annotated[Optional[str], typer.Option("--av", help="Vem som registrerar (standard: inloggad användare).")]
 
 
+ArBelopp = Annotated[Optional[list[str]], typer.Option(
+    "--ar-belopp", metavar="ÅÅÅÅ=KR", help="Beloppet för ett år som beslutet anger det, t.ex. 2023=400000 (flera gånger).")]
+
+
+def _per_year(items: list[str] | None) -> dict[int, int] | None:
+    """--ar-belopp 2023=400000 --ar-belopp 2024=350000: the amount per year, each year once."""
+    if not items:
+        return None
+    result: dict[int, int] = {}
+    for item in items:
+        year, sep, amount = item.partition("=")
+        if not sep or not year.strip().isdigit() or not 1900 <= int(year) <= 2200:
+            raise typer.BadParameter(f"'{item}' ska vara ÅÅÅÅ=belopp, t.ex. 2023=400000", param_hint="--ar-belopp")
+        if int(year) in result:
+            raise typer.BadParameter(f"{int(year)} står flera gånger", param_hint="--ar-belopp")
+        result[int(year)] = _amount(amount, "--ar-belopp")  # type: ignore[assignment]
+    return result
+
+
 def _amount(text: str | None, option: str) -> int | None:
     if text is None:
         return None
@@ -74,6 +93,8 @@ def ansokan(
     telefon: Annotated[Optional[str], typer.Option("--telefon")] = None,
     syfte: Annotated[Optional[str], typer.Option("--syfte", help="Insatsens syfte, som ansökan anger det.")] = None,
     mal: Annotated[Optional[str], typer.Option("--mal", help="Insatsens mål, som ansökan anger det.")] = None,
+    egen: Annotated[bool, typer.Option("--egen", help="Förbundets egen insats (huvudman förbundet): följs av kansliet, "
+                                       "utan påminnelser; pengarna hör till kanslibudgeten.")] = False,
     av: Av = None,
 ) -> None:
     """Registrera en ansökan; den går till första beredningsgruppsmöte vars handlingsdag den hinner."""
@@ -92,6 +113,7 @@ def ansokan(
         kontakt_telefon=telefon,
         syfte=syfte,
         mal=mal,
+        egen=egen,
     )
     with work("registrera ansökan", av=av) as session:
         insats, ans = lifecycle.register_ansokan(session, session.info["kontext"], ny)
@@ -178,16 +200,18 @@ def beslut(
     start: Annotated[Optional[date], typer.Option("--start", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
     slut: Annotated[Optional[date], typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
     anteckning: Annotated[Optional[str], typer.Option("--anteckning")] = None,
+    ar_belopp: ArBelopp = None,
     as_of: AsOf = None,
     av: Av = None,
 ) -> None:
-    """Registrera styrelsens beslut (beviljas, avslas, aterremitteras, bordlaggs)."""
+    """Registrera styrelsens beslut (beviljas, avslas, aterremitteras, bordlaggs). Vid beviljas: beviljade medel och
+    insatstid, och beloppet per år där beslutet anger det (annars fördelas summan efter dagar, uppskattat)."""
     with work("registrera beslut", av=av) as session:
         target = find_insats(session, insats)
         done = registrations.beslut(
             session, session.info["kontext"], mail_context(), target, datum=datum, utfall=utfall,
             as_of=as_of_or_today(as_of), belopp_kr=_amount(belopp, "--belopp"), start=start, slut=slut,
-            anteckning=anteckning,
+            anteckning=anteckning, belopp_per_ar=_per_year(ar_belopp),
         )
         console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
         if utfall is BeslutUtfall.BEVILJAS:
@@ -261,25 +285,29 @@ def forlang(
         done = registrations.forlangning(session, session.info["kontext"], mail_context(), target, slut=slut,
                                          as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum, anteckning=anteckning)
         why = _told(done, f"{target.ref} förlängd till {slut}")
+        if done.medel:
+            console.print(done.medel)
     _send_now(why)
 
 
 def tillaggsanslag(
     insats: Ref,
-    belopp: Annotated[str, typer.Option("--belopp", help="Tillägg i kronor.")],
+    belopp: Annotated[Optional[str], typer.Option("--belopp", help="Tillägg i kronor (utan --ar-belopp).")] = None,
     ar: Annotated[Optional[int], typer.Option("--ar", help="Året anslaget gäller (standard: beslutsårets).", min=1900, max=2200)] = None,
+    ar_belopp: ArBelopp = None,
     beslutsdatum: Beslutsdatum = None,
     anteckning: Anteckning = None,
     as_of: AsOf = None,
     av: Av = None,
 ) -> None:
-    """Registrera ett beslut om tilläggsanslag för ett år."""
+    """Registrera ett beslut om tilläggsanslag för ett år, eller för flera med --ar-belopp per år."""
     with work("tilläggsanslag", av=av) as session:
         target = find_insats(session, insats)
         done = registrations.tillaggsanslag(session, session.info["kontext"], mail_context(), target,
-                                            belopp_kr=_amount(belopp, "--belopp") or 0, ar=ar,
+                                            belopp_kr=_amount(belopp, "--belopp"), ar=ar, belopp_per_ar=_per_year(ar_belopp),
                                             as_of=as_of_or_today(as_of), beslutsdatum=beslutsdatum, anteckning=anteckning)
-        why = _told(done, f"Tilläggsanslag {done.beslut.belopp_kr} kr för {done.beslut.ar} registrerat; "
+        years = ", ".join(f"{a.ar}: {a.belopp_kr} kr" for a in done.beslut.anslag)
+        why = _told(done, f"Tilläggsanslag {done.beslut.belopp_kr} kr ({years}) registrerat; "
                           f"beviljade medel nu {target.beviljade_medel_kr} kr")
     _send_now(why)
 

@@ -23,7 +23,7 @@ from finsam.audit import Kontext
 from finsam.domain.enums import DeadlineStatus, DeadlineTillstand, RapportTyp, Tillstand
 from finsam.domain import grants
 from finsam.domain.grants import Arsanslag
-from finsam.domain.model import Anslag, Aterbetalning, Deadline, InkommenRapport, Insats
+from finsam.domain.model import Anslag, Aterbetalning, Deadline, InkommenRapport, Insats, Utbetalning
 from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import next_working_day
 from finsam.errors import FinsamError
@@ -374,6 +374,19 @@ def open_repayment(session: Session, kontext: Kontext, regler: Regler, rapport: 
                               grund=grund, utbetalt_kr=paid)
     session.add(repayment)
     return repayment
+
+
+def register_payout(session: Session, kontext: Kontext, insats: Insats, *, datum: date, belopp_kr: int,
+                    as_of: date) -> Utbetalning:
+    """The förbund paid `belopp_kr` to the insats on `datum` (the payment is done: never in the future)."""
+    if datum > as_of:
+        raise FinsamError(f"Utbetalningsdagen {datum.isoformat()} är efter {as_of.isoformat()}; registrera utbetalningen "
+                          "när den är gjord.")
+    if belopp_kr <= 0:
+        raise FinsamError("Det utbetalda beloppet måste vara större än noll.")
+    payout = Utbetalning(datum=datum, ar=datum.year, belopp_kr=belopp_kr, kalla="registrerad", registrerad_av=kontext.aktor)
+    insats.utbetalningar.append(payout)
+    return payout
 
 
 def register_payment(session: Session, kontext: Kontext, insats: Insats, *, betald: date, belopp_kr: int | None = None,

@@ -75,15 +75,12 @@ class InsatsRad:
     kontakt_telefon: str | None
     beviljade_medel_kr: int | None
     ekonomi: dict[int, dict[str, int]] = field(default_factory=dict)
-    egen: bool | None = None  # None: the förbund's own where its huvudman is the förbund
+    egen: bool | None = None  # the förbund's own insats (column egen_insats); None: as stored, else not
     andelar: list[int] | None = None  # each huvudman's share in percent, in the order they are named
 
     def stated(self, kind: str) -> dict[int, int]:
         """The row's amounts of one kind per year (beviljat, utbetalt, budget, utfall)."""
         return {ar: values[kind] for ar, values in self.ekonomi.items() if kind in values}
-
-    def is_egen(self, forbund: str) -> bool:
-        return self.egen if self.egen is not None else any(same(h, forbund) for h in self.huvudman)
 
     @property
     def identity(self) -> tuple[str, frozenset[str]]:
@@ -346,10 +343,11 @@ def _chunks(values: set[str], size: int = 500) -> list[list[str]]:
     return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
-def _fields(rad: InsatsRad, regler: Regler) -> dict[str, object]:
-    """The columns of the insats the row gives (an empty diarienummer or amount keeps what is stored)."""
-    fields: dict[str, object] = {"namn": rad.namn, "inriktning": rad.inriktning, "start": rad.start, "slut": rad.slut,
-                                 "egen": rad.is_egen(regler.forbund.namn)}
+def _fields(rad: InsatsRad) -> dict[str, object]:
+    """The columns of the insats the row gives (an empty diarienummer, amount or egen_insats keeps what is stored)."""
+    fields: dict[str, object] = {"namn": rad.namn, "inriktning": rad.inriktning, "start": rad.start, "slut": rad.slut}
+    if rad.egen is not None:
+        fields["egen"] = rad.egen
     if rad.diarienummer:
         fields["diarienummer"] = rad.diarienummer
     if rad.beviljade_medel_kr is not None:
@@ -357,8 +355,8 @@ def _fields(rad: InsatsRad, regler: Regler) -> dict[str, object]:
     return fields
 
 
-def _apply(insats: Insats, rad: InsatsRad, known: _Known, regler: Regler) -> None:
-    for key, value in _fields(rad, regler).items():
+def _apply(insats: Insats, rad: InsatsRad, known: _Known) -> None:
+    for key, value in _fields(rad).items():
         if key in ("namn", "diarienummer") and same(getattr(insats, key), value):
             continue  # the same name as stored, but for an invisible difference (Excel): kept as first written
         setattr(insats, key, value)
@@ -427,7 +425,7 @@ def _insert_new(session: Session, kontext: Kontext, nya: list[_New], regler: Reg
     """The new insatser with their parts, economy and deadlines (as `sync_deadlines` would plan them), in
     a few bulk inserts, audited; returns the number of deadlines."""
     insatser = insert_rows(session, Insats, [
-        {**_fields(n.rad, regler), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
+        {**_fields(n.rad), "egen": bool(n.rad.egen), "tillstand": running_state(n.rad.start, n.rad.slut, as_of),
          "kontaktperson_id": n.kontaktperson.id if n.kontaktperson else None,
          # Past the unit of work, so past the model's validators: the keys every door compares, written here.
          "namn_nyckel": identity_key(n.rad.namn)[:300],
@@ -484,7 +482,7 @@ def import_insatser(
                 nya.append(_New(rad, known.contact(rad), known.parts(rad)))
                 continue
             before, was = _snapshot(insats), (insats.namn, insats.diarienummer)
-            _apply(insats, rad, known, regler)
+            _apply(insats, rad, known)
             if insats.tillstand is not Tillstand.SLUTREDOVISAD:
                 insats.tillstand = running_state(rad.start, rad.slut, as_of)
             known.renamed(insats, *was)

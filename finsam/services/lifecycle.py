@@ -76,6 +76,7 @@ class NyAnsokan:
     kontakt_telefon: str | None = None
     syfte: str | None = None
     mal: str | None = None
+    egen: bool = False  # the förbund's own insats: followed by the kansli, never chased
 
 
 def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple[Insats, Ansokan]:
@@ -109,6 +110,7 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
         inriktning=ny.inriktning,
         tillstand=Tillstand.ANSOKAN_INKOMMEN,
         kontaktperson=person,
+        egen=ny.egen,
     )
     for i, (roll, namn) in enumerate(
         [(Roll.HUVUDMAN, n) for n in ny.huvudman] + [(Roll.SAMVERKANSPART, n) for n in ny.samverkansparter]

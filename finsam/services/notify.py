@@ -199,6 +199,7 @@ def _chased_deadlines(regler: Regler, as_of: date):  # noqa: ANN202
             Deadline.bevakas.is_(True),
             Deadline.forfaller <= horizon,
             Insats.tillstand.in_(list(REPORTING_STATES)),
+            Insats.egen.is_(False),  # the förbund's own insatser: the kansli's to-dos, never chased
         )
     )
 
@@ -387,8 +388,12 @@ def queue_weekly_summary(
     open_ = Deadline.tillstand == DeadlineTillstand.OPPEN
     # Each part lists its first `rows` and counts the rest: the message, and what making it holds in memory,
     # stay the same size however many insatser the förbund follows.
-    overdue, overdue_total = _listed(session, open_ & (Deadline.forfaller < as_of) & Deadline.bevakas.is_(True), rows)
-    coming, coming_total = _listed(session, open_ & Deadline.forfaller.between(as_of, horizon), rows)
+    # The förbund's own insatser are the kansli's own to-dos, listed apart, never as someone else's delay.
+    others, own = Deadline.insats_id.in_(select(Insats.id).where(Insats.egen.is_(False))), Deadline.insats_id.in_(
+        select(Insats.id).where(Insats.egen.is_(True)))
+    overdue, overdue_total = _listed(session, open_ & (Deadline.forfaller < as_of) & Deadline.bevakas.is_(True) & others, rows)
+    coming, coming_total = _listed(session, open_ & Deadline.forfaller.between(as_of, horizon) & others, rows)
+    todo, todo_total = _listed(session, open_ & (Deadline.forfaller <= horizon) & Deadline.bevakas.is_(True) & own, rows)
     last_week = Utskick.planerad >= as_of - timedelta(days=7)
     not_delivered = (
         ((Utskick.tillstand.in_([UtskickTillstand.MISSLYCKAD, UtskickTillstand.OSAKER])) & last_week)
@@ -419,6 +424,8 @@ def queue_weekly_summary(
             "kommande": [row(d) for d in coming],
             "kommande_antal": coming_total,
             "kommande_dagar": mail.regler.drift.kommande_dagar,
+            "egna": [row(d) for d in todo],
+            "egna_antal": todo_total,
             "misslyckade": [
                 {"mottagare": mottagare, "amne": amne, "tillstand": tillstand.label, "fel": fel}
                 for mottagare, amne, tillstand, fel in problems
@@ -429,7 +436,7 @@ def queue_weekly_summary(
             "lank": mail.artifact_link("forsenade-rapporter"),
         },
         planerad=as_of,
-        attachments=lambda: [calendar_part(overdue + coming, mail, kontext, "Rapporter att bevaka")],
+        attachments=lambda: [calendar_part(overdue + coming + todo, mail, kontext, "Rapporter att bevaka")],
     )
 
 

@@ -218,6 +218,15 @@ def anstand(
     return Registrerat(insats, beslut=made, anstand=granted, meddelande=row)
 
 
+def utbetalning(
+    session: Session, kontext: Kontext, insats: Insats, *, datum: date, belopp_kr: int, as_of: date,
+) -> Registrerat:
+    """The förbund paid money out to the insats; an återbetalning is then counted from what was paid out."""
+    ekonomi.register_payout(session, kontext, insats, datum=datum, belopp_kr=belopp_kr, as_of=as_of)
+    session.flush()
+    return Registrerat(insats)
+
+
 def aterbetalning(
     session: Session, kontext: Kontext, insats: Insats, *, betald: date, as_of: date, belopp_kr: int | None = None,
 ) -> Registrerat:
