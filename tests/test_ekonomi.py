@@ -377,3 +377,32 @@ def test_the_underlag_shows_the_running_insats_money_and_its_avvikelser(steg_fra
             "| **överförbrukning** |") in markdown
     assert "- Steg framåt (Delrapport 1, inkom 2024-07-22): Coachen arbetade mer tid än planerat under våren." in markdown
     assert "**Återbetalningar som inte är betalda (0)**: inga." in markdown
+
+
+@pytest.mark.parametrize(("utbetalt", "belopp", "grund", "text"), [
+    # Paid out 340 000 (two payments), used 328 500: 11 500 back, from what was paid out.
+    (["200 000", "140 000"], 11_500, "utbetalt", f"Förbundet har betalat ut 340{NB}000{NB}kr till Steg framåt"),
+    # No payments registered: beviljade 366 000 less utnyttjade 328 500, and the message says so.
+    ([], 37_500, "beviljat", "förbundets utbetalningar är inte registrerade"),
+    # Paid out 300 000, used 328 500: nothing to pay back (no återbetalning opened).
+    (["300 000"], None, None, None),
+], ids=["paid-out", "granted", "paid-less-than-used"])
+def test_the_aterbetalning_is_paid_out_less_used_where_payments_are_known(
+        steg_framat: str, regler: Regler, tmp_path: Path, utbetalt: list[str], belopp: int | None, grund: str | None,
+        text: str | None) -> None:
+    for i, amount in enumerate(utbetalt):
+        finsam(steg_framat, "utbetalning", DNR, "--datum", f"2024-0{i + 2}-15", "--belopp", amount, "--as-of", "2024-06-01")
+    refused = finsam(steg_framat, "utbetalning", DNR, "--datum", "2024-07-01", "--belopp", "5000", "--as-of", "2024-06-01",
+                     check=False)
+    assert refused.returncode == 1 and "Utbetalningsdagen 2024-07-01 är efter 2024-06-01" in refused.stdout + refused.stderr
+    with unit_of_work(steg_framat, at(date(2025, 1, 31))) as session:
+        lifecycle.advance_states(session, session.info["kontext"], as_of=date(2025, 1, 31))
+    _take_in(steg_framat, regler, tmp_path, "slutrapport.txt", SLUTRAPPORT, date(2025, 1, 31))
+    with read_only(steg_framat) as session:
+        owed = session.scalars(select(Aterbetalning)).all()
+        assert [(a.belopp_kr, a.grund) for a in owed] == ([] if belopp is None else [(belopp, grund)])
+    if text is not None:
+        [first] = _ladder(steg_framat, regler, date(2025, 2, 3))
+        assert text in _body(first)
+    year = finsam_json(steg_framat, "ekonomi", "--ar", "2024", "--as-of", "2025-02-03")["insatser"][0]
+    assert year["utbetalt_kr"] == (sum(int(a.replace(" ", "")) for a in utbetalt) or None)
