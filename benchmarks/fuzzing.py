@@ -208,6 +208,7 @@ RULE_KEYS = {
     "rapportering": ["delrapport", "slutrapport", "minsta_period_dagar", "horisont_manader"],
     "sammantraden": ["handlingar_dagar_fore", "infor_dagar_fore", "klockslag", "beredningsgrupp_medlemmar"],
     "paminnelser": ["fore", "efter", "veckosammanfattning"],
+    "ekonomi": ["ram", "underforbrukning_procent", "aterbetalning_dagar"],
 }
 RULES_FILE = st.one_of(
     # the real file with one value replaced

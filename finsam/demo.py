@@ -31,6 +31,7 @@ from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
 from finsam.files import write_in
+from finsam.services.ram import ekonomirapport
 from finsam.services.tabular import read_text
 from finsam.messages.compose import Recipient
 from finsam.messages.format import kronor
@@ -88,6 +89,8 @@ def prepare(demo: Demo, start: date) -> None:
     with unit_of_work(demo.url, kontext) as session:
         import_meetings(session, kontext, DATA / "sammantraden-2021-2022.yaml", demo.regler)
         import_insatser(session, kontext, DATA / "insatser-2021.csv", demo.regler, as_of=start)
+        # The kansli marks the förbund's own insatser (huvudman the förbund): followed, never chased.
+        import_insatser(session, kontext, DATA / "egna-insatser.csv", demo.regler, as_of=start)
 
 
 def events() -> dict[date, list[dict[str, Any]]]:
@@ -117,7 +120,8 @@ def _apply(demo: Demo, day: date, item: dict[str, Any]) -> str:
         if "beslut" in item:
             registrations.beslut(session, kontext, demo.mail, insats, datum=day, utfall=BeslutUtfall(item["beslut"]),
                                  as_of=day, belopp_kr=int(item["belopp"]), start=parse_date(str(item["start"])),
-                                 slut=parse_date(str(item["slut"])))
+                                 slut=parse_date(str(item["slut"])),
+                                 belopp_per_ar={int(k): int(v) for k, v in (item.get("per_ar") or {}).items()} or None)
             return f"{day}: styrelsen beslutade om {insats.namn}: {item['beslut']}"
         if "rapport" in item:
             rapport = registrations.rapport(session, kontext, demo.mail, insats, typ=RapportTyp(item["rapport"]), inkom=day).rapport
@@ -200,6 +204,12 @@ def finish(demo: Demo, end: date) -> DemoSummary:
         for insats in session.scalars(select(Insats).order_by(Insats.id)):
             write_in(demo.output, f"kalender/insats-{insats.id}.ics", insats_calendar(session, insats, demo.regler))
             summary.calendars += 1
+        # The money as the board saw it at the end: each insats, the totals and what was left to grant, for the
+        # year before and the year of the last day (finsam ekonomi --json).
+        for year in (end.year - 1, end.year):
+            report = ekonomirapport(session, demo.regler, year, as_of=end)
+            write_in(demo.output, f"ekonomi-{year}.json",
+                     json.dumps(report.as_json(end), ensure_ascii=False, indent=2).encode("utf-8"))
         rows = list_deadlines(session, as_of=end)
         write_in(demo.output, "deadlines.json",
                  json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2).encode("utf-8"))

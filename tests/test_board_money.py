@@ -180,7 +180,7 @@ def test_plans_change_a_tillaggsanslag_a_forlangning_and_an_ansokan_on_the_agend
         from finsam.messages.render import MarkdownRenderer
         page = MarkdownRenderer().render("underlag", {"mote": mote, "u": u, "idag": date(2025, 6, 19)}).replace(NB, " ")
     assert "| Om Ny väg beviljas som sökt | 1 254 789 kr (sökt 200 548 kr) | 1 015 211 kr (sökt 399 452 kr) | 2 750 000 kr |" in page
-    assert "| **Kvar att fördela** | **1 455 337 kr** | **1 414 663 kr** | **2 750 000 kr** |" in page
+    assert "| **Kvar att fördela** | **1 455 337 kr** (utan 1 okända) | **1 414 663 kr** (utan 1 okända) | **2 750 000 kr** |" in page
     assert "- 2025: 1 beviljade insatser utan känt belopp för året: Okänd." in page
     assert "- 2027: regelfilen anger inte kanslibudget (ekonomi.ram.2027)." in page
 
@@ -223,3 +223,15 @@ def test_the_forbunds_own_insats_is_not_chased_but_is_the_kanslis_to_do(story: t
     assert "KANSLIETS EGNA INSATSER: RAPPORTER ATT SKRIVA (1)\n- Mysam: Delrapport 2, senast torsdag 30 januari 2025" in first
     assert "FÖRSENADE RAPPORTER (0)" in first
     assert "- Mysam: Delrapport 2, skulle ha varit klar 30 januari 2025" in later and "FÖRSENADE RAPPORTER (0)" in later
+
+
+def test_the_import_names_the_forbunds_insatser_it_does_not_mark(db_url: str, rules_file: tuple[Path, Regler],
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "insatser.csv"
+    path.write_text(CSV.replace(",ja,Kansliet", ",,Kansliet"), encoding="utf-8")  # Mysam without egen_insats
+    out = finsam(db_url, "import", "insatser", str(path), "--as-of", "2025-01-15").stdout
+    assert ("Obs: förbundet är huvudman för 1 insatser som filen inte markerar som egna (Mysam); de bevakas som andras "
+            "tills kolumnen egen_insats säger ja.") in " ".join(out.split())
+    path.write_text(CSV, encoding="utf-8")
+    assert "Obs: förbundet" not in finsam(db_url, "import", "insatser", str(path), "--as-of", "2025-01-15").stdout
+    assert finsam_json(db_url, "ekonomi", "--ar", "2025", "--as-of", "2025-01-15")["ram"]["egna_insatser_kr"] == 200_000

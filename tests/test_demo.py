@@ -32,4 +32,17 @@ def test_the_demo_replays_and_leaves_its_mail(tmp_path: Path) -> None:
     assert (owed["due"], owed["status"], owed["received"]) == ("2022-02-14", "inkommen", "2022-02-16")
     assert "Återbetalning av ej utnyttjade medel" in kinds
     assert "## Ekonomisk uppföljning 2021" in underlag
+    # The board's money: the frame 2021–2023, what the ansökan would leave (650 000 kr asked for 2022-01-01 –
+    # 2023-06-30: 365 + 181 days, 434 524 and 215 476 kr), and what is not known, by name.
+    assert "| **Kvar att fördela** | **222\u00a0000\u00a0kr** |" in underlag
+    assert "| Om Arbetsträning Sandviken beviljas som sökt | 222\u00a0000\u00a0kr | 11\u00a0165\u00a0476\u00a0kr (sökt 434\u00a0524\u00a0kr) |" in underlag
+    money = json.loads((tmp_path / "demo" / "ekonomi-2022.json").read_text(encoding="utf-8"))
+    sandviken = next(r for r in money["insatser"] if r["diarienummer"] == "SFG 21-10.3")
+    assert (sandviken["beviljat_kr"], sandviken["beviljat_kalla"]) == (430_000, "beslut")  # as the beslut states it
+    assert (money["ram"]["intecknat_kr"], len(money["ram"]["okant"])) == (430_000, 5)
+    # The förbund's own insatser (Mysam, the förstudie, Insatskatalogen) are never chased.
+    subjects = [BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"] for f in emls]
+    chased = [s for s in subjects if s.split(":")[0] in ("Påminnelse", "Försenad", "Eskalering")]
+    own = ("för Mysam ", "för Förstudie - Utveckling av egenmakt Hudiksvall ", "för Insatskatalogen Gävleborg ")
+    assert chased and not [s for s in chased if any(name in s for name in own)]
     assert not (tmp_path / "unused.db").exists()  # the demo keeps to its own folder

@@ -406,3 +406,24 @@ def test_the_aterbetalning_is_paid_out_less_used_where_payments_are_known(
         assert text in _body(first)
     year = finsam_json(steg_framat, "ekonomi", "--ar", "2024", "--as-of", "2025-02-03")["insatser"][0]
     assert year["utbetalt_kr"] == (sum(int(a.replace(" ", "")) for a in utbetalt) or None)
+
+
+# Delrapport 1 covers 2024-01-01 – 2024-06-30 (182 days) with Summa utfall 210 000. Tertial 1 ends 30 April: its
+# 121 days (31 + 29 + 31 + 30) of the report are 210 000 × 121 / 182 = 139 615.38 → 139 615 kr, against 366 000 ×
+# 121 / 366 = 121 000 expected: above 110 % (133 100), överförbrukning; 139 615 / 366 000 = 38,1 %. Tertial 2 and 3
+# take the whole report (the year's figure 57,4 % of 49,7 % expected, as above).
+@pytest.mark.parametrize(("tertial", "utfall", "till", "forbrukning", "forvantad"), [
+    (1, 139_615, "2024-04-30", 38.1, 33.1),
+    (2, 210_000, "2024-06-30", 57.4, 49.7),
+    (3, 210_000, "2024-06-30", 57.4, 49.7),
+])
+def test_a_tertial_counts_the_reports_up_to_its_end(steg_framat: str, regler: Regler, tmp_path: Path, tertial: int,
+                                                    utfall: int, till: str, forbrukning: float, forvantad: float) -> None:
+    _take_in(steg_framat, regler, tmp_path, "delrapport.txt", DELRAPPORT.format(lon="195 000", resor="15 000", summa="210 000"),
+             date(2024, 7, 22))
+    report = finsam_json(steg_framat, "ekonomi", "--ar", "2024", "--tertial", str(tertial), "--as-of", "2024-09-02")
+    [row] = report["insatser"]
+    assert (report["tertial"], report["till"]) == (tertial, {1: "2024-04-30", 2: "2024-08-31", 3: "2024-12-31"}[tertial])
+    assert (row["utfall_kr"], row["utfall_till"], row["forbrukning_procent"], row["forvantad_procent"], row["flaggor"]) == (
+        utfall, till, forbrukning, forvantad, ["overforbrukning"])
+    assert (report["summa"]["utfall_kr"], report["summa"]["beviljat_kr"]) == (utfall, 366_000)

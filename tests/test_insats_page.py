@@ -146,7 +146,9 @@ def test_the_page_as_markdown(story: str, regler: Regler) -> None:
         "| 2026-02-05 | förlängning | nytt slutdatum 2026-12-31. Fler deltagare än väntat. |",
         "| Delrapport 2 | 2026-01-30 | 2026-02-27 | Ny insatsledare | Förbundschefen (2026-01-15) |",
         f"- Utfall hittills: {kr(200_000)}",
-        f"| 2025 | {kr(450_000)} | – | – | {kr(200_000)} (t.o.m. 2025-06-30) | 44,4 % (väntat 49,6 %) |  |",
+        f"- Utbetalt av förbundet: inte registrerat (en återbetalning räknas då på beviljade medel)",
+        # 900 000 kr granted as a total: spread by days over 2025–2026, marked as estimated.
+        f"| 2025 | {kr(450_000)} (uppskattat) | – | – | {kr(200_000)} (t.o.m. 2025-06-30) | 44,4 % (väntat 49,6 %) |  |",
     ]:
         assert row in markdown.splitlines(), row
     assert "## Utskick (4)" in markdown and "## Inkomna rapporter (1)" in markdown and "## Anstånd (1)" in markdown

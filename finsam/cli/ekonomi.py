@@ -12,7 +12,7 @@ from finsam.cli.common import DATE, as_of_or_today, console, kr, print_json, rea
 from finsam.cli.lifecycle import AsOf, Av, Ref, _amount
 from finsam.services import registrations
 from finsam.services import ram
-from finsam.services.ekonomi import tertial_slut, uppfoljning
+from finsam.services.ekonomi import tertial_slut
 from finsam.services.lookup import find_insats
 
 
@@ -31,16 +31,13 @@ def ekonomi(
     summor per inriktning och huvudman; och ramen: tillgängligt, intecknat, kansli och kvar att fördela i år och två år framåt."""
     day = as_of_or_today(as_of)
     with reading() as session:
-        regler = rules()
-        rows = uppfoljning(session, regler, ar, as_of=day, tertial=tertial)
-        data = [r.as_json(day) for r in rows]
-        flags = [", ".join(r.flaggtext) for r in rows]
-        totals = ram.summa(rows)
-        frames = ram.ramar(session, regler, ar)
+        report = ram.ekonomirapport(session, rules(), ar, as_of=day, tertial=tertial)
+        whole = report.as_json(day)
+        flags = [", ".join(r.flaggtext) for r in report.rader]
     if json_:
-        print_json({"ar": ar, "tertial": tertial, "till": tertial_slut(ar, tertial).isoformat(), "insatser": data,
-                    "summa": totals, "ram": frames[0].as_json(), "ramar": [f.as_json() for f in frames]})
+        print_json(whole)
         return
+    data, totals, frames = whole["insatser"], report.summa, report.ramar
     period = f"tertial {tertial} (t.o.m. {tertial_slut(ar, tertial).isoformat()})" if tertial else str(ar)
     table = Table(title=f"Ekonomisk uppföljning {ar}{', ' + period if tertial else ''} (per {day.isoformat()})")
     for column in ("Insats", "Beviljat", "Budget", "Utfall", "Förbrukning", "Väntad", "Återbetalning", "Flaggor"):

@@ -100,6 +100,10 @@ def import_insatser_cmd(
         f"deadlines: {result.deadlines.skapade} nya, {result.deadlines.andrade} ändrade, "
         f"{result.deadlines.makulerade} makulerade."
     )
+    if result.forbundet_huvudman:
+        console.print(f"Obs: förbundet är huvudman för {len(result.forbundet_huvudman)} insatser som filen inte markerar som "
+                      f"egna ({', '.join(result.forbundet_huvudman)}); de bevakas som andras tills kolumnen egen_insats "
+                      "säger ja.", style="yellow")
 
 
 @import_app.command("meetings")

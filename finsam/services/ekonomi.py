@@ -298,8 +298,7 @@ def uppfoljning(session: Session, regler: Regler, year: int, *, as_of: date,
     for insats in insatser:
         period = period_i_ar(insats, year)
         if period is None or period[0] > till:
-            continue
-        period = (period[0], min(period[1], till))
+            continue  # not running in the year, or only after the tertial
         imported = next((e.utfall_kr for e in insats.ekonomi if e.ar == year and e.utfall_kr is not None), None)
         from_reports, covered = utfall_fran_rapporter(reports[insats.id], year, till)
         if imported is not None and till == date(year, 12, 31):
@@ -329,6 +328,10 @@ def uppfoljning(session: Session, regler: Regler, year: int, *, as_of: date,
 
 # --- återbetalning ---
 
+# Aterbetalning.grund: paid out less used, or (no payments known) granted less used.
+UTBETALT, BEVILJAT = "utbetalt", "beviljat"
+
+
 def owed_back(insats: Insats, rapport: InkommenRapport) -> tuple[int | None, str, int | None]:
     """What a slutrapport leaves to pay back: paid out less used where the förbund's payments are known
     (`utbetalt`), else beviljade less utnyttjade as the report writes them (`beviljat`); and the sum paid out."""
@@ -338,8 +341,6 @@ def owed_back(insats: Insats, rapport: InkommenRapport) -> tuple[int | None, str
     return rapport.aterbetalning_kr, BEVILJAT, paid
 
 
-# Aterbetalning.grund: paid out less used, or (no payments known) granted less used.
-UTBETALT, BEVILJAT = "utbetalt", "beviljat"
 
 
 def open_repayment(session: Session, kontext: Kontext, regler: Regler, rapport: InkommenRapport) -> Aterbetalning | None:

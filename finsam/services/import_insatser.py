@@ -233,6 +233,9 @@ class ImportResult:
     uppdaterade: int = 0
     oforandrade: int = 0
     deadlines: SyncResult = field(default_factory=SyncResult)
+    # Rows whose huvudman is the förbund itself but that the file does not mark (egen_insats): they are chased
+    # like anyone's until the kansli marks them; named so it can.
+    forbundet_huvudman: list[str] = field(default_factory=list)
 
 
 class _Known:
@@ -478,6 +481,9 @@ def import_insatser(
         known = _Known(session, rader)
         for rad in rader:
             insats = known.find(rad, str(path))
+            if rad.egen is None and not (insats is not None and insats.egen) and any(
+                    same(h, regler.forbund.namn) for h in rad.huvudman):
+                result.forbundet_huvudman.append(rad.namn)
             if insats is None:
                 nya.append(_New(rad, known.contact(rad), known.parts(rad)))
                 continue

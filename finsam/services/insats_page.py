@@ -37,8 +37,8 @@ from finsam.services import ekonomi
 
 TAG_PREFIX = "insats:"
 # The per-year money figures the page shows (the rest of EkonomiRad.as_json is the insats itself).
-EKONOMI_FALT = ("ar", "beviljat_kr", "tillaggsanslag_kr", "budget_kr", "utfall_kr", "utfall_kalla", "utfall_till",
-                "forbrukning_procent", "forvantad_procent", "flaggor")
+EKONOMI_FALT = ("ar", "beviljat_kr", "beviljat_kalla", "tillaggsanslag_kr", "budget_kr", "utfall_kr", "utfall_kalla",
+                "utfall_till", "forbrukning_procent", "forvantad_procent", "utbetalt_kr", "flaggor")
 
 
 def _iso(day: date | None) -> str | None:
@@ -151,8 +151,9 @@ def _ekonomi(session: Session, insats: Insats, regler: Regler, as_of: date) -> d
         select(Aterbetalning).where(Aterbetalning.insats_id == insats.id)
         .options(selectinload(Aterbetalning.deadline)).order_by(Aterbetalning.id)
     ).all()
+    paid = [u.belopp_kr for u in insats.utbetalningar]
     return {"beviljade_medel_kr": insats.beviljade_medel_kr, "utfall_hittills_kr": sum(known) if known else None,
-            "ar": years, "aterbetalningar": [ekonomi.aterbetalning_json(a, as_of) for a in repayments]}
+            "egen": insats.egen, "utbetalt_kr": sum(paid) if paid else None, "ar": years, "aterbetalningar": [ekonomi.aterbetalning_json(a, as_of) for a in repayments]}
 
 
 def build(session: Session, insats: Insats, regler: Regler, *, as_of: date) -> dict[str, Any]:

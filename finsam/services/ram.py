@@ -157,3 +157,26 @@ def summa(rows: list[ekonomi.EkonomiRad]) -> dict[str, Any]:
         "per_inriktning": {k: _totals(v) for k, v in sorted(by_inriktning.items())},
         "per_huvudman": {k: _totals(v) for k, v in sorted(by_huvudman.items())},
     }
+
+
+# --- the whole answer, as `finsam ekonomi` and the demo give it ---
+
+@dataclass
+class Ekonomirapport:
+    """One year's money (to a tertial's end, where asked): every insats's row, the totals, the frames."""
+
+    ar: int
+    tertial: int | None
+    rader: list[ekonomi.EkonomiRad]
+    summa: dict[str, Any]
+    ramar: list[Ram]
+
+    def as_json(self, as_of: date) -> dict[str, Any]:
+        return {"ar": self.ar, "tertial": self.tertial, "till": ekonomi.tertial_slut(self.ar, self.tertial).isoformat(),
+                "insatser": [r.as_json(as_of) for r in self.rader], "summa": self.summa,
+                "ram": self.ramar[0].as_json(), "ramar": [f.as_json() for f in self.ramar]}
+
+
+def ekonomirapport(session: Session, regler: Regler, year: int, *, as_of: date, tertial: int | None = None) -> Ekonomirapport:
+    rows = ekonomi.uppfoljning(session, regler, year, as_of=as_of, tertial=tertial)
+    return Ekonomirapport(ar=year, tertial=tertial, rader=rows, summa=summa(rows), ramar=ramar(session, regler, year))
