@@ -76,7 +76,7 @@ class KompletteringFormular(Formular):
 class ArBelopp(BaseModel):
     """One year's amount, as the decision states it."""
 
-    model_config = ConfigDict(title="Belopp för ett år")
+    model_config = ConfigDict(title="Belopp för ett år", json_schema_extra={"description": "Ett år och beslutets belopp för det året."})
     ar: int = Field(title="År", ge=1900, le=2200)
     belopp_kr: Belopp = Field(title="Belopp (kr)", ge=0)
 

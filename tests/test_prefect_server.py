@@ -183,7 +183,12 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     assert beslut["slut"] == {"title": "Insatstid till", "description": "Tomt: tills vidare.", "type": "string",
                               "format": "date", "position": 5}
     assert sorted(beslut, key=lambda k: beslut[k]["position"]) == [
-        "insats", "datum", "utfall", "beviljade_medel_kr", "start", "slut", "anteckning", "registreras_av"]
+        "insats", "datum", "utfall", "beviljade_medel_kr", "start", "slut", "belopp_per_ar", "anteckning", "registreras_av"]
+    # A grant stated per year: a list of (år, belopp), each titled in Swedish.
+    assert beslut["belopp_per_ar"]["title"] == "Belopp per år" and beslut["belopp_per_ar"]["type"] == "array"
+    per_year = form["definitions"]["ArBelopp"]
+    assert (per_year["title"], per_year["properties"]["ar"]["title"], per_year["properties"]["belopp_kr"]["title"]) == (
+        "Belopp för ett år", "År", "Belopp (kr)")
     automations = prefect_server.post("/automations/filter", {})
     assert any("meddela-fel" in a["name"] for a in automations)
 
@@ -358,8 +363,8 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
     form = json.loads(result.stdout)
     # The fields in the order declared, under their Swedish titles; the UI marks the optional ones.
     assert form["labels"] == ["Insats", "Datum", "Beslut", "Beviljade medel (kr)", "Insatstid från", "Insatstid till",
-                              "Anteckning", "Registreras av"]
-    assert form["optional"] == ["Beviljade medel (kr)", "Insatstid från", "Insatstid till", "Anteckning"]
+                              "Belopp per år", "Anteckning", "Registreras av"]
+    assert form["optional"] == ["Beviljade medel (kr)", "Insatstid från", "Insatstid till", "Belopp per år", "Anteckning"]
     assert screenshot.stat().st_size > 20_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     _keep_screenshot(screenshot, "beslut-formular.png")
     created = server.get(f"/flow_runs/{form['flowRunId']}")
