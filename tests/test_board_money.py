@@ -235,3 +235,29 @@ def test_the_import_names_the_forbunds_insatser_it_does_not_mark(db_url: str, ru
     path.write_text(CSV, encoding="utf-8")
     assert "Obs: förbundet" not in finsam(db_url, "import", "insatser", str(path), "--as-of", "2025-01-15").stdout
     assert finsam_json(db_url, "ekonomi", "--ar", "2025", "--as-of", "2025-01-15")["ram"]["egna_insatser_kr"] == 200_000
+
+
+def test_the_kansli_sees_the_frame_in_a_prefect_run(story: tuple[str, Regler], rules_file: tuple[Path, Regler],
+                                                   monkeypatch: pytest.MonkeyPatch, harness, tmp_path: Path) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+
+    from flows.ekonomi import ekonomisk_uppfoljning
+    from prefect_tools import finsam_settings
+
+    db_url, _ = story
+    with finsam_settings(monkeypatch, database_url=db_url, rules_file=str(rules_file[0])):
+        state = ekonomisk_uppfoljning(ar=2025, period="1 (jan–apr)", return_state=True)
+    assert state.is_completed()
+    assert state.result() == {"ar": 2025, "tertial": 1, "insatser": 4, "intecknat_kr": 1_268_000,
+                              "kvar_att_fordela_kr": 1_332_000, "okant": ["Okänd"]}
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        [artifact] = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["ekonomi-2025"]), flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+    assert run.name == "Ekonomi – 2025"
+    page = artifact.data.replace(NB, " ")
+    assert "# Ekonomisk uppföljning 2025, tertial 1 (t.o.m. 2025-04-30)" in page
+    assert "| **Kvar att fördela** | **1 332 000 kr** (utan 1 okända) | **1 638 000 kr** (utan 1 okända) | **2 750 000 kr** |" in page
+    assert "| Huvudman Arbetsförmedlingen | 1 | 300 000 kr | 300 000 kr | – | – |" in page  # 60 % of 500 000
+    assert "- **Mysam** (förbundets egen): beviljat 200 000 kr" in page

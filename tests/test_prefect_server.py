@@ -166,7 +166,7 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     assert names >= {"daglig-bevakning", "skicka-utskick", "synka-motesplan", "infor-beredningsgrupp", "infor-styrelsemote",
                      "efter-styrelsemote", "registrera-ansokan", "registrera-yttrande", "registrera-beslut",
                      "registrera-rapport", "bevilja-anstand", "registrera-forlangning", "registrera-komplettering", "andra-mote", "granska-regler", "arsredovisning",
-                     "registrera-tillaggsanslag", "registrera-avbrott", "registrera-aterbetalning", "registrera-utbetalning", "meddela-fel",
+                     "registrera-tillaggsanslag", "registrera-avbrott", "registrera-aterbetalning", "registrera-utbetalning", "ekonomisk-uppfoljning", "meddela-fel",
                      "registrera-inkommen-rapport", "registrera-rapport-ur-ko"}
     # The kansli's forms apart from the jobs that run by themselves: the Deployments page filters by tag.
     assert "kansliet" in prefect_server.deployment("registrera-beslut")["tags"]
