@@ -119,7 +119,7 @@ def test_the_frame_per_year_from_the_import(story: tuple[str, Regler]) -> None:
     assert (huvudman["Arbetsförmedlingen"]["beviljat_kr"], huvudman["Försäkringskassan"]["beviljat_kr"]) == (300_000, 200_000)
     assert report["summa"]["beviljat_kr"] == 1_468_000 and report["summa"]["saknas"]["beviljat_kr"] == 1
     table = finsam(db_url, "ekonomi", "--ar", "2025", "--as-of", "2025-01-15").stdout
-    assert f"1{NB}332{NB}000 kr" in table and "okänt vad 1 beviljade insatser har för medel" in table
+    assert f"1{NB}332{NB}000 kr" in table and "okänt vad 1 beviljad insats har för medel" in table
     assert "2027: regelfilen anger inte kanslibudget (ekonomi.ram.2027)" in table
 
 
@@ -181,7 +181,7 @@ def test_plans_change_a_tillaggsanslag_a_forlangning_and_an_ansokan_on_the_agend
         page = MarkdownRenderer().render("underlag", {"mote": mote, "u": u, "idag": date(2025, 6, 19)}).replace(NB, " ")
     assert "| Om Ny väg beviljas som sökt | 1 254 789 kr (sökt 200 548 kr) | 1 015 211 kr (sökt 399 452 kr) | 2 750 000 kr |" in page
     assert "| **Kvar att fördela** | **1 455 337 kr** (utan 1 okända) | **1 414 663 kr** (utan 1 okända) | **2 750 000 kr** |" in page
-    assert "- 2025: 1 beviljade insatser utan känt belopp för året: Okänd." in page
+    assert "- 2025: 1 beviljad insats utan känt belopp för året: Okänd." in page
     assert "- 2027: regelfilen anger inte kanslibudget (ekonomi.ram.2027)." in page
 
 

@@ -39,7 +39,7 @@ def test_the_demo_replays_and_leaves_its_mail(tmp_path: Path) -> None:
     money = json.loads((tmp_path / "demo" / "ekonomi-2022.json").read_text(encoding="utf-8"))
     sandviken = next(r for r in money["insatser"] if r["diarienummer"] == "SFG 21-10.3")
     assert (sandviken["beviljat_kr"], sandviken["beviljat_kalla"]) == (430_000, "beslut")  # as the beslut states it
-    assert (money["ram"]["intecknat_kr"], len(money["ram"]["okant"])) == (430_000, 5)
+    assert (money["ram"]["intecknat_kr"], len(money["ram"]["okant"])) == (430_000, 4)  # Insatskatalogen is the kansli's
     # The förbund's own insatser (Mysam, the förstudie, Insatskatalogen) are never chased.
     subjects = [BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"] for f in emls]
     chased = [s for s in subjects if s.split(":")[0] in ("Påminnelse", "Försenad", "Eskalering")]

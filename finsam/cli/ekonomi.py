@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from finsam.cli.common import DATE, as_of_or_today, console, kr, print_json, reading, rules, work
+from finsam.cli.common import DATE, antal, as_of_or_today, console, kr, print_json, reading, rules, work
 from finsam.cli.lifecycle import AsOf, Av, Ref, _amount
 from finsam.services import registrations
 from finsam.services import ram
@@ -90,7 +90,7 @@ def _print_frames(frames: list) -> None:  # noqa: ANN001
         if f.saknas:
             console.print(f"{f.ar}: regelfilen anger inte {' eller '.join(f.saknas)} (ekonomi.ram.{f.ar}).", style="yellow")
         if f.okant:
-            console.print(f"{f.ar}: okänt vad {len(f.okant)} beviljade insatser har för medel (inte räknade): "
+            console.print(f"{f.ar}: okänt vad {antal(len(f.okant), 'beviljad insats', 'beviljade insatser')} har för medel (inte räknat): "
                           + ", ".join(f.okant) + ".", style="yellow")
 
 

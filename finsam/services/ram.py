@@ -39,7 +39,8 @@ class Ram:
     intecknat_kr: int = 0
     uppskattat_kr: int = 0  # the part of intecknat that is a spread total or a budget, not a decided amount
     egna_insatser_kr: int = 0  # the förbund's own insatser: within the kansli's budget
-    okant: list[str] = field(default_factory=list)  # granted insatser running this year whose money is not known
+    # Granted insatser running this year whose money is not known (the förbund's own are the kansli's budget).
+    okant: list[str] = field(default_factory=list)
 
     @property
     def tillgangligt_kr(self) -> int | None:
@@ -79,10 +80,10 @@ def ram(session: Session, regler: Regler, year: int) -> Ram:
     for insats in insatser:
         granted = ekonomi.beviljat_i_ar(insats, year, rader.get(insats.id, ekonomi.Anslagsrader()))
         amount = granted.belopp_kr if granted else ekonomi.budget_i_ar(insats, year)
-        if amount is None:
+        if insats.egen:  # paid from the kansli's budget, known or not: what is left to grant does not depend on it
+            result.egna_insatser_kr += amount or 0
+        elif amount is None:
             result.okant.append(insats.ref)
-        elif insats.egen:
-            result.egna_insatser_kr += amount
         else:
             result.intecknat_kr += amount
             if granted is None or granted.uppskattat:
