@@ -79,13 +79,13 @@ def beviljat_i_ar(insats: Insats, year: int, rader: Anslagsrader) -> Arsanslag |
     return anslag_per_ar(insats, rader, year).get(year)
 
 
-def forlangning_medel(session: Session, insats: Insats, before: dict[int, Arsanslag]) -> str:
+def forlangning_medel(session: Session, insats: Insats, before: dict[int, Arsanslag]) -> str | None:
     """What a förlängning without new money does to the insats's money per year, in words for the kansli and
     the insatsägare: a total spread by days is spread anew over the longer insatstid (each year's change named);
     amounts decided per year stay, and the new years have none."""
     after = anslag_per_ar(insats, anslagsrader(session, [insats.id]).get(insats.id, Anslagsrader()))
     if not before and not after:
-        return "Förlängningen ger inga nya medel. Insatsens beviljade medel är inte kända, så inget år har något belopp."
+        return None  # no grant known (an imported insats): no year to speak of
     text = "Förlängningen ger inga nya medel"
     changed = [(y, before.get(y), after.get(y)) for y in sorted(set(before) | set(after))
                if (before.get(y) and before[y].belopp_kr) != (after.get(y) and after[y].belopp_kr)]
