@@ -261,3 +261,18 @@ def test_the_kansli_sees_the_frame_in_a_prefect_run(story: tuple[str, Regler], r
     assert "| **Kvar att fördela** | **1 332 000 kr** (utan 1 okända) | **1 638 000 kr** (utan 1 okända) | **2 750 000 kr** |" in page
     assert "| Huvudman Arbetsförmedlingen | 1 | 300 000 kr | 300 000 kr | – | – |" in page  # 60 % of 500 000
     assert "- **Mysam** (förbundets egen): beviljat 200 000 kr" in page
+
+
+def test_an_avbrott_lists_only_the_reports_actually_owed(story: tuple[str, Regler]) -> None:
+    db_url, regler = story
+    # Okänd (2024-06-01 – 2026-05-31) was imported on 2025-01-15: its Delrapport 1 (2024-06-01 – 2024-11-30, due
+    # 2024-12-30) was already past and is not chased. Ended on 31 March 2025, it owes the slutrapport alone.
+    with unit_of_work(db_url, at(date(2025, 3, 20))) as session:
+        done = registrations.avbrott(session, session.info["kontext"], mail_context(regler), find_insats(session, "Okänd"),
+                                     datum=date(2025, 3, 31), as_of=date(2025, 3, 20))
+        row = session.get(Utskick, done.meddelande.id)
+        message = BytesParser(policy=policy.default).parsebytes(row.meddelande)
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert message["Subject"] == "Avbrott: Okänd avslutas 31 mars 2025"
+    assert "- Slutrapport (period 1 juni 2024 – 31 mars 2025)" in text
+    assert "Delrapport 1" not in text.split("behöver inte längre lämnas")[0]

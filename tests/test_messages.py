@@ -178,3 +178,22 @@ def test_a_name_cannot_inject_a_header(name: str) -> None:
 def test_a_subject_cannot_inject_a_header(subject: str) -> None:
     with pytest.raises(ValueError):
         _compose(subject=subject)
+
+
+def test_every_heading_of_the_underlag_mail_says_inga_when_empty_and_the_link_stands_alone() -> None:
+    text = MailRenderer().render("underlag", {**BASE, **CONTEXTS[MeddelandeTyp.UNDERLAG]}).text.replace("\r\n", "\n")
+    assert "Det finns också i Prefect: http://127.0.0.1:4200/artifacts/key/underlag-styrelse\n\nANSÖKNINGAR FÖR BESLUT (0)" in text
+    assert "INSATSER SOM STARTAR OCH SLUTAR\nInga.\n" in text
+    assert "FÖRSENADE RAPPORTER (0)\nInga.\n" in text and "RAPPORTER SOM KOMMIT IN (0)\nInga.\n" in text
+
+
+@pytest.mark.parametrize(("typ", "beslut", "subject"), [
+    ("forlangning", {"slut": date(2027, 12, 31)}, "Förlängning: Steg till arbete förlängs till 31 december 2027"),
+    ("tillaggsanslag", {"belopp": 100000, "ar": 2027}, "Tilläggsanslag: 100 000 kr till Steg till arbete"),
+    ("avbrott", {"slut": date(2027, 6, 30)}, "Avbrott: Steg till arbete avslutas 30 juni 2027"),
+])
+def test_a_change_decisions_subject_says_what_it_changed(typ: str, beslut: dict, subject: str) -> None:
+    context = CONTEXTS[MeddelandeTyp.ANDRINGSBESLUT]
+    made = {**context["beslut"], **beslut}
+    rendered = MailRenderer().render("andringsbeslut", {**BASE, **context, "typ": typ, "rubrik": typ, "beslut": made})
+    assert rendered.subject == subject

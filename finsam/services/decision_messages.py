@@ -88,7 +88,10 @@ def queue_andring(
     """A change to a granted insats: what was decided, every report still owed (the changed ones
     marked) and the ones no longer owed; the calendar part updates and cancels the events."""
     to = insatsagare(insats, mail)
-    owed = sorted((d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN), key=lambda d: d.forfaller)
+    # Only what is owed: a report already past when the insats was imported, and never chased, is the kansli's
+    # to sort out, not a demand on the insatsägare now.
+    owed = sorted((d for d in insats.deadlines if d.tillstand is DeadlineTillstand.OPPEN and d.bevakas),
+                  key=lambda d: d.forfaller)
     cancelled = [d for d in berorda if d.tillstand is DeadlineTillstand.MAKULERAD]
     changed_ids = {d.id for d in berorda}
     typ = beslut.typ if beslut is not None else BeslutTyp.ANSTAND
