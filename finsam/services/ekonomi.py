@@ -74,6 +74,11 @@ def anslag_per_ar(insats: Insats, rader: Anslagsrader, horizon: int | None = Non
     return grants.yearly(insats.beviljade_medel_kr, rader.beviljat, rader.tillagg, insats.start, last)
 
 
+def anslag_for(session: Session, insats: Insats) -> dict[int, Arsanslag]:
+    """One insats's grant for each year, read from its rows now."""
+    return anslag_per_ar(insats, anslagsrader(session, [insats.id]).get(insats.id, Anslagsrader()))
+
+
 def beviljat_i_ar(insats: Insats, year: int, rader: Anslagsrader) -> Arsanslag | None:
     """The insats's grant for `year`; None where nothing is known (an imported insats without beviljade medel)."""
     return anslag_per_ar(insats, rader, year).get(year)
@@ -83,7 +88,7 @@ def forlangning_medel(session: Session, insats: Insats, before: dict[int, Arsans
     """What a förlängning without new money does to the insats's money per year, in words for the kansli and
     the insatsägare: a total spread by days is spread anew over the longer insatstid (each year's change named);
     amounts decided per year stay, and the new years have none."""
-    after = anslag_per_ar(insats, anslagsrader(session, [insats.id]).get(insats.id, Anslagsrader()))
+    after = anslag_for(session, insats)
     if not before and not after:
         return None  # no grant known (an imported insats): no year to speak of
     text = "Förlängningen ger inga nya medel"

@@ -360,7 +360,7 @@ def extend(
         raise FinsamError(f"En förlängning behöver ett slutdatum efter nuvarande {insats.slut}; använd avbrott för att korta.")
     insats.tillstand = next_state(insats.tillstand, Steg.FORLANGA, start=insats.start, end=slut, as_of=as_of)
     beslut = _decided(session, insats, BeslutTyp.FORLANGNING, datum, anteckning, slut=slut)
-    before = ekonomi.anslag_per_ar(insats, ekonomi.anslagsrader(session, [insats.id]).get(insats.id, ekonomi.Anslagsrader()))
+    before = ekonomi.anslag_for(session, insats)
     insats.slut = slut
     sync = sync_deadlines(session, insats, regler, kontext, as_of=as_of, orsak=f"förlängning till {slut.isoformat()}",
                           rattvis_fran=max(datum, as_of))

@@ -144,10 +144,8 @@ class Underlag:
     @property
     def om_alla_beviljas(self) -> list[dict[str, Any]]:
         """What would be left each year if every ansökan up for decision were granted as asked."""
-        return [{"ar": r.ar, "sokt": sum(a["sokt_per_ar"].get(r.ar, 0) for a in self.for_beslut),
-                 "kvar": None if r.kvar_att_fordela_kr is None
-                 else r.kvar_att_fordela_kr - sum(a["sokt_per_ar"].get(r.ar, 0) for a in self.for_beslut)}
-                for r in self.ramar]
+        asked = {r.ar: sum(a["sokt_per_ar"].get(r.ar, 0) for a in self.for_beslut) for r in self.ramar}
+        return [{"ar": r.ar, "sokt": asked[r.ar], "kvar": r.kvar_om(asked[r.ar])} for r in self.ramar]
 
 
 def _marking(ansokan: Ansokan, yttrande: Yttrande | None) -> str | None:
@@ -178,8 +176,7 @@ def styrelse_underlag(session: Session, mote: Sammantrade, regler: Regler, *, as
         underlag.for_beslut.append({
             # Granted as asked: its amount spread by days over the insatstid it asks for, and what each year keeps.
             "sokt_per_ar": asked, "egen": ansokan.insats.egen,
-            "kvar_om_beviljad": [{"ar": r.ar, "sokt": asked.get(r.ar, 0),
-                                  "kvar": None if r.kvar_att_fordela_kr is None else r.kvar_att_fordela_kr - asked.get(r.ar, 0)}
+            "kvar_om_beviljad": [{"ar": r.ar, "sokt": asked.get(r.ar, 0), "kvar": r.kvar_om(asked.get(r.ar, 0))}
                                  for r in underlag.ramar],
             **_insats_row(ansokan.insats), "ankomstdatum": ansokan.ankomstdatum, "sokt_belopp": ansokan.sokt_belopp_kr,
             "sokt_start": ansokan.sokt_start, "sokt_slut": ansokan.sokt_slut,

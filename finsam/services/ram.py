@@ -54,6 +54,10 @@ class Ram:
             return None
         return self.tillgangligt_kr - (self.kansli_kr or 0) - self.intecknat_kr
 
+    def kvar_om(self, beviljas_kr: int) -> int | None:
+        """What would be left to grant if `beviljas_kr` more were granted for the year (None: no frame)."""
+        return None if self.kvar_att_fordela_kr is None else self.kvar_att_fordela_kr - beviljas_kr
+
     @property
     def saknas(self) -> list[str]:
         """What the rules file does not say for the year (regler.yaml: ekonomi.ram.ÅÅÅÅ)."""
