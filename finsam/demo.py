@@ -31,6 +31,8 @@ from finsam.domain.rules_config import Regler
 from finsam.domain.workdays import is_working_day
 from finsam.domain.yamlfile import load_yaml
 from finsam.files import write_in
+from finsam.messages.bilaga1_docx import bilaga1_docx
+from finsam.services.arsredovisning import bilaga1
 from finsam.services.ram import ekonomirapport
 from finsam.services.tabular import read_text
 from finsam.messages.compose import Recipient
@@ -210,6 +212,9 @@ def finish(demo: Demo, end: date) -> DemoSummary:
             report = ekonomirapport(session, demo.regler, year, as_of=end)
             write_in(demo.output, f"ekonomi-{year}.json",
                      json.dumps(report.as_json(end), ensure_ascii=False, indent=2).encode("utf-8"))
+        # The annual report's Bilaga 1 for the year before the last day, as the kansli would paste it.
+        write_in(demo.output, f"bilaga-1-{end.year - 1}.docx",
+                 bilaga1_docx(bilaga1(session, demo.regler, end.year - 1, as_of=end), demo.regler.forbund.namn))
         rows = list_deadlines(session, as_of=end)
         write_in(demo.output, "deadlines.json",
                  json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2).encode("utf-8"))

@@ -1,4 +1,5 @@
-"""`finsam serve`: calendar feeds that Outlook, Google and Thunderbird subscribe to.
+"""`finsam serve`: calendar feeds that Outlook, Google and Thunderbird subscribe to, and the documents finsam
+wrote for the kansli (GET /dokument/{token}/{namn}, the link on the run's page: finsam.services.dokument).
 
 GET /kalender/{token}.ics serves one insats's deadlines (a token for its insatsägare) or the
 kansli's whole calendar. A wrong or revoked token gets 404 like any unknown address; nothing
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from finsam.db import read_only
 from finsam.domain.rules_config import Regler
+from finsam.services import dokument
 from finsam.services.batch import ItemFailure, reason
 from finsam.services.calendars import (
     Feed, FeedCache, calendar_stamp, feed, find_token, insats_calendar, kansli_calendar,
@@ -89,5 +91,15 @@ def create_app(database_url: str, regler: Regler) -> FastAPI:
         if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
             return Response(status_code=304, headers=headers)
         return Response(content=body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+    @app.api_route("/dokument/{token}/{namn}", methods=["GET", "HEAD"])
+    def document(token: str, namn: str) -> Response:
+        with read_only(database_url) as session:
+            row = dokument.find(session, token, namn)
+            if row is None:
+                return _not_found()
+            body = row.innehall
+        headers = {"Content-Disposition": f'attachment; filename="{namn}"', "Cache-Control": "private, no-store"}
+        return Response(content=body, media_type=dokument.DOCX, headers=headers)
 
     return app

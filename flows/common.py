@@ -47,6 +47,12 @@ def _for_the_kansli(schema: dict[str, Any], model: type[BaseModel]) -> None:
                 field.pop("default")
 
 
+def parameter(title: str, **kwargs: Any) -> Any:  # noqa: ANN401 - a pydantic Field, as a flow parameter's default
+    """A flow parameter titled in Swedish in the run form: Prefect titles a parameter with its Python name, but
+    applies the field's own json_schema_extra last, so the title given there is the one the form shows."""
+    return Field(title=title, json_schema_extra={"title": title}, **kwargs)
+
+
 # Every registration form ends with who fills it in; the audit log records the person, not the run.
 REGISTRERAS_AV = Field(title="Registreras av", description="Ditt namn; det står i insatsens historik.",
                        min_length=1, max_length=100)

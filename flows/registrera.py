@@ -56,6 +56,12 @@ class Ansokan(Formular):
                             max_length=10_000)
     egen: bool = Field(default=False, title="Förbundets egen insats",
                        description="Huvudman är förbundet: kansliet följer den själv, utan påminnelser; pengarna hör till kanslibudgeten.")
+    deltagarregistrering: str | None = Field(
+        default=None, title="Deltagarregistrering", max_length=200,
+        description="Som årsredovisningen ska ange den; lämna tomt för regelfilens (t.ex. Med personuppgifter/anonym).")
+    specifik_malgrupp: str | None = Field(
+        default=None, title="Specifik målgrupp", max_length=200,
+        description="Som årsredovisningen ska ange den; lämna tomt för regelfilens.")
 
     registreras_av: Namn = REGISTRERAS_AV
 

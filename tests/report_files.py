@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -61,3 +66,17 @@ def as_pdf(text: str, path: Path) -> Path:
         pdf.multi_cell(0, 5, line.rstrip() or " ", new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
     return path
+
+
+def pdf_by_libreoffice(docx: Path) -> Path:
+    """The PDF LibreOffice saves from a Word file, as a user's "Spara som PDF" does (skipped without LibreOffice,
+    unless FINSAM_TEST_REQUIRE_LIBREOFFICE=1, as in CI)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("FINSAM_TEST_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice is required (FINSAM_TEST_REQUIRE_LIBREOFFICE=1) but soffice is missing")
+        pytest.skip("LibreOffice skipped: no soffice (Debian's package libreoffice-writer-nogui)")
+    profile = docx.parent / "lo-profil"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(docx.parent), str(docx)], check=True, capture_output=True, timeout=180)
+    return docx.with_suffix(".pdf")

@@ -7,6 +7,8 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+from docx import Document
+
 from cli import finsam
 
 
@@ -36,6 +38,11 @@ def test_the_demo_replays_and_leaves_its_mail(tmp_path: Path) -> None:
     # 2023-06-30: 365 + 181 days, 434 524 and 215 476 kr), and what is not known, by name.
     assert "| **Kvar att fördela** | **222\u00a0000\u00a0kr** |" in underlag
     assert "| Om Arbetsträning Sandviken beviljas som sökt | 222\u00a0000\u00a0kr | 11\u00a0165\u00a0476\u00a0kr (sökt 434\u00a0524\u00a0kr) |" in underlag
+    # Bilaga 1 for 2021: the 18 insatser; Hofors used 648 of its 934 tkr.
+    bilaga = Document(str(tmp_path / "demo" / "bilaga-1-2021.docx"))
+    assert len(bilaga.tables) == 18 and bilaga.paragraphs[0].text == "Mål och resultat av insatser 2021"
+    hofors = {r.cells[0].text: r.cells[1].text for r in bilaga.tables[0].rows}
+    assert (hofors["Insatsnamn"], hofors["Kommentar"]) == ("Ett hållbart arbetsliv - Hofors", "Förbrukning 69 % av årets budget.")
     money = json.loads((tmp_path / "demo" / "ekonomi-2022.json").read_text(encoding="utf-8"))
     sandviken = next(r for r in money["insatser"] if r["diarienummer"] == "SFG 21-10.3")
     assert (sandviken["beviljat_kr"], sandviken["beviljat_kalla"]) == (430_000, "beslut")  # as the beslut states it

@@ -183,7 +183,8 @@ def test_the_feed_answers_every_unknown_path_alike_and_never_redirects(db_url: s
         answers = set()
         for method, path in [("GET", "/"), ("GET", "/kalender/"), ("GET", "/kalender/x.ics"), ("GET", "/halsa/"),
                              ("POST", "/kalender/x.ics"), ("GET", "/kalender/x"), ("GET", "/docs"),
-                             ("GET", "/kalender/%00.ics"), ("DELETE", "/halsa")]:
+                             ("GET", "/kalender/%00.ics"), ("DELETE", "/halsa"), ("GET", "/dokument/x/bilaga-1-2021.docx"),
+                             ("GET", "/dokument/x/..%2F..%2Fetc%2Fpasswd"), ("GET", "/dokument/"), ("GET", "/dokument/x/y.docx")]:
             response = client.request(method, path, headers={"Host": "evil.example"})
             answers.add((response.status_code, response.text, response.headers.get("location")))
         assert answers == {(404, "Hittades inte.", None)}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from cli import finsam
 from finsam.db import read_only
 from finsam.domain.model import InkommenRapport
+from report_files import pdf_by_libreoffice
 from wordforms import delrapport_form
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -124,27 +125,10 @@ def test_a_registered_form_keeps_its_checklist_and_sections_on_the_insats_page(d
     assert "- **4.4:** Mål: 20 deltagare under året. Utfall: 14 deltagare, varav två till studier." in page
 
 
-def _pdf_of(docx: Path) -> Path:
-    """The PDF LibreOffice saves from the form, as a user's "Spara som PDF" does."""
-    import os
-    import shutil
-    import subprocess
-
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("FINSAM_TEST_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice is required (FINSAM_TEST_REQUIRE_LIBREOFFICE=1) but soffice is missing")
-        pytest.skip("LibreOffice skipped: no soffice (Debian's package libreoffice-writer-nogui)")
-    profile = docx.parent / "lo-profil"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(docx.parent), str(docx)], check=True, capture_output=True, timeout=180)
-    return docx.with_suffix(".pdf")
-
-
 def test_the_pdf_libreoffice_saves_from_the_form_reads_the_same(db_url: str, tmp_path: Path) -> None:
     """Labels and values side by side in columns ("Organisations namn Arbetsställets namn" over "Sandvikens kommun
     Arbetsmarknadsenheten", the two date ranges on one line), wrapped questions and headings, ☒/☐ in the rows."""
-    got = dry_run(db_url, _pdf_of(delrapport_form(tmp_path / "delrapport.docx")))
+    got = dry_run(db_url, pdf_by_libreoffice(delrapport_form(tmp_path / "delrapport.docx")))
     assert {k: got[k] for k in FIELDS} == FIELDS
     assert {k: got["sakerhet"][k] for k in FIELDS} == {k: "säker" for k in FIELDS}
     assert got["saknas"] == []
@@ -248,7 +232,7 @@ def test_a_slutrapport_form_and_its_pdf_give_every_field_and_its_goals(db_url: s
     from wordforms import slutrapport_form
 
     form = slutrapport_form(tmp_path / "slutrapport.docx")
-    got = dry_run(db_url, _pdf_of(form) if as_pdf else form)
+    got = dry_run(db_url, pdf_by_libreoffice(form) if as_pdf else form)
     assert {k: got[k] for k in SLUT} == SLUT
     assert {k: got["sakerhet"][k] for k in SLUT} == {k: "säker" for k in SLUT}
     assert got["saknas"] == [] and got["varningar"] == [] and got["ofullstandig"] == []

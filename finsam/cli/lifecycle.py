@@ -95,6 +95,10 @@ def ansokan(
     mal: Annotated[Optional[str], typer.Option("--mal", help="Insatsens mål, som ansökan anger det.")] = None,
     egen: Annotated[bool, typer.Option("--egen", help="Förbundets egen insats (huvudman förbundet): följs av kansliet, "
                                        "utan påminnelser; pengarna hör till kanslibudgeten.")] = False,
+    deltagarregistrering: Annotated[Optional[str], typer.Option(
+        "--deltagarregistrering", help="Årsredovisningens Deltagarregistrering, där den skiljer sig från regelfilens.")] = None,
+    specifik_malgrupp: Annotated[Optional[str], typer.Option(
+        "--specifik-malgrupp", help="Årsredovisningens Specifik målgrupp, där den skiljer sig från regelfilens.")] = None,
     av: Av = None,
 ) -> None:
     """Registrera en ansökan; den går till första beredningsgruppsmöte vars handlingsdag den hinner."""
@@ -114,6 +118,8 @@ def ansokan(
         syfte=syfte,
         mal=mal,
         egen=egen,
+        deltagarregistrering=deltagarregistrering,
+        specifik_malgrupp=specifik_malgrupp,
     )
     with work("registrera ansökan", av=av) as session:
         insats, ans = lifecycle.register_ansokan(session, session.info["kontext"], ny)

@@ -488,16 +488,14 @@ def arsredovisning_cmd(
     with reading() as session:
         bilaga = bilaga1(session, regler, ar, as_of=as_of_or_today(as_of))
     if json_:
-        print_json({"ar": bilaga.ar, "grupper": {grupp: [dict(b.fields(ar)) for b in blocks]
-                                                 for grupp, blocks in bilaga.grupper.items()}})
+        print_json(bilaga.as_json())
     if ut is not None:
         try:
             write_output(ut, bilaga1_docx(bilaga, regler.forbund.namn))
         except OSError as e:
             raise FinsamError(f"Kan inte skriva {ut}: {os_reason(e)}") from None
-        console.print(f"Bilaga 1 för {ar}: {bilaga.antal} insatser skrivna till {ut}; "
-                      f"{bilaga.platshallare()} fält att fylla i (inom hakparentes).", markup=False, highlight=False,
-                      soft_wrap=True)
+        console.print(f"Bilaga 1 för {ar}: {bilaga.antal} insatser skrivna till {ut}; {bilaga.sammanfattning()}",
+                      markup=False, highlight=False, soft_wrap=True)
 
 
 config_app = typer.Typer(help="Regelfilen: visa den, och se vad en ändring gör innan den gäller.", no_args_is_help=False,

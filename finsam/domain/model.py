@@ -123,6 +123,13 @@ class Insats(Base):
     avbruten: Mapped[bool] = mapped_column(Boolean, default=False)
     # Run by the förbund itself (Mysam, förstudier, …): followed, never chased; its money is the kansli's.
     egen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What the annual report's Bilaga 1 says of it where the förbund wrote it (import, ansökan); None: the
+    # ansökan's, the reports' or the rules file's default per inriktning (finsam.services.arsredovisning).
+    syfte: Mapped[str | None] = mapped_column(Text)
+    mal: Mapped[str | None] = mapped_column(Text)
+    deltagarregistrering: Mapped[str | None] = mapped_column(String(200))
+    specifik_malgrupp: Mapped[str | None] = mapped_column(String(200))
+    ordning: Mapped[int | None] = mapped_column(Integer)  # its place in the förbund's list of insatser
 
     kontaktperson: Mapped[Kontaktperson | None] = relationship(lazy="joined")
     parter: Mapped[list[InsatsOrganisation]] = relationship(
@@ -571,3 +578,17 @@ class Handelse(Base):
     objekt_id: Mapped[str | None] = mapped_column(String(100))
     insats_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detaljer: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Dokument(Base):
+    """A document finsam wrote for the kansli (Bilaga 1 as Word) behind a secret address: `finsam serve` hands it
+    out at /dokument/{token}/{namn}, the link the run's page shows. Only a hash of the token is stored."""
+
+    __tablename__ = "dokument"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    namn: Mapped[str] = mapped_column(String(200))
+    innehall: Mapped[bytes] = mapped_column(LargeBinary)
+    skapad: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    skapad_av: Mapped[str] = mapped_column(String(200))

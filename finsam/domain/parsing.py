@@ -83,3 +83,25 @@ def plain_text(text: str, max_length: int | None = None) -> str:
         raise ValueError(f"får inte innehålla radbrytningar eller styrtecken ({bad})")
     check_length(value, max_length)
     return value
+
+
+def paragraph_text(text: str, max_length: int) -> str:
+    """A text of a few paragraphs (an insats's syfte for the annual report): line breaks allowed, no other control
+    characters, no longer than `max_length`."""
+    value = text.strip()
+    for line in value.splitlines():
+        if (bad := forbidden_character(line.replace("\t", " "))) is not None:
+            raise ValueError(f"får inte innehålla styrtecken ({bad})")
+    check_length(value, max_length)
+    return value
+
+
+def parse_position(text: str) -> int:
+    """A place in a list: a whole number from 1."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{shown(text)}' ska vara ett heltal (1, 2, 3 …)") from None
+    if not 1 <= value <= 100_000:
+        raise ValueError(f"{value} ska vara mellan 1 och 100000")
+    return value

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from finsam.domain.enums import MoteTyp, Veckodag
+from finsam.domain.enums import Inriktning, MoteTyp, Veckodag
 from finsam.domain.ladder import Ladder, Mottagare
 from finsam.domain.checked import Belopp, Datum, Epost, Namn
 from finsam.domain.parsing import parse_time
@@ -194,6 +194,43 @@ class Ekonomi(_Strict):
     ram: dict[Annotated[int, Field(ge=1900, le=2200)], Arsram] = Field(default_factory=dict)
 
 
+class PerInriktning(_Strict):
+    """One text for each inriktning, as the annual report writes it."""
+
+    individ: Namn
+    struktur: Namn
+
+    def __getitem__(self, inriktning: Inriktning) -> str:
+        return self.individ if inriktning is Inriktning.INDIVID else self.struktur
+
+
+class Arsredovisning(_Strict):
+    """The annual report's Bilaga 1 as the förbund writes it: its title, headings and the texts that are the
+    same for every insats of a kind (each insats may have its own, from the import or the ansökan)."""
+
+    # "{ar}" is the year.
+    titel: Namn = "Mål och resultat av insatser {ar}"
+    finansierade_rubrik: Namn = "Finansierade insatser {ar}"
+    grupper: PerInriktning = PerInriktning(individ="Individinriktade insatser", struktur="Strukturövergripande insatser")
+    inriktning: PerInriktning = PerInriktning(individ="Individ - Rehabilitering mot arbete/utbildning",
+                                              struktur="Struktur - Myndighetspersonal i samverkan")
+    deltagarregistrering: PerInriktning = PerInriktning(individ="Med personuppgifter/anonym", struktur="Endast volym")
+    specifik_malgrupp: PerInriktning = PerInriktning(individ="Rehabilitering mot arbete/utbildning",
+                                                     struktur="Myndighetspersonal i samverkan")
+    # The longest text (characters) a field of the bilaga takes from a report or an ansökan: a longer one is cut
+    # at a sentence and ends "…" (the whole text stays on the insats page).
+    textlangd: int = Field(default=450, ge=100, le=5000)
+
+    @field_validator("titel", "finansierade_rubrik")
+    @classmethod
+    def _year_only(cls, value: str) -> str:
+        try:
+            value.format(ar=2021)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("får bara ha {ar} (året) inom klammerparentes") from None
+        return value
+
+
 class Drift(_Strict):
     """The engine's windows: how long, how far ahead, how alike."""
 
@@ -217,6 +254,7 @@ class Regler(_Strict):
     andringar: Andringar = Andringar()
     ekonomi: Ekonomi = Ekonomi()
     drift: Drift = Drift()
+    arsredovisning: Arsredovisning = Arsredovisning()
 
     def ladder(self) -> Ladder:
         return Ladder.build(

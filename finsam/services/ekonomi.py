@@ -169,6 +169,17 @@ def utfall_fran_rapporter(rapporter: list[InkommenRapport], year: int,
     return found, covered
 
 
+def speaks_of(rapport: InkommenRapport, year: int) -> bool:
+    """Whether a report tells of `year`: a delrapport whose period overlaps it, a slutrapport of an insats that
+    ended in it. A report matched to no deadline has no known period: it tells of the year it came in."""
+    d = rapport.deadline
+    if d is None:
+        return rapport.inkom.year == year
+    if rapport.typ is RapportTyp.SLUTRAPPORT:
+        return d.period_slut.year == year
+    return d.period_start <= date(year, 12, 31) and d.period_slut >= date(year, 1, 1)
+
+
 # --- one insats, one year ---
 
 @dataclass
@@ -321,7 +332,7 @@ def uppfoljning(session: Session, regler: Regler, year: int, *, as_of: date,
                          utfall_kalla=kalla, utfall_till=upto, forbrukning_procent=None, forvantad_procent=None,
                          utbetalt_kr=sum(paid) if paid else None, rapporter=from_reports,
                          aterbetalningar=repayments[insats.id])
-        written = [r for r in reports[insats.id] if r.avvikelser]
+        written = [r for r in reports[insats.id] if r.avvikelser and speaks_of(r, year)]
         if written:
             latest = written[-1]
             rad.avvikelser = latest.avvikelser

@@ -26,7 +26,7 @@ from finsam.domain.model import (
 from finsam.domain import limits
 from finsam.domain.limits import max_length
 from finsam.domain import grants
-from finsam.domain.parsing import parse_amount, parse_date, parse_email, plain_text, shown
+from finsam.domain.parsing import paragraph_text, parse_amount, parse_date, parse_email, parse_position, plain_text, shown
 from finsam.domain.rules_config import Regler
 from finsam.errors import InputProblem, InvalidInput
 from finsam.services.deadlines import SyncResult, first_deadlines, sync_deadlines
@@ -45,6 +45,12 @@ OPTIONAL = {
     "beviljade_medel_kr",
     "egen_insats",
     "huvudman_andel",
+    # What the annual report's Bilaga 1 says of the insats (finsam.services.arsredovisning), and its place there.
+    "syfte",
+    "mal",
+    "deltagarregistrering",
+    "specifik_malgrupp",
+    "ordning",
 }
 # Per year: the budget and utfall (the annual report's), the grant as the beslut states it, what the förbund paid out.
 YEARLY = re.compile(r"^(budget|utfall|beviljat|utbetalt)_(\d{4})_kr$")
@@ -54,7 +60,10 @@ YES, NO = {"ja", "j", "x", "1", "true", "sant"}, {"nej", "n", "0", "false", "fal
 TEXT_COLUMNS = {
     "namn": Insats.namn, "huvudman": Organisation.namn, "samverkansparter": Organisation.namn,
     "kontaktperson": Kontaktperson.namn, "diarienummer": Insats.diarienummer, "kontakt_telefon": Kontaktperson.telefon,
+    "deltagarregistrering": Insats.deltagarregistrering, "specifik_malgrupp": Insats.specifik_malgrupp,
 }
+# Texts of a few paragraphs (a cell of the annual report), bounded here as the columns are not.
+BILAGA_TEXTS = {"syfte": 2000, "mal": 2000}
 LISTS = {"huvudman", "samverkansparter"}
 
 
@@ -76,6 +85,7 @@ class InsatsRad:
     beviljade_medel_kr: int | None
     ekonomi: dict[int, dict[str, int]] = field(default_factory=dict)
     egen: bool | None = None  # the förbund's own insats (column egen_insats); None: as stored, else not
+    bilaga: dict[str, object] = field(default_factory=dict)  # syfte, mal, … for Bilaga 1: only the columns given
     andelar: list[int] | None = None  # each huvudman's share in percent, in the order they are named
 
     def stated(self, kind: str) -> dict[int, int]:
@@ -168,6 +178,18 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
             if len(andelar) != len(huvudman) or sum(andelar) != 100 or min(andelar) < 0:
                 problem("huvudman_andel", f"{len(huvudman)} huvudmän ska ha var sin andel i procent som tillsammans är 100 "
                                           f"(står: {shown(text)})")
+    bilaga: dict[str, object] = {}
+    for column, limit in BILAGA_TEXTS.items():
+        if text := row.get(column):
+            try:
+                bilaga[column] = paragraph_text(text, limit)
+            except ValueError as e:
+                problem(column, str(e))
+    for column in ("deltagarregistrering", "specifik_malgrupp"):
+        if text := row.get(column):
+            bilaga[column] = text
+    if (ordning := parsed("ordning", parse_position)) is not None:
+        bilaga["ordning"] = ordning
     stated = {ar: values["beviljat"] for ar, values in ekonomi.items() if "beviljat" in values}
     if start and stated:
         for text in grants.check_stated(stated, beviljade, start, slut):
@@ -190,6 +212,7 @@ def _parse_row(row: CsvRow, problems: list[InputProblem]) -> InsatsRad | None:
         ekonomi=ekonomi,
         egen=egen,
         andelar=andelar,
+        bilaga=bilaga,
     )
 
 
@@ -355,6 +378,7 @@ def _fields(rad: InsatsRad) -> dict[str, object]:
         fields["diarienummer"] = rad.diarienummer
     if rad.beviljade_medel_kr is not None:
         fields["beviljade_medel_kr"] = rad.beviljade_medel_kr
+    fields.update(rad.bilaga)  # an empty syfte, mål, … keeps what is stored (an ansökan's, an earlier import's)
     return fields
 
 
@@ -409,6 +433,7 @@ def _snapshot(insats: Insats) -> tuple[object, ...]:
         [(p.roll, p.organisation.namn) for p in insats.parter],
         [(e.ar, e.budget_kr, e.utfall_kr) for e in insats.ekonomi],
         insats.egen,
+        (insats.syfte, insats.mal, insats.deltagarregistrering, insats.specifik_malgrupp, insats.ordning),
         [p.andel_procent for p in insats.parter],
         sorted((a.slag, a.ar, a.belopp_kr, a.beslut_id) for a in insats.anslag),
         sorted((u.kalla, u.ar, u.belopp_kr, u.datum) for u in insats.utbetalningar),

@@ -77,15 +77,20 @@ class NyAnsokan:
     syfte: str | None = None
     mal: str | None = None
     egen: bool = False  # the förbund's own insats: followed by the kansli, never chased
+    # Bilaga 1's two fields where this insats differs from the rules file's default for its inriktning.
+    deltagarregistrering: str | None = None
+    specifik_malgrupp: str | None = None
 
 
 def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple[Insats, Ansokan]:
     """A new ansökan; sent on to the first beredningsgrupp meeting whose document deadline it makes."""
     if not ny.namn.strip():
         raise FinsamError("Ansökan saknar namn på insatsen.")
-    for field_name, value in (("namn", ny.namn), ("kontaktperson", ny.kontaktperson), *(("huvudman", h) for h in ny.huvudman)):
+    for field_name, value, limit in (
+            ("namn", ny.namn, None), ("kontaktperson", ny.kontaktperson, None), *(("huvudman", h, None) for h in ny.huvudman),
+            ("deltagarregistrering", ny.deltagarregistrering or "", 200), ("specifik målgrupp", ny.specifik_malgrupp or "", 200)):
         try:
-            plain_text(value)
+            plain_text(value, limit)
         except ValueError as e:
             raise FinsamError(f"Ansökan, {field_name}: {e}") from None
     if not ny.huvudman:
@@ -111,6 +116,8 @@ def register_ansokan(session: Session, kontext: Kontext, ny: NyAnsokan) -> tuple
         tillstand=Tillstand.ANSOKAN_INKOMMEN,
         kontaktperson=person,
         egen=ny.egen,
+        deltagarregistrering=(ny.deltagarregistrering or "").strip() or None,
+        specifik_malgrupp=(ny.specifik_malgrupp or "").strip() or None,
     )
     for i, (roll, namn) in enumerate(
         [(Roll.HUVUDMAN, n) for n in ny.huvudman] + [(Roll.SAMVERKANSPART, n) for n in ny.samverkansparter]
