@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from prefect import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
 from sqlalchemy import select
 
 from cli import PROJECT, finsam
@@ -85,9 +85,9 @@ def test_daglig_bevakning_sends_reports_and_tags(loaded: str, tmp_path: Path) ->
     assert len([t for t in run.tags if t.startswith("insats:")]) == 5  # the insatser it wrote to that day
     # The page of each of those five insatser, with the day's reminder on it, sent.
     page = artifacts("insats-trisam-2-0-soderhamns-kommun", run_id)[0].data
-    assert ("| 2021-09-01 | insatsansvarig@soderhamns.example | Påminnelse, 14 dagar före | Delrapport 3 | skickad "
+    assert ("| 2021-09-01 | Påminnelse, 14 dagar före: Delrapport 3 | insatsansvarig@soderhamns.example | skickad "
             in page)
-    assert "| Delrapport 3 | 2021-02-06 – 2021-08-05 | 2021-09-06 | kommande | ja |  |" in page
+    assert "| Delrapport 3 (2021-02-06 – 2021-08-05) | 2021-09-06 | kommande |  |" in page
     log = run_log(run_id, until="Insatssidor uppdaterade")
     assert ("Daglig bevakning 2021-09-01: nya meddelanden i utkorgen: 6 (Påminnelse 5, Veckosammanfattning 1); insatser som bytte tillstånd: 0; "
             "till styrelsens uppföljningslista: 0; insatser berörda: 5.") in log
@@ -105,8 +105,16 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
         kontaktperson="Karin Lund", kontakt_epost="karin.lund@sandviken.example", sokt_belopp_kr=650000,
         diarienummer="SFG 21-10.3"), return_state=True)
     assert state.is_completed() and state.result()["beredningsmote"] == "2021-11-03"
-    page = artifacts("insats-sfg-21-10-3", state.state_details.flow_run_id)[0].data
+    [page_artifact] = artifacts("insats-sfg-21-10-3", state.state_details.flow_run_id)
+    page = page_artifact.data
     assert "# Arbetsträning Sandviken (SFG 21-10.3)" in page and "**Under beredning**" in page
+    # The run's artifacts link to this very page, one click from the run.
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+    [link] = [a for a in found if a.key is None and "Insatssidan" in (a.data or "")]
+    assert link.data == (f"[Insatssidan: Arbetsträning Sandviken (SFG 21-10.3)]"
+                         f"(http://127.0.0.1:4200/artifacts/artifact/{page_artifact.id})")
     assert "## Rapporter och återbetalningar (0)" in page and "- **Huvudman:** Sandvikens kommun" in page
     registrera_yttrande(YttrandeFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 3), bedomning="tillstyrks"))
     state = registrera_beslut(BeslutFormular(registreras_av="Karin Lund", insats="SFG 21-10.3", datum=date(2021, 11, 18), utfall="beviljas",
@@ -120,14 +128,14 @@ def test_a_registration_from_the_run_form_changes_the_database(loaded: str) -> N
     run_id = state.state_details.flow_run_id
     page = artifacts("insats-sfg-21-10-3", run_id)[0].data
     assert "**Avslutad (väntar på slutrapport)**" in page and "- **Insatstid:** 2022-01-01 – 2023-06-30" in page
-    assert [line.split(" | ")[:2] for line in page.splitlines() if line.startswith(("| Delrapport", "| Slutrapport"))] == [
-        ["| Delrapport 1", "2022-01-01 – 2022-06-30"], ["| Delrapport 2", "2022-07-01 – 2022-12-31"],
-        ["| Slutrapport", "2023-01-01 – 2023-06-30"]]
-    assert "| 2022 | 434\u00a0524\u00a0kr (uppskattat) | – | – | – | – |  |" in page  # 650 000 kr spread by days
-    assert "| 2023 | 215\u00a0476\u00a0kr (uppskattat) | – | – | – | – |  |" in page
+    assert [line.split(" | ")[0] for line in page.splitlines() if line.startswith(("| Delrapport", "| Slutrapport"))] == [
+        "| Delrapport 1 (2022-01-01 – 2022-06-30)", "| Delrapport 2 (2022-07-01 – 2022-12-31)",
+        "| Slutrapport (2023-01-01 – 2023-06-30)"]
+    assert "- **2022:** beviljat 434\u00a0524\u00a0kr (uppskattat); budget –; utfall –" in page  # 650 000 kr spread by days
+    assert "- **2023:** beviljat 215\u00a0476\u00a0kr (uppskattat); budget –; utfall –" in page
     assert "| 2021-11-18 | ansökan beviljas | 650\u00a0000\u00a0kr, 2022-01-01 – 2023-06-30 |" in page
-    assert ("| 2021-11-18 | karin.lund@sandviken.example (kopia kontakt@samordningsforbund-gavleborg.example) | "
-            "Beslutsmeddelande |  | skickad ") in page
+    assert ("| 2021-11-18 | Beslutsmeddelande | karin.lund@sandviken.example (kopia "
+            "kontakt@samordningsforbund-gavleborg.example) | skickad ") in page
     assert ("Registrerat: beslut (beviljas) – Arbetsträning Sandviken (SFG 21-10.3). Tillstånd: avslutad (väntar på slutrapport). "
             "Rapportdatum: nya 3, ändrade 0, makulerade 0. Meddelande till insatsägaren köat.") in run_log(run_id, until="Registrerat: beslut")
     with read_only(loaded) as session:

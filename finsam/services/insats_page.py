@@ -212,8 +212,12 @@ def markdown(page: dict[str, Any], renderer: MarkdownRenderer | None = None) -> 
     return (renderer or MarkdownRenderer()).render("insats", {"p": page})
 
 
+def title(page: dict[str, Any]) -> str:
+    """Which insats: "Trisam 2.0 - Hudiksvalls kommun (SFG 21-6.58)"."""
+    i = page["insats"]
+    return f"{i['namn']} ({i['diarienummer']})" if i["diarienummer"] else i["namn"]
+
+
 def description(page: dict[str, Any]) -> str:
     """The artifact's one-line description: which insats, its state, on which day."""
-    i = page["insats"]
-    name = f"{i['namn']} ({i['diarienummer']})" if i["diarienummer"] else i["namn"]
-    return f"{name}: {i['tillstand_text']}, per {page['as_of']}"
+    return f"{title(page)}: {page['insats']['tillstand_text']}, per {page['as_of']}"
