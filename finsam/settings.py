@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     )
     report_folder: Path = Field(default=Path("rapporter"), description="Where arrived reports are stored, once each.")
     report_inbox: Path = Field(default=Path("inkorg"), description="The folder the kansli drops arriving reports into.")
+    import_folder: Path = Field(default=Path("import"),
+                                description="The folder the kansli puts insatser and meeting plans in, to import from a run form.")
     imap_host: str | None = Field(default=None, description="The kansli's mailbox (IMAP); unset: no mailbox intake.")
     imap_port: int = Field(default=993, ge=1, le=65535)
     imap_tls: Literal["none", "starttls", "tls"] = "tls"

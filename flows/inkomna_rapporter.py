@@ -6,11 +6,10 @@ import asyncio
 
 from prefect import flow, get_run_logger, task
 from prefect.states import Failed
-from pydantic import Field
 
 from finsam import wiring
 from finsam.settings import get_settings
-from flows.common import run_name
+from flows.common import parameter, run_name
 from tasks.common import actor, tag_this_run
 from tasks.inkorg import ATGARD, from_folder, from_mailbox, publish_queue
 from tasks.insatssidor import refresh_insats_pages
@@ -24,8 +23,8 @@ def send_kvittenser() -> int:
 
 @flow(name="registrera-inkommen-rapport", flow_run_name=run_name("Inkomna rapporter {nu}"), description="Läser inkomna rapporter i kansliets mapp och brevlåda och registrerar dem.")
 def registrera_inkommen_rapport(
-    mapp: str | None = Field(default=None, title="Mapp", description="Mappen att läsa (tomt: FINSAM_REPORT_INBOX)."),
-    brevlada: bool = Field(default=False, title="Läs brevlådan", description="Läs även nya e-postmeddelandens bilagor (IMAP)."),
+    mapp: str = parameter("Mapp", default="", max_length=1000, description="Mappen att läsa (tomt: FINSAM_REPORT_INBOX)."),
+    brevlada: bool = parameter("Läs brevlådan", default=False, description="Läs även nya e-postmeddelandens bilagor (IMAP)."),
 ) -> dict:
     results = from_folder(mapp or str(get_settings().report_inbox)) if (mapp or get_settings().report_inbox.exists()) else []
     if brevlada:

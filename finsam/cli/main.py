@@ -95,15 +95,9 @@ def import_insatser_cmd(
     with work(f"import insatser {fil.name}", dry_run=dry_run) as session:
         result = import_insatser(session, session.info["kontext"], fil, rules(), as_of=day)
     prefix = "Provkörning, inget sparat: " if dry_run else ""
-    console.print(
-        f"{prefix}{result.nya} nya, {result.uppdaterade} uppdaterade, {result.oforandrade} oförändrade insatser; "
-        f"deadlines: {result.deadlines.skapade} nya, {result.deadlines.andrade} ändrade, "
-        f"{result.deadlines.makulerade} makulerade."
-    )
-    if result.forbundet_huvudman:
-        console.print(f"Obs: förbundet är huvudman för {len(result.forbundet_huvudman)} insatser som filen inte markerar som "
-                      f"egna ({', '.join(result.forbundet_huvudman)}); de bevakas som andras tills kolumnen egen_insats "
-                      "säger ja.", style="yellow")
+    console.print(f"{prefix}{result.summary()}")
+    if notice := result.notice():
+        console.print(notice, style="yellow")
 
 
 @import_app.command("meetings")
@@ -118,7 +112,7 @@ def import_meetings_cmd(
         plan = registrations.motesplan(session, session.info["kontext"], mail_context(), fil, as_of=as_of_or_today(as_of))
         result = plan.moten
         prefix = "Provkörning, inget sparat: " if dry_run else ""
-        console.print(f"{prefix}{result.nya} nya, {result.andrade} ändrade, {result.oforandrade} oförändrade sammanträden.")
+        console.print(f"{prefix}{result.summary()}")
         problems = _followed(plan)
     _after_plan_change(problems, dry_run=dry_run)
 

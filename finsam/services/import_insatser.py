@@ -260,6 +260,18 @@ class ImportResult:
     # like anyone's until the kansli marks them; named so it can.
     forbundet_huvudman: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """What the import did, in one sentence (the CLI prints it, the run form logs it)."""
+        return (f"{self.nya} nya, {self.uppdaterade} uppdaterade, {self.oforandrade} oförändrade insatser; deadlines: "
+                f"{self.deadlines.skapade} nya, {self.deadlines.andrade} ändrade, {self.deadlines.makulerade} makulerade.")
+
+    def notice(self) -> str | None:
+        """Rows whose huvudman is the förbund but that the file does not mark as its own, named."""
+        if not self.forbundet_huvudman:
+            return None
+        return (f"Obs: förbundet är huvudman för {len(self.forbundet_huvudman)} insatser som filen inte markerar som "
+                f"egna ({', '.join(self.forbundet_huvudman)}); de bevakas som andras tills kolumnen egen_insats säger ja.")
+
 
 class _Known:
     """What the file's rows refer to, loaded in a few queries before any row is applied: insatser with one

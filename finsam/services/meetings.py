@@ -156,6 +156,9 @@ class MeetingImportResult:
     # Meetings whose date changed or that were cancelled: id → the date they had.
     flyttade: dict[int, date] = field(default_factory=dict)
 
+    def summary(self) -> str:
+        return f"{self.nya} nya, {self.andrade} ändrade, {self.oforandrade} oförändrade sammanträden."
+
 
 def import_meetings(session: Session, kontext: Kontext, path: Path, regler: Regler) -> MeetingImportResult:
     result = MeetingImportResult()
