@@ -1,29 +1,171 @@
-"""What the kansli's run forms share: how a refused registration ends."""
+"""What the kansli's run forms share: the form checked inside the run, and how a refused registration ends."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import functools
+import inspect
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
 
+from prefect import flow
 from prefect.runtime import flow_run
-from prefect.states import Failed, State
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from prefect.states import Cancelled, State
+from pydantic import (
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema,
+    field_validator,
+)
 
 from finsam import clock
+from finsam.domain.limits import check_date
+from finsam.domain.parsing import parse_typed_date
+from finsam.messages.format import datum as swedish_date
+
+DATE_HINT = "Skriv ÅÅÅÅ-MM-DD, t.ex. 2026-12-17 (eller 17/12/2026, dag först)."
+
+
+def _typed(value: Any) -> Any:  # noqa: ANN401
+    return parse_typed_date(value) if isinstance(value, str) else value
+
+
+# A date in a run form: a plain text field (Prefect's date picker reads typed dates month first and shows them in
+# English), read by `parse_typed_date` (ISO, or day first), echoed in Swedish in the run's name and first log line.
+Dag = Annotated[date, BeforeValidator(_typed), AfterValidator(check_date),
+                WithJsonSchema({"type": "string", "maxLength": 30, "x-datum": True})]
 
 AVVISAD = "Avvisad"
 
 
 def refused(result: dict) -> State | None:
-    """The run's end when the registration was refused: state "Avvisad" with the reason in one line.
+    """The run's end when the registration was refused (`{"avvisad": reason}`), else None."""
+    return refusal(result["avvisad"]) if "avvisad" in result else None
 
-    Its type is failed (red in the UI, nothing was saved), but its name is not "Failed", so the
-    automation that e-mails the kansli about real failures (prefect.flow-run.Failed) stays quiet.
-    """
-    if "avvisad" not in result:
-        return None
-    return Failed(name=AVVISAD, message=f"{result['avvisad']} Inget sparades; rätta formuläret och kör igen.",
-                  data=result)
+
+def refusal(reason: str) -> State:
+    """A refused registration: nothing was saved and the kansli corrects the form. It ends *Cancelled*, named
+    "Avvisad", with the reason in one Swedish line: not a failure in the dashboard or the work pool's figures,
+    no traceback, and no alarm (that automation is for real failures). The run is tagged with its insats
+    when the form names one that exists."""
+    from tasks.common import tag_with_insats_named
+
+    tag_with_insats_named(_form_value("insats"))
+    return Cancelled(name=AVVISAD, message=f"{reason} Inget sparades; rätta formuläret och kör igen.")
+
+
+def _form_value(name: str) -> Any:  # noqa: ANN401 - a form's value, whatever its type
+    for value in (flow_run.parameters or {}).values():
+        found = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+        if found is not None:
+            return found
+    return None
+
+
+# --- the form, checked inside the run ---
+
+MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "missing": lambda ctx: "saknas",
+    "string_too_short": lambda ctx: "får inte vara tomt" if ctx.get("min_length") == 1 else
+    f"minst {ctx.get('min_length')} tecken",
+    "too_short": lambda ctx: f"minst {ctx.get('min_length')} rader",
+    "string_too_long": lambda ctx: f"högst {ctx.get('max_length')} tecken",
+    "too_long": lambda ctx: f"högst {ctx.get('max_length')} rader",
+    "greater_than_equal": lambda ctx: f"ska vara minst {ctx.get('ge')}",
+    "greater_than": lambda ctx: f"ska vara större än {ctx.get('gt')}",
+    "less_than_equal": lambda ctx: f"ska vara högst {ctx.get('le')}",
+    "less_than": lambda ctx: f"ska vara mindre än {ctx.get('lt')}",
+    "int_parsing": lambda ctx: "ska vara ett heltal",
+    "int_type": lambda ctx: "ska vara ett heltal",
+    "int_from_float": lambda ctx: "ska vara ett heltal",
+    "bool_parsing": lambda ctx: "ska vara ja eller nej",
+    "bool_type": lambda ctx: "ska vara ja eller nej",
+    "date_parsing": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
+    "date_from_datetime_parsing": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
+    "date_type": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
+    "literal_error": lambda ctx: f"ska vara ett av: {str(ctx.get('expected')).replace(' or ', ' eller ')}",
+    "enum": lambda ctx: f"ska vara ett av: {str(ctx.get('expected')).replace(' or ', ' eller ')}",
+    "extra_forbidden": lambda ctx: "finns inte i formuläret",
+    "string_type": lambda ctx: "ska vara text",
+    "list_type": lambda ctx: "ska vara en lista",
+    "model_type": lambda ctx: "har fel form",
+    "dict_type": lambda ctx: "har fel form",
+}
+
+
+def _where(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """The field a validation error is about, by the titles the form shows: "Belopp per år, rad 2, År"."""
+    names: list[str] = []
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            names.append(f"rad {part + 1}")
+            continue
+        fields = getattr(current, "model_fields", {}) if isinstance(current, type) else {}
+        info = fields.get(part)
+        names.append(info.title or str(part) if info else str(part))
+        annotation = info.annotation if info else None
+        inner = [a for a in typing.get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        current = inner[0] if inner else annotation
+    return ", ".join(names) or model.__name__
+
+
+def in_swedish(error: ValidationError, model: type[BaseModel]) -> str:
+    """Every problem of a form, by field title, in Swedish: "Datum: ska vara ett datum, ÅÅÅÅ-MM-DD."."""
+    said = []
+    for problem in error.errors(include_url=False):
+        make = MESSAGES.get(problem["type"])
+        text = make(problem.get("ctx") or {}) if make else str(problem["msg"]).removeprefix("Value error, ")
+        said.append(f"{_where(model, tuple(problem['loc']))}: {text}")
+    return "; ".join(dict.fromkeys(said)) + "."
+
+
+def _checked(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The flow's forms validated inside the run: a wrong type or value is a refusal in Swedish naming the field,
+    never Prefect's English parameter error (which fails the run and alarms the kansli)."""
+    signature = inspect.signature(fn)
+    hints = typing.get_type_hints(fn)
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        bound = signature.bind(*args, **kwargs)
+        for name, value in list(bound.arguments.items()):
+            model = hints.get(name)
+            if isinstance(model, type) and issubclass(model, BaseModel) and not isinstance(value, model):
+                try:
+                    bound.arguments[name] = model.model_validate(value)
+                except ValidationError as e:
+                    from tasks.common import run_logger
+
+                    reason = in_swedish(e, model)
+                    run_logger().warning("Avvisad: %s", reason)
+                    return refusal(reason)
+        if said := _dates_said(bound.arguments.values()):
+            from tasks.common import run_logger
+
+            run_logger().info("Formulärets datum: %s.", said)
+        return fn(*bound.args, **bound.kwargs)
+
+    return run
+
+
+def _dates_said(forms: Any) -> str:  # noqa: ANN401
+    """Every date of the forms, by its title, written out in Swedish: what the kansli meant, or not."""
+    said = []
+    for form in forms:
+        if isinstance(form, BaseModel):
+            for name, info in type(form).model_fields.items():
+                if isinstance(value := getattr(form, name), date):
+                    said.append(f"{info.title or name} {swedish_date(value)}")
+    return ", ".join(said)
+
+
+def kansli_form(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """A run form's flow: Prefect's own parameter check is off, the form is checked inside the run (`_checked`)."""
+
+    def decorate(fn: Callable[..., Any]) -> Any:  # noqa: ANN401 - a Prefect Flow
+        return flow(validate_parameters=False, **options)(_checked(fn))
+
+    return decorate
 
 
 def _for_the_kansli(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -45,6 +187,8 @@ def _for_the_kansli(schema: dict[str, Any], model: type[BaseModel]) -> None:
             field.update(next(c for c in choices if c != {"type": "null"}))
             if field.get("default", "") is None:
                 field.pop("default")
+        if field.pop("x-datum", False):
+            field["description"] = " ".join(filter(None, [field.get("description"), DATE_HINT]))
 
 
 def parameter(title: str, **kwargs: Any) -> Any:  # noqa: ANN401 - a pydantic Field, as a flow parameter's default
@@ -73,6 +217,27 @@ class Formular(BaseModel):
         return value
 
 
+def day_or_today(value: date | str | None) -> date:
+    """A flow's optional date, typed in a form or given by a schedule: empty is today."""
+    if isinstance(value, date):
+        return value
+    return parse_typed_date(value) if value and value.strip() else clock.today()
+
+
+def optional_day(title: str, description: str) -> Any:  # noqa: ANN401 - a flow parameter's default
+    """An optional date of a flow that is not a registration form: a plain text field, empty for today."""
+    return parameter(title, default="", max_length=30, description=f"{description} {DATE_HINT}")
+
+
+def _in_words(value: Any) -> Any:  # noqa: ANN401
+    if isinstance(value, str) and value.strip()[:1].isdigit() and len(value.strip()) <= 12:
+        try:
+            value = parse_typed_date(value)
+        except ValueError:
+            return value
+    return swedish_date(value) if isinstance(value, date) and not isinstance(value, datetime) else value
+
+
 def run_name(template: str) -> Any:  # noqa: ANN401 - Prefect takes a callable
     """A run named for what it does, e.g. "Beslut – SFG 21-6.58", from the form's values when the run starts."""
 
@@ -83,8 +248,9 @@ def run_name(template: str) -> Any:  # noqa: ANN401 - Prefect takes a callable
         values.update({k: v for k, v in (flow_run.parameters or {}).items() if not isinstance(v, (BaseModel, dict))})
         values.setdefault("idag", clock.today())
         values.setdefault("nu", datetime.now(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M"))
-        # An empty date on a form means today (daglig-bevakning); other empty values are left out.
-        values = {k: (v if v is not None else clock.today() if k == "datum" else "") for k, v in values.items()}
+        # An empty date on a form means today (daglig-bevakning); other empty values are left out; a date is
+        # written out in Swedish ("torsdag 17 december 2026"), as typed dates are checked by eye.
+        values = {k: _in_words(v if v is not None else clock.today() if k == "datum" else "") for k, v in values.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from prefect import flow
 from prefect.states import Failed
-from pydantic import Field
 
-from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from tasks.bevakning import plan_the_day, publish_artifacts
-from flows.common import run_name
+from flows.common import day_or_today, optional_day, refusal, run_name
 from tasks.common import tag_this_run
 from tasks.insatssidor import refresh_insats_pages
 
 
-@flow(name="daglig-bevakning", flow_run_name=run_name("Daglig bevakning {datum}"),
+@flow(name="daglig-bevakning", flow_run_name=run_name("Daglig bevakning {datum}"), validate_parameters=False,
       description="Uppdaterar tillstånd, skickar påminnelser och eskaleringar, rapporterar till kansliet.")
 def daglig_bevakning(
-    datum: date | None = Field(default=None, title="Datum", description="Dagen att köra för (tomt: i dag)."),
+    datum: str = optional_day("Datum", "Dagen att köra för (tomt: i dag)."),
 ) -> dict:
-    as_of = datum or clock.today()
+    try:
+        as_of = day_or_today(datum)
+    except ValueError as e:
+        return refusal(f"Datum: {e}.")
     plan = plan_the_day(as_of)
     tag_this_run(plan["taggar"])
     sent = skicka_utskick(return_state=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from prefect import flow
 from prefect.states import Failed
 from pydantic import Field
 
 from finsam import clock
 from finsam.domain.checked import Namn
-from flows.common import REGISTRERAS_AV, Formular, parameter, refused, run_name
+from flows.common import REGISTRERAS_AV, Formular, kansli_form, parameter, refused, run_name
 from flows.moten import synka_motesplan
 from flows.skicka_utskick import skicka_utskick
 from tasks.importera import MOTESPLAN, import_file
@@ -25,7 +24,7 @@ class ImportFormular(Formular):
     registreras_av: Namn = REGISTRERAS_AV
 
 
-@flow(name="importera", flow_run_name=run_name("Import – {fil}"),
+@kansli_form(name="importera", flow_run_name=run_name("Import – {fil}"),
       description="Importerar insatser eller mötesplanen ur en fil i importmappen. Allt eller inget: en felaktig rad "
                   "stoppar hela importen och nämns med radnummer.")
 def importera(importfil: ImportFormular = parameter("Importera fil")) -> dict:

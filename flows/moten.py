@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finsam.domain.checked import Datum, Namn
+from finsam.domain.checked import Namn
 from finsam.domain.enums import MoteTyp
 
 from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
 from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
-from flows.common import REGISTRERAS_AV, Formular, refused, run_name
+from flows.common import REGISTRERAS_AV, Dag, Formular, kansli_form, parameter, refused, run_name
 from tasks.common import tag_this_run
 from tasks.insatssidor import refresh_insats_pages
 
@@ -50,14 +50,14 @@ def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
 
 class Motesandring(Formular):
     typ: Literal["styrelse", "beredningsgrupp", "arbetsutskott"] = Field(title="Möte")
-    datum: Datum = Field(title="Datum", description="Mötets datum i mötesplanen.")
+    datum: Dag = Field(title="Datum", description="Mötets datum i mötesplanen.")
     andring: Literal["flyttas", "ställs in"] = Field(title="Ändring")
-    nytt_datum: Datum | None = Field(default=None, title="Nytt datum", description="Krävs när mötet flyttas.")
+    nytt_datum: Dag | None = Field(default=None, title="Nytt datum", description="Krävs när mötet flyttas.")
     registreras_av: Namn = REGISTRERAS_AV
 
 
-@flow(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
-def andra_mote(möte: Motesandring) -> dict:  # the parameter's name is the form's heading in the UI
+@kansli_form(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
+def andra_mote(möte: Motesandring = parameter("Möte")) -> dict:
     result = change_meeting(MoteTyp(möte.typ), möte.datum, möte.nytt_datum, möte.andring == "ställs in", clock.today())
     if (state := refused(result)) is not None:
         return state

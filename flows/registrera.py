@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from prefect import flow
 from prefect.states import Failed
 from pydantic import BaseModel, ConfigDict, Field
 
-from finsam.domain.checked import Belopp, Datum, Namn
+from finsam.domain.checked import Belopp, Namn
 
 from finsam import clock
 from finsam.domain.enums import Bedomning, BeslutUtfall, Inriktning, RapportTyp
 from flows.skicka_utskick import skicka_utskick
-from flows.common import REGISTRERAS_AV, Formular, refused, run_name
+from flows.common import REGISTRERAS_AV, Dag, Formular, kansli_form, parameter, refused, run_name
 from tasks.common import tag_this_run
 from tasks.insatssidor import refresh_insats_pages
 from tasks.registrering import (
@@ -42,13 +41,13 @@ class Ansokan(Formular):
     inriktning: Literal["individ", "struktur"] = Field(title="Inriktning")
     huvudman: list[str] = Field(title="Huvudman", description="Organisationen som driver insatsen (en eller flera).", min_length=1)
     samverkansparter: list[str] = Field(default_factory=list, title="Samverkansparter")
-    ankomstdatum: Datum = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
+    ankomstdatum: Dag = Field(title="Ankomstdatum", description="Dagen ansökan kom in.")
     kontaktperson: str = Field(title="Kontaktperson", description="Den som får påminnelserna.", max_length=200)
     kontakt_epost: str = Field(title="Kontaktpersonens e-post", max_length=320)
     kontakt_telefon: str | None = Field(default=None, title="Kontaktpersonens telefon", max_length=40)
     sokt_belopp_kr: Belopp | None = Field(default=None, title="Sökt belopp (kr)", ge=0)
-    sokt_start: Datum | None = Field(default=None, title="Sökt startdatum")
-    sokt_slut: Datum | None = Field(default=None, title="Sökt slutdatum")
+    sokt_start: Dag | None = Field(default=None, title="Sökt startdatum")
+    sokt_slut: Dag | None = Field(default=None, title="Sökt slutdatum")
     diarienummer: str | None = Field(default=None, title="Diarienummer", description="T.ex. SFG 21-6.58", max_length=50)
     syfte: str | None = Field(default=None, title="Syfte", description="Som ansökan anger det (står i årsredovisningen).",
                               max_length=10_000)
@@ -65,17 +64,22 @@ class Ansokan(Formular):
 
     registreras_av: Namn = REGISTRERAS_AV
 
+EXTRA = Field(default=False, title="Extra sammanträde",
+              description="Mötet fanns inte i mötesplanen (annars ska datumet vara ett möte i planen).")
+
+
 class YttrandeFormular(Formular):
     insats: str = INSATS
-    datum: Datum = Field(title="Datum", description="Beredningsgruppens mötesdatum.")
+    datum: Dag = Field(title="Datum", description="Beredningsgruppens mötesdatum, ett möte i mötesplanen.")
     bedomning: Literal["tillstyrks", "avstyrks", "kompletteras"] = Field(title="Bedömning")
     motivering: str | None = Field(default=None, title="Motivering", max_length=10_000)
+    extra_sammantrade: bool = EXTRA
 
     registreras_av: Namn = REGISTRERAS_AV
 
 class KompletteringFormular(Formular):
     insats: str = INSATS
-    inkom: Datum = Field(title="Inkom", description="Dagen kompletteringen kom in.")
+    inkom: Dag = Field(title="Inkom", description="Dagen kompletteringen kom in.")
 
     registreras_av: Namn = REGISTRERAS_AV
 
@@ -97,20 +101,21 @@ def _per_year(rows: list[ArBelopp]) -> dict[int, int] | None:
 
 class BeslutFormular(Formular):
     insats: str = INSATS
-    datum: Datum = Field(title="Datum", description="Styrelsemötets datum.")
+    datum: Dag = Field(title="Datum", description="Styrelsemötets datum, ett möte i mötesplanen.")
     utfall: Literal["beviljas", "avslås", "återremitteras", "bordläggs"] = Field(title="Beslut")
     beviljade_medel_kr: Belopp | None = Field(default=None, title="Beviljade medel (kr)", ge=0, description="Krävs vid beviljas.")
-    start: Datum | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
-    slut: Datum | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
+    start: Dag | None = Field(default=None, title="Insatstid från", description="Krävs vid beviljas.")
+    slut: Dag | None = Field(default=None, title="Insatstid till", description="Tomt: tills vidare.")
     belopp_per_ar: list[ArBelopp] = BELOPP_PER_AR
     anteckning: str | None = Field(default=None, title="Anteckning", max_length=10_000)
+    extra_sammantrade: bool = EXTRA
 
     registreras_av: Namn = REGISTRERAS_AV
 
 class RapportFormular(Formular):
     insats: str = INSATS
     typ: Literal["delrapport", "slutrapport"] = Field(title="Rapport")
-    inkom: Datum = Field(title="Inkom", description="Dagen rapporten kom in.")
+    inkom: Dag = Field(title="Inkom", description="Dagen rapporten kom in.")
     nr: int | None = Field(default=None, title="Delrapportens nummer", description="Tomt: den äldsta öppna vars period har slutat.", ge=1)
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -128,10 +133,10 @@ class AnstandFormular(Formular):
     insats: str = INSATS
     rapport: str = Field(title="Rapport", description="Som den heter i listan: Delrapport 2, Slutrapport eller Återbetalning.",
                          min_length=1, max_length=100)
-    nytt_datum: Datum = Field(title="Nytt sista datum")
+    nytt_datum: Dag = Field(title="Nytt sista datum")
     skal: str = Field(title="Skäl", min_length=1, max_length=2000)
     beviljat_av: str = Field(title="Beviljat av", min_length=1, max_length=200)
-    beslutsdatum: Datum | None = Field(default=None, title="Beslutsdatum",
+    beslutsdatum: Dag | None = Field(default=None, title="Beslutsdatum",
                                        description="Dagen styrelsen beslutade, där förbundets regler kräver ett beslut.")
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -143,8 +148,8 @@ ANTECKNING = Field(default=None, title="Anteckning", description="Kort om beslut
 
 class ForlangningFormular(Formular):
     insats: str = INSATS
-    slut: Datum = Field(title="Nytt slutdatum")
-    beslutsdatum: Datum | None = BESLUTSDATUM
+    slut: Dag = Field(title="Nytt slutdatum")
+    beslutsdatum: Dag | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -155,15 +160,15 @@ class TillaggsanslagFormular(Formular):
                                      description="Tomt: summan av beloppen per år.")
     ar: int | None = Field(default=None, title="År", description="Året anslaget gäller. Tomt: beslutsåret.", ge=1900, le=2200)
     belopp_per_ar: list[ArBelopp] = BELOPP_PER_AR
-    beslutsdatum: Datum | None = BESLUTSDATUM
+    beslutsdatum: Dag | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
     registreras_av: Namn = REGISTRERAS_AV
 
 class AvbrottFormular(Formular):
     insats: str = INSATS
-    datum: Datum = Field(title="Sista dag", description="Insatsens sista dag; slutrapporten gäller tiden fram till dess.")
-    beslutsdatum: Datum | None = BESLUTSDATUM
+    datum: Dag = Field(title="Sista dag", description="Insatsens sista dag; slutrapporten gäller tiden fram till dess.")
+    beslutsdatum: Dag | None = BESLUTSDATUM
     anteckning: str | None = ANTECKNING
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -176,7 +181,7 @@ class GodkannandeFormular(Formular):
 
 class UtbetalningFormular(Formular):
     insats: str = INSATS
-    datum: Datum = Field(title="Utbetald", description="Dagen förbundet betalade ut pengarna.")
+    datum: Dag = Field(title="Utbetald", description="Dagen förbundet betalade ut pengarna.")
     belopp_kr: Belopp = Field(title="Utbetalt belopp (kr)", gt=0)
 
     registreras_av: Namn = REGISTRERAS_AV
@@ -184,34 +189,35 @@ class UtbetalningFormular(Formular):
 
 class AterbetalningFormular(Formular):
     insats: str = INSATS
-    betald: Datum = Field(title="Betald", description="Dagen återbetalningen kom in till förbundet.")
+    betald: Dag = Field(title="Betald", description="Dagen återbetalningen kom in till förbundet.")
     belopp_kr: Belopp | None = Field(default=None, title="Betalt belopp (kr)", gt=0,
                                      description="Tomt: hela återbetalningen, som slutrapporten anger den.")
 
     registreras_av: Namn = REGISTRERAS_AV
 
-@flow(name="registrera-ansokan", flow_run_name=run_name("Ansökan – {namn}"), description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
-def registrera_ansokan(ansökan: Ansokan) -> dict:  # the parameter's name is the form's heading in the UI
+@kansli_form(name="registrera-ansokan", flow_run_name=run_name("Ansökan – {namn}"), description="Registrerar en ansökan och skickar den till nästa beredningsgrupp.")
+def registrera_ansokan(ansökan: Ansokan = parameter("Ansökan")) -> dict:
     values = ansökan.model_dump(exclude={"registreras_av"})
     values["inriktning"] = Inriktning(values["inriktning"])
     return _told(register_ansokan(values), send=False)
 
 
-@flow(name="registrera-yttrande", flow_run_name=run_name("Yttrande – {insats}"), description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
-def registrera_yttrande(yttrande: YttrandeFormular) -> dict:
-    return _told(register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering))
+@kansli_form(name="registrera-yttrande", flow_run_name=run_name("Yttrande – {insats}, {datum}"), description="Registrerar beredningsgruppens yttrande; vid kompletteras får sökanden en begäran.")
+def registrera_yttrande(yttrande: YttrandeFormular = parameter("Yttrande")) -> dict:
+    return _told(register_yttrande(yttrande.insats, yttrande.datum, Bedomning(yttrande.bedomning), yttrande.motivering,
+                                   clock.today(), yttrande.extra_sammantrade))
 
 
-@flow(name="registrera-komplettering", flow_run_name=run_name("Komplettering – {insats}"), description="Registrerar en begärd komplettering; ansökan går vidare till styrelsen.")
-def registrera_komplettering(komplettering: KompletteringFormular) -> dict:
+@kansli_form(name="registrera-komplettering", flow_run_name=run_name("Komplettering – {insats}, inkom {inkom}"), description="Registrerar en begärd komplettering; ansökan går vidare till styrelsen.")
+def registrera_komplettering(komplettering: KompletteringFormular = parameter("Komplettering")) -> dict:
     return _told(register_komplettering(komplettering.insats, komplettering.inkom))
 
 
-@flow(name="registrera-beslut", flow_run_name=run_name("Beslut – {insats}"), description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
-def registrera_beslut(beslut: BeslutFormular) -> dict:
+@kansli_form(name="registrera-beslut", flow_run_name=run_name("Beslut – {insats}, {datum}"), description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
+def registrera_beslut(beslut: BeslutFormular = parameter("Beslut")) -> dict:
     result = register_beslut(beslut.insats, beslut.datum, UTFALL[beslut.utfall], clock.today(),
                              beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning,
-                             _per_year(beslut.belopp_per_ar))
+                             _per_year(beslut.belopp_per_ar), beslut.extra_sammantrade)
     return _told(result)
 
 
@@ -223,13 +229,13 @@ def _message_not_made(result: dict):  # noqa: ANN202
     return result
 
 
-@flow(name="registrera-rapport", flow_run_name=run_name("Rapport – {insats}"), description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
-def registrera_rapport(rapport: RapportFormular) -> dict:
+@kansli_form(name="registrera-rapport", flow_run_name=run_name("Rapport – {insats}, inkom {inkom}"), description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
+def registrera_rapport(rapport: RapportFormular = parameter("Rapport")) -> dict:
     return _told(register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr))
 
 
-@flow(name="bevilja-anstand", flow_run_name=run_name("Anstånd – {insats}, {rapport}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
-def bevilja_anstand(anstånd: AnstandFormular) -> dict:
+@kansli_form(name="bevilja-anstand", flow_run_name=run_name("Anstånd – {insats}, {rapport} till {nytt_datum}"), description="Flyttar en rapports sista datum och meddelar insatsägaren; det gamla datumet finns kvar i historiken.")
+def bevilja_anstand(anstånd: AnstandFormular = parameter("Anstånd")) -> dict:
     result = grant(anstånd.insats, anstånd.rapport, anstånd.nytt_datum, anstånd.skal, anstånd.beviljat_av, clock.today(),
                    anstånd.beslutsdatum)
     return _told(result)
@@ -247,42 +253,42 @@ def _told(result: dict, *, send: bool | str = True):  # noqa: ANN202
     return _message_not_made(result)
 
 
-@flow(name="registrera-forlangning", flow_run_name=run_name("Förlängning – {insats}"), description="Styrelsens beslut om förlängning: rapporterna planeras om och insatsägaren får de nya datumen.")
-def registrera_forlangning(beslut: ForlangningFormular) -> dict:
+@kansli_form(name="registrera-forlangning", flow_run_name=run_name("Förlängning – {insats} till {slut}"), description="Styrelsens beslut om förlängning: rapporterna planeras om och insatsägaren får de nya datumen.")
+def registrera_forlangning(beslut: ForlangningFormular = parameter("Förlängning")) -> dict:
     return _told(register_change("forlangning", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  slut=beslut.slut))
 
 
-@flow(name="registrera-tillaggsanslag", flow_run_name=run_name("Tilläggsanslag – {insats}"), description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
-def registrera_tillaggsanslag(beslut: TillaggsanslagFormular) -> dict:
+@kansli_form(name="registrera-tillaggsanslag", flow_run_name=run_name("Tilläggsanslag – {insats}"), description="Styrelsens beslut om tilläggsanslag för ett år; insatsägaren får besked.")
+def registrera_tillaggsanslag(beslut: TillaggsanslagFormular = parameter("Tilläggsanslag")) -> dict:
     return _told(register_change("tillaggsanslag", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  belopp_kr=beslut.belopp_kr, ar=beslut.ar, belopp_per_ar=_per_year(beslut.belopp_per_ar)))
 
 
-@flow(name="registrera-avbrott", flow_run_name=run_name("Avbrott – {insats}"), description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
-def registrera_avbrott(beslut: AvbrottFormular) -> dict:
+@kansli_form(name="registrera-avbrott", flow_run_name=run_name("Avbrott – {insats}, sista dag {datum}"), description="Styrelsens beslut om avbrott: senare delrapporter makuleras och slutrapporten flyttas.")
+def registrera_avbrott(beslut: AvbrottFormular = parameter("Avbrott")) -> dict:
     return _told(register_change("avbrott", beslut.insats, clock.today(), beslut.beslutsdatum, beslut.anteckning,
                                  datum=beslut.datum))
 
 
-@flow(name="registrera-rapport-ur-ko", flow_run_name=run_name("Rapport ur kön – {insats}"), description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
-def registrera_rapport_ur_ko(post: KoFormular) -> dict:
+@kansli_form(name="registrera-rapport-ur-ko", flow_run_name=run_name("Rapport ur kön – {insats}"), description="Registrerar en rapport ur kansliets kö på den insats kansliet anger.")
+def registrera_rapport_ur_ko(post: KoFormular = parameter("Rapport ur kön")) -> dict:
     return _told(resolve_from_queue(post.fil, post.insats, RapportTyp(post.typ) if post.typ else None, post.nr),
                  send="always")
 
 
-@flow(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
-def registrera_aterbetalning(betalning: AterbetalningFormular) -> dict:
+@kansli_form(name="registrera-aterbetalning", flow_run_name=run_name("Återbetalning – {insats}, betald {betald}"), description="Registrerar att insatsägaren betalat tillbaka ej utnyttjade medel; påminnelserna upphör.")
+def registrera_aterbetalning(betalning: AterbetalningFormular = parameter("Återbetalning")) -> dict:
     return _told(register_repayment(betalning.insats, betalning.betald, betalning.belopp_kr, clock.today()), send=False)
 
 
-@flow(name="registrera-utbetalning", flow_run_name=run_name("Utbetalning – {insats}"),
+@kansli_form(name="registrera-utbetalning", flow_run_name=run_name("Utbetalning – {insats}, {datum}"),
       description="Registrerar en utbetalning från förbundet till en insats; en återbetalning räknas då på utbetalt minus utnyttjat.")
-def registrera_utbetalning(utbetalning: UtbetalningFormular) -> dict:
+def registrera_utbetalning(utbetalning: UtbetalningFormular = parameter("Utbetalning")) -> dict:
     return _told(register_payout(utbetalning.insats, utbetalning.datum, utbetalning.belopp_kr, clock.today()), send=False)
 
 
-@flow(name="godkann-rapport", flow_run_name=run_name("Godkänd rapport – {insats}"),
+@kansli_form(name="godkann-rapport", flow_run_name=run_name("Godkänd rapport – {insats}"),
       description="Godkänner en ofullständig rapport som den är; kompletteringen bevakas inte längre.")
-def godkann_rapport(godkannande: GodkannandeFormular) -> dict:
+def godkann_rapport(godkannande: GodkannandeFormular = parameter("Godkännande")) -> dict:
     return _told(accept_report(godkannande.insats), send=False)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from prefect import flow
-from pydantic import Field
 
-from finsam import clock
-from flows.common import run_name
+from flows.common import day_or_today, optional_day, refusal, run_name
 from tasks.regler import preview_rules_change
 
 
-@flow(name="granska-regler", flow_run_name=run_name("Granska regler {datum}"),
+@flow(name="granska-regler", flow_run_name=run_name("Granska regler {datum}"), validate_parameters=False,
       description="Visar vilka öppna rapportdatum regelfilen flyttar, utan att spara något. "
                   "Nästa dagliga bevakning planerar om på samma sätt.")
 def granska_regler(
-    datum: date | None = Field(default=None, title="Datum", description="Dagen att räkna från (tomt: i dag)."),
+    datum: str = optional_day("Datum", "Dagen att räkna från (tomt: i dag)."),
 ) -> dict:
-    return preview_rules_change(datum or clock.today())
+    try:
+        as_of = day_or_today(datum)
+    except ValueError as e:
+        return refusal(f"Datum: {e}.")
+    return preview_rules_change(as_of)

@@ -66,12 +66,27 @@ reading = wiring.reading
 
 
 def insats_tag(insats: Insats) -> str:
-    """The tag that lets the kansli filter the UI down to one insats."""
-    return _tag(insats.id, insats.diarienummer)
+    """The tag that lets the kansli filter the UI down to one insats: its diarienummer, else its name (an id is
+    nothing the kansli sees)."""
+    return _tag(insats.namn, insats.diarienummer)
 
 
-def _tag(insats_id: int, diarienummer: str | None) -> str:
-    return f"insats:{diarienummer}" if diarienummer else f"insats:{insats_id}"
+def _tag(namn: str, diarienummer: str | None) -> str:
+    return f"insats:{diarienummer}" if diarienummer else f"insats:{namn}"
+
+
+def tag_with_insats_named(ref: object) -> None:
+    """Tag the run with the insats a refused form names, when it names one (a refusal is still about it)."""
+    from finsam.services.lookup import find_insats
+
+    if not isinstance(ref, str) or not ref.strip():
+        return
+    try:
+        with reading() as session:
+            tag = insats_tag(find_insats(session, ref))
+    except FinsamError:
+        return  # no such insats (the reason it was refused, maybe): nothing to tag
+    tag_this_run([tag])
 
 
 def insats_tags(session: Session, ids: Iterable[int]) -> list[str]:
@@ -79,8 +94,8 @@ def insats_tags(session: Session, ids: Iterable[int]) -> list[str]:
     ids = sorted(ids)
     tags: set[str] = set()
     for first in range(0, len(ids), 500):
-        rows = session.execute(select(Insats.id, Insats.diarienummer).where(Insats.id.in_(ids[first:first + 500])))
-        tags.update(_tag(i, d) for i, d in rows)
+        rows = session.execute(select(Insats.namn, Insats.diarienummer).where(Insats.id.in_(ids[first:first + 500])))
+        tags.update(_tag(n, d) for n, d in rows)
     return sorted(tags)
 
 

@@ -30,10 +30,11 @@ def register_ansokan(values: dict[str, Any]) -> dict[str, Any]:
 
 @task(name="registrera-yttrande-i-databasen")
 @refusal_as_result
-def register_yttrande(ref: str, datum: date, bedomning: Bedomning, motivering: str | None) -> dict[str, Any]:
+def register_yttrande(ref: str, datum: date, bedomning: Bedomning, motivering: str | None, as_of: date,
+                      extra: bool = False) -> dict[str, Any]:
     with work("registrera yttrande") as session:
         done = registrations.yttrande(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
-                                      datum=datum, bedomning=bedomning, motivering=motivering)
+                                      datum=datum, bedomning=bedomning, motivering=motivering, as_of=as_of, extra=extra)
         return _result(f"yttrande ({bedomning.value})", done)
 
 
@@ -75,11 +76,11 @@ def _log(line: str) -> None:
 @refusal_as_result
 def register_beslut(ref: str, datum: date, utfall: BeslutUtfall, as_of: date, belopp_kr: int | None,
                     start: date | None, slut: date | None, anteckning: str | None,
-                    belopp_per_ar: dict[int, int] | None = None) -> dict[str, Any]:
+                    belopp_per_ar: dict[int, int] | None = None, extra: bool = False) -> dict[str, Any]:
     with work("registrera beslut") as session:
         done = registrations.beslut(session, session.info["kontext"], wiring.mail_context(), find_insats(session, ref),
                                     datum=datum, utfall=utfall, as_of=as_of, belopp_kr=belopp_kr, start=start, slut=slut,
-                                    anteckning=anteckning, belopp_per_ar=belopp_per_ar)
+                                    anteckning=anteckning, belopp_per_ar=belopp_per_ar, extra=extra)
         return _result(f"beslut ({utfall.label})", done, nya_deadlines=done.sync.skapade)
 
 

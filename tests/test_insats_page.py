@@ -167,9 +167,10 @@ def test_keys_are_lowercase_letters_digits_and_dashes(db_url: str, regler: Regle
         assert insats_page.artifact_key(session, first) == f"insats-trisam-2-0-soderhamns-kommun-{first.id}"
         assert insats_page.artifact_key(session, second) == f"insats-trisam-2-0-soderhamns-kommun-{second.id}"
         assert insats_page.artifact_key(session, third) == "insats-sfg-21-6-58"
-        # A run's tags name its insatser: by diarienummer, or by id for one without.
-        assert insats_page.with_tags(session, [f"insats:{second.id}", "insats:SFG 21-6.58", "sammantrade:3"]) == [
-            second, third]
+        # A run's tags name its insatser: by diarienummer, or by name for one without (never an id the kansli
+        # does not see).
+        assert insats_page.with_tags(session, ["insats:Trisam 2.0: Söderhamns kommun", "insats:SFG 21-6.58",
+                                               f"insats:{first.id}", "sammantrade:3"]) == [second, third]
 
 
 def test_the_cli_shows_the_page_and_filters_the_outbox(story: str, regler: Regler) -> None:

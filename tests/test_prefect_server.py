@@ -210,7 +210,7 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
                                                                   # an emptied text field, as a form may send it
                                                                   "anteckning": ""}},
                              finsam_env)
-    assert (refused["state"]["type"], refused["state"]["name"]) == ("FAILED", "Avvisad")
+    assert (refused["state"]["type"], refused["state"]["name"]) == ("CANCELLED", "Avvisad")
     assert refused["state"]["message"].startswith("Ingen insats matchar 'SFG 99-9.99'.")
     failed = prefect_server.run("infor-styrelsemote", {"sammantrade_id": 987654}, finsam_env)
     assert failed["state"]["type"] == "FAILED"
@@ -373,7 +373,7 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
     server.work({**finsam_env, "PREFECT_LOGGING_LEVEL": "INFO"})  # the run's Swedish log lines, as in production
     run = server.wait_for(form["flowRunId"])
     assert run["state"]["type"] == "COMPLETED", run["state"]
-    assert run["name"] == "Beslut – SFG 21-10.9" and "insats:SFG 21-10.9" in run["tags"]
+    assert run["name"] == "Beslut – SFG 21-10.9, torsdag 18 november 2021" and "insats:SFG 21-10.9" in run["tags"]
 
     from sqlalchemy import select
 
@@ -387,7 +387,7 @@ def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: P
         [beslut] = session.scalars(select(Beslut).where(Beslut.insats_id == insats.id))
         assert (beslut.datum, beslut.utfall) == (date(2021, 11, 18), BeslutUtfall.AVSLAS)
         actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
-        assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9)"}
+        assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9, torsdag 18 november 2021)"}
     # Where the kansli sees it afterwards: the run, and the insats's own page (an artifact the run refreshed).
     page = _screenshot(form["flowRunUrl"], "Registrerat: beslut (avslås)", tmp_path / "beslut-korning.png", 1500)  # its log
     assert "Beslut – SFG 21-10.9" in page["text"] and "Completed" in page["text"]

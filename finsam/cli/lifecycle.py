@@ -148,18 +148,25 @@ def planera(ankomst: Annotated[date, typer.Option("--ankomst", parser=DATE, meta
         console.print(f"Styrelse: {styrelse.datum} (handlingar senast {styrelse.handlingar_senast}).")
 
 
+ExtraMote = Annotated[bool, typer.Option(
+    "--extra-mote", help="Mötet var ett extra sammanträde, inte i mötesplanen (annars ska datumet vara ett möte i planen).")]
+
+
 def yttrande(
     insats: Ref,
     datum: Annotated[date, typer.Option("--datum", parser=DATE, metavar="ÅÅÅÅ-MM-DD", help="Beredningsgruppens mötesdatum.")],
     bedomning: Annotated[Bedomning, typer.Option("--bedomning")],
     motivering: Annotated[Optional[str], typer.Option("--motivering")] = None,
+    extra_mote: ExtraMote = False,
+    as_of: AsOf = None,
     av: Av = None,
 ) -> None:
     """Registrera beredningsgruppens yttrande; vid kompletteras får sökanden en begäran och ansökan väntar."""
     with work("registrera yttrande", av=av) as session:
         target = find_insats(session, insats)
         done = registrations.yttrande(session, session.info["kontext"], mail_context(), target, datum=datum,
-                                      bedomning=bedomning, motivering=motivering)
+                                      bedomning=bedomning, motivering=motivering, as_of=as_of_or_today(as_of),
+                                      extra=extra_mote)
         console.print(f"Yttrande registrerat för {target.ref}: {bedomning.value}.")
         if bedomning is Bedomning.KOMPLETTERAS:
             console.print("Ansökan väntar på komplettering; registrera den med `finsam komplettering` när den kommit in.")
@@ -207,6 +214,7 @@ def beslut(
     slut: Annotated[Optional[date], typer.Option("--slut", parser=DATE, metavar="ÅÅÅÅ-MM-DD")] = None,
     anteckning: Annotated[Optional[str], typer.Option("--anteckning")] = None,
     ar_belopp: ArBelopp = None,
+    extra_mote: ExtraMote = False,
     as_of: AsOf = None,
     av: Av = None,
 ) -> None:
@@ -217,7 +225,7 @@ def beslut(
         done = registrations.beslut(
             session, session.info["kontext"], mail_context(), target, datum=datum, utfall=utfall,
             as_of=as_of_or_today(as_of), belopp_kr=_amount(belopp, "--belopp"), start=start, slut=slut,
-            anteckning=anteckning, belopp_per_ar=_per_year(ar_belopp),
+            anteckning=anteckning, belopp_per_ar=_per_year(ar_belopp), extra=extra_mote,
         )
         console.print(f"Beslut registrerat för {target.ref}: {utfall.label}; nu {target.tillstand.label}.")
         if utfall is BeslutUtfall.BEVILJAS:

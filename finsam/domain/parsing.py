@@ -28,6 +28,26 @@ def parse_date(text: str) -> date:
     return check_date(parsed)
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def parse_typed_date(text: str) -> date:
+    """A date a person typed into a form: `2026-12-17` (or `20261217`), or day first as Swedes write it,
+    `17/12/2026` or `17.12.2026`; never month first. Anything else is refused, never guessed."""
+    value = text.strip()
+    if value.isascii() and (match := _DAY_FIRST.match(value)):
+        try:
+            return check_date(date(int(match.group(3)), int(match.group(2)), int(match.group(1))))
+        except ValueError as e:
+            if "utanför" in str(e):
+                raise
+            raise ValueError(f"'{value}' är inte ett giltigt datum") from None
+    try:
+        return parse_date(value)
+    except ValueError as e:
+        raise ValueError(str(e).replace("(skriv ÅÅÅÅ-MM-DD)", "(skriv ÅÅÅÅ-MM-DD, t.ex. 2026-12-17)")) from None
+
+
 def shown(value: str, limit: int = 40) -> str:
     """A refused value as it may be quoted back: one line, not too long."""
     shown = "".join(c if c.isprintable() else "?" for c in value)

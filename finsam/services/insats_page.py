@@ -64,13 +64,12 @@ def artifact_key(session: Session, insats: Insats) -> str:
 
 
 def with_tags(session: Session, tags: Iterable[str]) -> list[Insats]:
-    """The insatser behind run tags (`insats:SFG 21-6.58`, or `insats:<id>` for one without a diarienummer)."""
+    """The insatser behind run tags (`insats:SFG 21-6.58`, or `insats:<name>` for one without a diarienummer)."""
     values = {t.removeprefix(TAG_PREFIX) for t in tags if t.startswith(TAG_PREFIX)}
     if not values:
         return []
-    ids = [int(v) for v in values if v.isascii() and v.isdigit() and int(v) < 2**31]
     query = select(Insats).where(or_(Insats.diarienummer.in_(values),
-                                     Insats.diarienummer.is_(None) & Insats.id.in_(ids)))
+                                     Insats.diarienummer.is_(None) & Insats.namn.in_(values)))
     return list(session.scalars(query.order_by(Insats.id)))
 
 

@@ -217,6 +217,28 @@ def _ansokan(session: Session, insats: Insats) -> Ansokan | None:
     return session.scalar(select(Ansokan).where(Ansokan.insats_id == insats.id))
 
 
+def meeting_held(session: Session, typ: MoteTyp, datum: date, *, as_of: date, extra: bool = False) -> Sammantrade | None:
+    """The meeting a decision or yttrande was taken at: never a day still to come, and a meeting of its kind in the
+    plan, unless the kansli says it was an extra meeting. Where the plan has no meeting of that kind in the year,
+    the date is taken as given (the plan does not cover it). Else refused, naming the meetings it could be."""
+    what = {MoteTyp.STYRELSE: "Styrelsens beslut", MoteTyp.BEREDNINGSGRUPP: "Beredningsgruppens yttrande"}.get(
+        typ, "Beslutet")
+    if datum > as_of:
+        raise FinsamError(f"{what} är daterat {datum.isoformat()}, efter i dag ({as_of.isoformat()}); registrera det "
+                          "när mötet har hållits.")
+    held = session.scalars(select(Sammantrade).where(Sammantrade.typ == typ, Sammantrade.installt.is_(False),
+                                                     Sammantrade.datum.between(date(datum.year - 1, 1, 1),
+                                                                               date(datum.year + 1, 12, 31)))).all()
+    mote = next((m for m in held if m.datum == datum), None)
+    if mote is not None or extra or not any(m.datum.year == datum.year for m in held):
+        return mote
+    before = max((m.datum for m in held if m.datum < datum), default=None)
+    after = min((m.datum for m in held if datum < m.datum <= as_of), default=None)
+    near = " och ".join(d.isoformat() for d in (before, after) if d)
+    raise FinsamError(f"{datum.isoformat()} är inget {typ.label.lower()} i mötesplanen (närmast: {near}). "
+                      "Var det ett extra sammanträde, markera det som extra.")
+
+
 def register_yttrande(
     session: Session,
     kontext: Kontext,
@@ -225,14 +247,14 @@ def register_yttrande(
     datum: date,
     bedomning: Bedomning,
     motivering: str | None = None,
+    as_of: date | None = None,
+    extra: bool = False,
 ) -> Yttrande:
     """The beredningsgrupp's yttrande; the ansökan goes on to the next styrelse meeting it can make."""
+    mote = meeting_held(session, MoteTyp.BEREDNINGSGRUPP, datum, as_of=as_of or kontext.nu.date(), extra=extra)
     if insats.tillstand is Tillstand.ANSOKAN_INKOMMEN:
         _step(insats, Steg.BEREDNING)  # handled by the group without being routed first
     _step(insats, Steg.YTTRANDE)
-    mote = session.scalar(
-        select(Sammantrade).where(Sammantrade.typ == MoteTyp.BEREDNINGSGRUPP, Sammantrade.datum == datum)
-    )
     yttrande = Yttrande(
         insats_id=insats.id, sammantrade_id=mote.id if mote else None, datum=datum, bedomning=bedomning, motivering=motivering
     )
@@ -272,10 +294,12 @@ def register_beslut(
     slut: date | None = None,
     anteckning: str | None = None,
     belopp_per_ar: dict[int, int] | None = None,
+    extra: bool = False,
 ) -> tuple[Beslut, SyncResult]:
-    """The styrelse's decision. Beviljas needs amount and insatstid (the amount may be stated per year: the
-    total is then their sum, or the rest of it is spread over the years not stated); it plans the deadlines."""
-    mote = session.scalar(select(Sammantrade).where(Sammantrade.typ == MoteTyp.STYRELSE, Sammantrade.datum == datum))
+    """The styrelse's decision, at a styrelse meeting of the plan (or an extra one). Beviljas needs amount and
+    insatstid (the amount may be stated per year: the total is then their sum, or the rest of it is spread over
+    the years not stated); it plans the deadlines."""
+    mote = meeting_held(session, MoteTyp.STYRELSE, datum, as_of=as_of, extra=extra)
     sync = SyncResult()
     if utfall is BeslutUtfall.BEVILJAS:
         ensure_allowed(insats.tillstand, Steg.BEVILJA)

@@ -51,10 +51,12 @@ class Registrerat:
 
 def yttrande(
     session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, datum: date, bedomning: Bedomning,
-    motivering: str | None = None,
+    motivering: str | None = None, as_of: date | None = None, extra: bool = False,
 ) -> Registrerat:
-    """The beredningsgrupp's yttrande; kompletteras asks the applicant for what is missing."""
-    made = lifecycle.register_yttrande(session, kontext, insats, datum=datum, bedomning=bedomning, motivering=motivering)
+    """The beredningsgrupp's yttrande (at a meeting of the plan, or an extra one); kompletteras asks the applicant
+    for what is missing."""
+    made = lifecycle.register_yttrande(session, kontext, insats, datum=datum, bedomning=bedomning, motivering=motivering,
+                                       as_of=as_of, extra=extra)
     session.flush()
     result = Registrerat(insats)
     if bedomning is Bedomning.KOMPLETTERAS:
@@ -128,12 +130,12 @@ def _follow(session: Session, kontext: Kontext, mail: MailContext, result: Motes
 def beslut(
     session: Session, kontext: Kontext, mail: MailContext, insats: Insats, *, datum: date, utfall: BeslutUtfall,
     as_of: date, belopp_kr: int | None = None, start: date | None = None, slut: date | None = None,
-    anteckning: str | None = None, belopp_per_ar: dict[int, int] | None = None,
+    anteckning: str | None = None, belopp_per_ar: dict[int, int] | None = None, extra: bool = False,
 ) -> Registrerat:
     """The styrelse's decision on an ansökan; beviljas and avslås are told to the applicant."""
     made, sync = lifecycle.register_beslut(session, kontext, insats, mail.regler, datum=datum, utfall=utfall, as_of=as_of,
                                            belopp_kr=belopp_kr, start=start, slut=slut, anteckning=anteckning,
-                                           belopp_per_ar=belopp_per_ar)
+                                           belopp_per_ar=belopp_per_ar, extra=extra)
     session.flush()
     result = Registrerat(insats, beslut=made, sync=sync)
     if utfall in (BeslutUtfall.BEVILJAS, BeslutUtfall.AVSLAS):
