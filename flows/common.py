@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from prefect import flow
 from prefect.runtime import flow_run
-from prefect.states import Cancelled, State
+from prefect.states import Completed, State
 from pydantic import (
     AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, WithJsonSchema,
     field_validator,
@@ -43,14 +43,16 @@ def refused(result: dict) -> State | None:
 
 
 def refusal(reason: str) -> State:
-    """A refused registration: nothing was saved and the kansli corrects the form. It ends *Cancelled*, named
-    "Avvisad", with the reason in one Swedish line: not a failure in the dashboard or the work pool's figures,
-    no traceback, and no alarm (that automation is for real failures). The run is tagged with its insats
-    when the form names one that exists."""
+    """A refused registration: nothing was saved and the kansli corrects the form. The run ends named "Avvisad",
+    with the reason in one Swedish line, of state type Completed: not a failure in the dashboard or the work
+    pool's figures, and no alarm (that automation is for real failures). (A Cancelled or Failed end would make
+    the worker's engine raise it as an exception, logged as an ERROR with a traceback.) The run is tagged with
+    its insats when the form names one that exists."""
     from tasks.common import tag_with_insats_named
 
     tag_with_insats_named(_form_value("insats"))
-    return Cancelled(name=AVVISAD, message=f"{reason} Inget sparades; rätta formuläret och kör igen.")
+    return Completed(name=AVVISAD, message=f"{reason} Inget sparades; rätta formuläret och kör igen.",
+                     data={"avvisad": reason})
 
 
 def _form_value(name: str) -> Any:  # noqa: ANN401 - a form's value, whatever its type
@@ -67,7 +69,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "missing": lambda ctx: "saknas",
     "string_too_short": lambda ctx: "får inte vara tomt" if ctx.get("min_length") == 1 else
     f"minst {ctx.get('min_length')} tecken",
-    "too_short": lambda ctx: f"minst {ctx.get('min_length')} rader",
+    "too_short": lambda ctx: "saknas" if ctx.get("min_length") == 1 else f"minst {ctx.get('min_length')} rader",
     "string_too_long": lambda ctx: f"högst {ctx.get('max_length')} tecken",
     "too_long": lambda ctx: f"högst {ctx.get('max_length')} rader",
     "greater_than_equal": lambda ctx: f"ska vara minst {ctx.get('ge')}",
@@ -189,6 +191,10 @@ def _for_the_kansli(schema: dict[str, Any], model: type[BaseModel]) -> None:
                 field.pop("default")
         if field.pop("x-datum", False):
             field["description"] = " ".join(filter(None, [field.get("description"), DATE_HINT]))
+    # Every field is listed as required, so the UI marks none "(Optional)": the kansli deployments leave the
+    # schema check to the run (enforce_parameter_schema: false in prefect.yaml), which knows what may be left
+    # empty (the field's default) and refuses the rest in Swedish (`_checked`).
+    schema["required"] = [name for name in model.model_fields if name in properties]
 
 
 def parameter(title: str, **kwargs: Any) -> Any:  # noqa: ANN401 - a pydantic Field, as a flow parameter's default
@@ -210,10 +216,13 @@ class Formular(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any, info: ValidationInfo) -> Any:  # noqa: ANN401
-        """An optional field left empty in the form is not given."""
+        """An optional field left empty in the form is not given; an empty line of a list is no line."""
         if isinstance(value, str) and not value.strip() and info.field_name \
                 and cls.model_fields[info.field_name].default is None:
             return None
+        if isinstance(value, list):
+            return [v for v in value if v is not None and not (isinstance(v, str) and not v.strip())
+                    and not (isinstance(v, dict) and not any(x not in (None, "") for x in v.values()))]
         return value
 
 

@@ -214,7 +214,7 @@ def registrera_komplettering(komplettering: KompletteringFormular = parameter("K
 
 
 @kansli_form(name="registrera-beslut", flow_run_name=run_name("Beslut – {insats}, {datum}"), description="Registrerar styrelsens beslut; ett beviljande planerar insatsens rapporter.")
-def registrera_beslut(beslut: BeslutFormular = parameter("Beslut")) -> dict:
+def registrera_beslut(beslut: BeslutFormular = parameter("Styrelsens beslut")) -> dict:
     result = register_beslut(beslut.insats, beslut.datum, UTFALL[beslut.utfall], clock.today(),
                              beslut.beviljade_medel_kr, beslut.start, beslut.slut, beslut.anteckning,
                              _per_year(beslut.belopp_per_ar), beslut.extra_sammantrade)
@@ -230,7 +230,7 @@ def _message_not_made(result: dict):  # noqa: ANN202
 
 
 @kansli_form(name="registrera-rapport", flow_run_name=run_name("Rapport – {insats}, inkom {inkom}"), description="Registrerar en inkommen delrapport eller slutrapport och skickar kvittens.")
-def registrera_rapport(rapport: RapportFormular = parameter("Rapport")) -> dict:
+def registrera_rapport(rapport: RapportFormular = parameter("Inkommen rapport")) -> dict:
     return _told(register_report(rapport.insats, RapportTyp(rapport.typ), rapport.inkom, rapport.nr))
 
 

@@ -210,7 +210,7 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
                                                                   # an emptied text field, as a form may send it
                                                                   "anteckning": ""}},
                              finsam_env)
-    assert (refused["state"]["type"], refused["state"]["name"]) == ("CANCELLED", "Avvisad")
+    assert (refused["state"]["type"], refused["state"]["name"]) == ("COMPLETED", "Avvisad")
     assert refused["state"]["message"].startswith("Ingen insats matchar 'SFG 99-9.99'.")
     failed = prefect_server.run("infor-styrelsemote", {"sammantrade_id": 987654}, finsam_env)
     assert failed["state"]["type"] == "FAILED"
@@ -343,57 +343,132 @@ def test_a_registration_through_the_deployment_changes_the_database(prefect_serv
     assert "Beslut: Arbetsträning Sandviken har beviljats" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
 
 
-def test_a_beslut_from_the_run_form_in_the_browser(prefect_server_on_postgres: PrefectServer, finsam_env: dict, db_url: str,
-                                                  tmp_path: Path) -> None:
-    """As the kansli does it: headless Chromium fills in registrera-beslut's run form in the Prefect UI by its
-    labels and submits it; the worker runs it, and the beslut is in the database under the person's name."""
-    _require_browser()
-    server = prefect_server_on_postgres
-    finsam(db_url, "ansokan", "Vägen in", "--huvudman", "Gävle kommun", "--ankomst", "2021-10-04", "--kontakt", "Ida Ek",
-           "--epost", "ida@vagen.example", "--diarienummer", "SFG 21-10.9")
-    finsam(db_url, "yttrande", "SFG 21-10.9", "--datum", "2021-11-03", "--bedomning", "avstyrks")
-    values = tmp_path / "beslut.json"
-    values.write_text(json.dumps({"Insats": "SFG 21-10.9", "Datum": {"date": "2021-11-18"}, "Beslut": {"select": "avslås"},
-                                  "Registreras av": "Karin Lund"}, ensure_ascii=False), encoding="utf-8")
-    url = f"http://127.0.0.1:{server.port}/deployments/deployment/{server.deployment('registrera-beslut')['id']}/run"
-    screenshot = tmp_path / "beslut-formular.png"
-    result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "runform.mjs"), url, str(values), str(screenshot)],
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    form = json.loads(result.stdout)
-    # The fields in the order declared, under their Swedish titles; the UI marks the optional ones.
-    assert form["labels"] == ["Insats", "Datum", "Beslut", "Beviljade medel (kr)", "Insatstid från", "Insatstid till",
-                              "Belopp per år", "Anteckning", "Registreras av"]
-    assert form["optional"] == ["Beviljade medel (kr)", "Insatstid från", "Insatstid till", "Belopp per år", "Anteckning"]
-    assert screenshot.stat().st_size > 20_000 and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    _keep_screenshot(screenshot, "beslut-formular.png")
-    created = server.get(f"/flow_runs/{form['flowRunId']}")
-    assert created["parameters"] == {"beslut": {"insats": "SFG 21-10.9", "datum": "2021-11-18", "utfall": "avslås",
-                                                "registreras_av": "Karin Lund"}}  # only what was filled in
-    server.work({**finsam_env, "PREFECT_LOGGING_LEVEL": "INFO"})  # the run's Swedish log lines, as in production
-    run = server.wait_for(form["flowRunId"])
-    assert run["state"]["type"] == "COMPLETED", run["state"]
-    assert run["name"] == "Beslut – SFG 21-10.9, torsdag 18 november 2021" and "insats:SFG 21-10.9" in run["tags"]
+class Forms:
+    """The kansli at the Prefect UI (V2, Prefect's default): a deployment's form filled in by its labels and
+    submitted in headless Chromium, then run by the worker."""
 
-    from sqlalchemy import select
+    def __init__(self, server: PrefectServer, env: dict, folder: Path) -> None:
+        self.server, self.env, self.folder, self.runs = server, env, folder, []
+
+    def submit(self, deployment: str, values: dict, shot: str | None = None) -> tuple[dict, dict]:
+        values_file = self.folder / f"{deployment}-{len(self.runs)}.json"
+        values_file.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+        screenshot = self.folder / (shot or f"{deployment}-{len(self.runs)}.png")
+        url = f"http://127.0.0.1:{self.server.port}/v2/deployments/deployment/{self.server.deployment(deployment)['id']}/run"
+        result = subprocess.run(["node", str(PROJECT / "tests" / "js" / "runform.mjs"), url, str(values_file), str(screenshot)],
+                                capture_output=True, text=True, timeout=240)
+        assert result.returncode == 0, f"{deployment}: {result.stderr}"
+        form = json.loads(result.stdout)
+        self.server.work({**self.env, "PREFECT_LOGGING_LEVEL": "INFO"})  # the run's Swedish log lines, as in production
+        run = self.server.wait_for(form["flowRunId"])
+        self.runs.append(run)
+        if shot:
+            _keep_screenshot(screenshot, shot)
+        return form, run
+
+    def errors_logged(self, run: dict) -> list[str]:
+        return [log["message"] for log in self.server.post("/logs/filter", {
+            "logs": {"flow_run_id": {"any_": [run["id"]]}, "level": {"ge_": 40}}, "limit": 50})]
+
+
+def saved(db_url: str, sql: str) -> list[tuple]:
+    from sqlalchemy import text
 
     from finsam.db import read_only
-    from finsam.domain.enums import BeslutUtfall, Tillstand
-    from finsam.domain.model import Beslut, Handelse, Insats
 
     with read_only(db_url) as session:
-        insats = session.scalar(select(Insats).where(Insats.diarienummer == "SFG 21-10.9"))
-        assert insats.tillstand is Tillstand.AVSLAGEN
-        [beslut] = session.scalars(select(Beslut).where(Beslut.insats_id == insats.id))
-        assert (beslut.datum, beslut.utfall) == (date(2021, 11, 18), BeslutUtfall.AVSLAS)
-        actors = {e.aktor for e in session.scalars(select(Handelse).where(Handelse.atgard == "registrera beslut"))}
-        assert actors == {"Karin Lund (flöde registrera-beslut/Beslut – SFG 21-10.9, torsdag 18 november 2021)"}
-    # Where the kansli sees it afterwards: the run, and the insats's own page (an artifact the run refreshed).
-    page = _screenshot(form["flowRunUrl"], "Registrerat: beslut (avslås)", tmp_path / "beslut-korning.png", 1500)  # its log
-    assert "Beslut – SFG 21-10.9" in page["text"] and "Completed" in page["text"]
+        return [tuple(row) for row in session.execute(text(sql))]
+
+
+def test_every_kansli_form_in_the_browser(prefect_server_on_postgres: PrefectServer, finsam_env: dict, db_url: str,
+                                         tmp_path: Path) -> None:
+    """As the kansli does it, in the UI it opens: every registration form filled in by its labels (dates typed both
+    ISO and day first, list lines left empty, a misspelt insats, a beslut on no meeting day), run by the worker on a
+    PostgreSQL-backed server: each run's end and name, no ERROR in a refusal's log, no failed run at all, and the
+    dates saved in the database as meant."""
+    _require_browser()
+    imports = tmp_path / "import"
+    imports.mkdir()
+    (imports / "moten-2027.csv").write_text("typ,datum\nstyrelse,2027-02-25\nberedningsgrupp,2027-02-03\n", encoding="utf-8")
+    forms = Forms(prefect_server_on_postgres, {**finsam_env, "FINSAM_IMPORT_FOLDER": str(imports)}, tmp_path)
+
+    def done(deployment: str, values: dict, name: str, shot: str | None = None) -> dict:
+        form, run = forms.submit(deployment, values, shot)
+        assert (run["state"]["type"], run["state"]["name"], run["name"]) == ("COMPLETED", "Completed", name), run["state"]
+        assert form["optional"] == []  # no "(Optional)": what may be left empty, the form's description says
+        return run
+
+    def avvisad(deployment: str, values: dict, reason: str) -> dict:
+        _form, run = forms.submit(deployment, values)
+        assert (run["state"]["type"], run["state"]["name"]) == ("COMPLETED", "Avvisad"), run["state"]
+        assert run["state"]["message"].startswith(reason), run["state"]["message"]
+        assert forms.errors_logged(run) == []  # a refusal is no error: no ERROR line, no traceback
+        return run
+
+    # The meeting plan from the import folder, by the file's name.
+    avvisad("importera", {"Fil": "moten-2026.csv", "Innehåll": {"select": "mötesplan"}, "Registreras av": "Karin Lund"},
+            f"Filen moten-2026.csv finns inte i importmappen ({imports}). Där finns: moten-2027.csv.")
+    done("importera", {"Fil": "moten-2027.csv", "Innehåll": {"select": "mötesplan"}, "Registreras av": "Karin Lund"},
+         "Import – moten-2027.csv")
+    # An ansökan, its dates typed day first, an empty line left under Huvudman and Samverkansparter.
+    run = done("registrera-ansokan", {
+        "Insatsens namn": "Vägen in", "Inriktning": {"select": "individ"}, "Huvudman": {"list": ["Gävle kommun", ""]},
+        "Samverkansparter": {"list": [""]}, "Ankomstdatum": "04/10/2021", "Kontaktperson": "Ida Ek",
+        "Kontaktpersonens e-post": "ida@vagen.example", "Sökt belopp (kr)": "650000", "Diarienummer": "SFG 21-10.9",
+        "Registreras av": "Karin Lund"}, "Ansökan – Vägen in", "ansokan-formular.png")
+    assert "insats:SFG 21-10.9" in run["tags"]
+    done("registrera-yttrande", {"Insats": "SFG 21-10.9", "Datum": "2021-11-03", "Bedömning": {"select": "tillstyrks"},
+                                 "Registreras av": "Karin Lund"}, "Yttrande – SFG 21-10.9, onsdag 3 november 2021")
+    # A misspelt insats, and a beslut on a day the styrelse did not meet: refused, saying why.
+    refused = avvisad("registrera-beslut", {"Insats": "SFG 21-10.8", "Datum": "18/11/2021", "Beslut": {"select": "avslås"},
+                                            "Registreras av": "Karin Lund"}, "Ingen insats matchar 'SFG 21-10.8'.")
+    assert not [t for t in refused["tags"] if t.startswith("insats:")]
+    refused = avvisad("registrera-beslut", {"Insats": "SFG 21-10.9", "Datum": "17/11/2021", "Beslut": {"select": "avslås"},
+                                            "Registreras av": "Karin Lund"},
+                      "2021-11-17 är inget styrelsemöte i mötesplanen (närmast: 2021-09-23 och 2021-11-18).")
+    assert "insats:SFG 21-10.9" in refused["tags"]  # refused, but about that insats
+    form, run = forms.submit("registrera-beslut", {
+        "Insats": "SFG 21-10.9", "Datum": "18/11/2021", "Beslut": {"select": "beviljas"}, "Beviljade medel (kr)": "650000",
+        "Insatstid från": "2022-01-01", "Insatstid till": "31/12/2023", "Registreras av": "Karin Lund"},
+        "beslut-formular.png")
+    assert form["labels"] == ["Styrelsens beslut", "Insats", "Datum", "Beslut", "Beviljade medel (kr)", "Insatstid från", "Insatstid till",
+                              "Belopp per år", "Anteckning", "Extra sammanträde", "Registreras av"]
+    assert (run["state"]["type"], run["state"]["name"], run["name"]) == (
+        "COMPLETED", "Completed", "Beslut – SFG 21-10.9, torsdag 18 november 2021")
+    assert saved(db_url, "SELECT b.datum, b.utfall, i.start, i.slut FROM beslut b JOIN insats i ON i.id = b.insats_id "
+                         "WHERE i.diarienummer = 'SFG 21-10.9'") == [(date(2021, 11, 18), "beviljas", date(2022, 1, 1),
+                                                                       date(2023, 12, 31))]
+    beslut_run = run
+    done("registrera-rapport", {"Insats": "SFG 21-10.9", "Rapport": {"select": "delrapport"}, "Inkom": "2022-07-15",
+                                "Registreras av": "Karin Lund"}, "Rapport – SFG 21-10.9, inkom fredag 15 juli 2022")
+    done("bevilja-anstand", {"Insats": "SFG 21-10.9", "Rapport": "Delrapport 2", "Nytt sista datum": "30/04/2027",
+                             "Skäl": "Ny insatsledare", "Beviljat av": "Förbundschefen", "Registreras av": "Karin Lund"},
+         "Anstånd – SFG 21-10.9, Delrapport 2 till fredag 30 april 2027")
+    done("registrera-forlangning", {"Insats": "SFG 21-10.9", "Nytt slutdatum": "2027-06-30", "Registreras av": "Karin Lund"},
+         "Förlängning – SFG 21-10.9 till onsdag 30 juni 2027")
+    done("registrera-utbetalning", {"Insats": "SFG 21-10.9", "Utbetald": "2022-01-20", "Utbetalt belopp (kr)": "325000",
+                                    "Registreras av": "Karin Lund"}, "Utbetalning – SFG 21-10.9, torsdag 20 januari 2022")
+    # A decision dated in the future is refused here as in every form.
+    ahead = date.today() + timedelta(days=14)
+    avvisad("registrera-tillaggsanslag", {"Insats": "SFG 21-10.9", "Tilläggsanslag (kr)": "50000", "År": "2027",
+                                          "Beslutsdatum": ahead.isoformat(), "Registreras av": "Karin Lund"},
+            f"Beslutet är daterat {ahead.isoformat()}, efter i dag ({date.today().isoformat()}); registrera det när "
+            "mötet har hållits.")
+    avvisad("registrera-aterbetalning", {"Insats": "SFG 21-10.9", "Betald": "2022-03-01", "Registreras av": "Karin Lund"},
+            "Vägen in (SFG 21-10.9) har ingen öppen återbetalning")
+    assert saved(db_url, "SELECT d.nr, d.forfaller FROM deadline d JOIN insats i ON i.id = d.insats_id WHERE "
+                         "i.diarienummer = 'SFG 21-10.9' AND d.typ = 'delrapport' AND d.nr = 2") == [(2, date(2027, 4, 30))]
+    assert saved(db_url, "SELECT u.datum, u.belopp_kr FROM utbetalning u JOIN insats i ON i.id = u.insats_id "
+                         "WHERE i.diarienummer = 'SFG 21-10.9'") == [(date(2022, 1, 20), 325000)]
+    # Not one failed run: the dashboard and the work pool count no refusal as a failure.
+    assert [r["name"] for r in forms.runs if r["state"]["type"] in ("FAILED", "CRASHED")] == []
+    # Where the kansli sees it afterwards: the run, and the insats's own page one click away.
+    page = _screenshot(f"http://127.0.0.1:{forms.server.port}/v2/runs/flow-run/{beslut_run['id']}",
+                       "Registrerat: beslut (beviljas)", tmp_path / "beslut-korning.png", 1500)
+    assert "Beslut – SFG 21-10.9, torsdag 18 november 2021" in page["text"]
     _keep_screenshot(tmp_path / "beslut-korning.png", "beslut-korning.png")
-    [insatssida] = server.post("/artifacts/latest/filter", {"artifacts": {"key": {"any_": ["insats-sfg-21-10-9"]}}})
-    page = _screenshot(f"http://127.0.0.1:{server.port}/artifacts/artifact/{insatssida['latest_id']}", "Avslagen",
-                       tmp_path / "insatssida.png")
-    assert "ansökan avslås" in page["text"]
+    [insatssida] = forms.server.post("/artifacts/latest/filter", {"artifacts": {"key": {"any_": ["insats-sfg-21-10-9"]}}})
+    page = _screenshot(f"http://127.0.0.1:{forms.server.port}/v2/artifacts/artifact/{insatssida['latest_id']}", "Pågående",
+                       tmp_path / "insatssida.png", 1800)
+    assert "ansökan beviljas" in page["text"]
     _keep_screenshot(tmp_path / "insatssida.png", "insatssida.png")

@@ -374,8 +374,10 @@ def _decided(session: Session, insats: Insats, typ: BeslutTyp, datum: date, ante
 
 
 def _decision_day(datum: date | None, as_of: date) -> date:
+    """A change decision's day (today unless given): never a day still to come, worded as for every decision."""
     if datum is not None and datum > as_of:
-        raise FinsamError(f"Beslutsdatum {datum.isoformat()} är efter {as_of.isoformat()}; registrera beslutet när det är fattat.")
+        raise FinsamError(f"Beslutet är daterat {datum.isoformat()}, efter i dag ({as_of.isoformat()}); registrera det "
+                          "när mötet har hållits.")
     return datum or as_of
 
 
