@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from prefect import flow
 from prefect.states import Failed
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam.domain.checked import Namn
+from finsam.domain.parsing import parse_typed_date
 from finsam.domain.enums import MoteTyp
 
 from finsam import clock
 from flows.skicka_utskick import skicka_utskick
 from finsam.services.meeting_work import Arbete
-from tasks.moten import change_meeting, meeting_work, sync_meeting_runs
-from flows.common import REGISTRERAS_AV, Dag, Formular, kansli_form, parameter, refused, run_name
+from tasks.moten import change_meeting, find_meeting, meeting_work, sync_meeting_runs
+from flows.common import DATE_HINT, REGISTRERAS_AV, Dag, Formular, kansli_form, parameter, refusal, refused, run_name
 from tasks.common import tag_this_run
 from tasks.insatssidor import refresh_insats_pages
 
-MOTE = Field(title="Sammanträde", description="Mötets id (se `finsam moten`).")
 
-
-def _work(arbete: str, sammantrade_id: int) -> dict:
-    """The meeting's work for today; what it queued goes out at once (unless it was too late to act)."""
-    tag_this_run([f"sammantrade:{sammantrade_id}"])
-    result = meeting_work(arbete, sammantrade_id, clock.today())
+def _work(arbete: str, typ: MoteTyp, mote: str) -> dict:
+    """The meeting's work for today; what it queued goes out at once (unless it was too late to act). The meeting
+    is named by its date, as the kansli knows it (empty: the next one); one not in the plan is refused."""
+    try:
+        datum = parse_typed_date(mote) if mote and mote.strip() else None
+    except ValueError as e:
+        return refusal(f"Sammanträde: {e}.")
+    found = find_meeting(typ, datum, clock.today())
+    if (state := refused(found)) is not None:
+        return state
+    tag_this_run([f"sammantrade:{found['datum']}"])
+    result = meeting_work(arbete, found["sammantrade_id"], clock.today())
     tags = result.pop("taggar", [])
     if "hoppade_over" not in result:
         skicka_utskick()
@@ -33,19 +40,27 @@ def _work(arbete: str, sammantrade_id: int) -> dict:
     return result
 
 
-@flow(name="infor-beredningsgrupp", description="Ansökningarna som beredningsgruppen ska behandla, till kansliet.")
-def infor_beredningsgrupp(sammantrade_id: int = MOTE) -> dict:
-    return _work(Arbete.INFOR_BEREDNINGSGRUPP, sammantrade_id)
+def _mote(typ: str) -> Any:  # noqa: ANN401 - a flow parameter's default
+    return parameter("Sammanträde", default="", max_length=30,
+                     description=f"Mötets datum i mötesplanen; tomt: nästa {typ}. {DATE_HINT}")
 
 
-@flow(name="infor-styrelsemote", description="Underlaget till styrelsemötet, som artefakt och e-post till kansliet.")
-def infor_styrelsemote(sammantrade_id: int = MOTE) -> dict:
-    return _work(Arbete.INFOR_STYRELSEMOTE, sammantrade_id)
+@flow(name="infor-beredningsgrupp", flow_run_name=run_name("Inför beredningsgrupp {mote}"), validate_parameters=False,
+      description="Ansökningarna som beredningsgruppen ska behandla, till kansliet.")
+def infor_beredningsgrupp(mote: str = _mote("beredningsgruppsmöte")) -> dict:
+    return _work(Arbete.INFOR_BEREDNINGSGRUPP, MoteTyp.BEREDNINGSGRUPP, mote)
 
 
-@flow(name="efter-styrelsemote", description="Påminner om beslut som saknas och skickar beslutsmeddelandena.")
-def efter_styrelsemote(sammantrade_id: int = MOTE) -> dict:
-    return _work(Arbete.EFTER_STYRELSEMOTE, sammantrade_id)
+@flow(name="infor-styrelsemote", flow_run_name=run_name("Inför styrelsemöte {mote}"), validate_parameters=False,
+      description="Underlaget till styrelsemötet, som artefakt och e-post till kansliet.")
+def infor_styrelsemote(mote: str = _mote("styrelsemöte")) -> dict:
+    return _work(Arbete.INFOR_STYRELSEMOTE, MoteTyp.STYRELSE, mote)
+
+
+@flow(name="efter-styrelsemote", flow_run_name=run_name("Efter styrelsemöte {mote}"), validate_parameters=False,
+      description="Påminner om beslut som saknas och skickar beslutsmeddelandena.")
+def efter_styrelsemote(mote: str = _mote("styrelsemöte")) -> dict:
+    return _work(Arbete.EFTER_STYRELSEMOTE, MoteTyp.STYRELSE, mote)
 
 
 class Motesandring(Formular):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from finsam import wiring
 from finsam.domain.model import Insats
-from finsam.errors import FinsamError
+from finsam.errors import DatabaseUnavailable, FinsamError
 
 
 def refusal_as_result(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -28,6 +28,8 @@ def refusal_as_result(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[s
     def refusing(*args: Any, **kwargs: Any) -> dict[str, Any]:
         try:
             return fn(*args, **kwargs)
+        except DatabaseUnavailable:
+            raise  # the database went away: a real failure, the kansli is alarmed and the run can be retried
         except FinsamError as e:
             run_logger().warning("Avvisad: %s", e)
             return {"avvisad": str(e)}

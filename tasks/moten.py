@@ -27,7 +27,7 @@ from finsam.domain.model import Sammantrade
 from finsam.services import registrations
 from finsam.services.batch import ItemFailure, reason
 from finsam.services.meeting_messages import do_meeting_work
-from finsam.services.meeting_work import planned_work
+from finsam.services.meeting_work import meeting_on, planned_work
 from tasks.common import insats_tag, reading, refusal_as_result, tag_this_run, work
 
 MEETING_TAG = "finsam-mote"
@@ -63,6 +63,15 @@ def meeting_work(arbete: str, sammantrade_id: int, today: date) -> dict[str, Any
         create_markdown_artifact(result.markdown, key=result.artifact_key, description=f"{arbete} {datum.isoformat()}")
     tag_this_run(tags)
     return {**result.summary, "taggar": tags}
+
+
+@task(name="hitta-motet")
+@refusal_as_result
+def find_meeting(typ: MoteTyp, datum: date | None, today: date) -> dict[str, Any]:
+    """The meeting a run form names by its date (or the next one): its id for the work, or why there is none."""
+    with reading() as session:
+        mote = meeting_on(session, typ, datum, today=today)
+        return {"sammantrade_id": mote.id, "datum": mote.datum.isoformat()}
 
 
 @task(name="andra-mote-i-databasen")
@@ -132,7 +141,7 @@ def sync_meeting_runs() -> dict[str, int]:
             try:
                 client.create_flow_run_from_deployment(
                     deployments[item.arbete].id,
-                    parameters={"sammantrade_id": item.sammantrade_id},
+                    parameters={"mote": item.datum.isoformat() if item.datum else ""},
                     name=item.name,
                     tags=[MEETING_TAG, instance_tag, f"sammantrade:{item.sammantrade_id}"],
                     idempotency_key=key,  # a second sync, or two at once, create it only once

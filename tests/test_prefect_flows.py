@@ -14,6 +14,7 @@ from cli import PROJECT, finsam
 from finsam.db import read_only
 from finsam.domain.enums import Tillstand, UtskickTillstand
 from finsam.domain.model import Insats, Sammantrade, Utskick
+from finsam.settings import get_settings
 from prefect_tools import eml_subjects, finsam_settings
 from smtp_servers import Recorder, free_port, smtp_server
 
@@ -359,11 +360,13 @@ def test_meeting_work_and_too_late(loaded: str, tmp_path: Path) -> None:
 
     with read_only(loaded) as session:
         past = session.scalar(select(Sammantrade).where(Sammantrade.datum == date(2021, 11, 18)))
-    result = infor_styrelsemote(sammantrade_id=past.id)  # the real today is long after 2021
+    result = infor_styrelsemote(mote="18/11/2021")  # the real today is long after 2021
     assert "redan hållits" in result["hoppade_over"]
-    assert efter_styrelsemote(sammantrade_id=past.id) == {"saknade_beslut": [], "beslutsmeddelanden": []}
-    bad = infor_styrelsemote(sammantrade_id=99999, return_state=True)
-    assert bad.is_failed()
+    assert efter_styrelsemote(mote=past.datum.isoformat()) == {"saknade_beslut": [], "beslutsmeddelanden": []}
+    # A meeting is named by its date: a day without one is refused, naming the coming meetings (none in 2021's plan).
+    bad = infor_styrelsemote(mote="2021-11-19", return_state=True)
+    assert (bad.type.value, bad.name) == ("COMPLETED", "Avvisad")
+    assert bad.message.startswith("2021-11-19 är inget styrelsemöte i mötesplanen. Kommande: inga i mötesplanen.")
 
 
 def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> None:
@@ -375,7 +378,7 @@ def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> 
     finsam(loaded, "import", "meetings", str(plan))
     with read_only(loaded) as session:
         mote = session.scalar(select(Sammantrade).where(Sammantrade.datum == coming))
-    state = infor_styrelsemote(sammantrade_id=mote.id, return_state=True)
+    state = infor_styrelsemote(return_state=True)  # empty: the next styrelse meeting
     assert "for_beslut" in state.result()
     markdown = artifacts("underlag-styrelse", state.state_details.flow_run_id)[0].data
     assert markdown.startswith("# Underlag till styrelsemöte") and "## Försenade rapporter" in markdown
@@ -383,15 +386,19 @@ def test_underlag_artifact_for_a_coming_meeting(loaded: str, tmp_path: Path) -> 
     assert any(s.startswith("Underlag till styrelsemötet") for s in eml_subjects(tmp_path / "utskick"))
 
 
-def test_meddela_fel_tells_the_kansli(loaded: str, tmp_path: Path) -> None:
+def test_meddela_fel_tells_the_kansli(loaded: str, tmp_path: Path, monkeypatch) -> None:
     from flows.meddela_fel import meddela_fel
-    from flows.moten import infor_styrelsemote
+    from flows.registrera import registrera_beslut
 
-    failed = infor_styrelsemote(sammantrade_id=424242, return_state=True)
-    assert failed.is_failed()
+    # A real failure: the database does not answer (no refusal: the kansli is alarmed).
+    with monkeypatch.context() as patch, finsam_settings(patch, database_url="postgresql+psycopg://finsam@127.0.0.1:1/x"):
+        failed = registrera_beslut({"insats": "SFG 21-6.58", "datum": "2021-11-18", "utfall": "avslås",
+                                    "registreras_av": "Karin Lund"}, return_state=True)
+    get_settings.cache_clear()
+    assert failed.is_failed() and failed.name == "Failed"
     result = meddela_fel(flow_run_id=f"prefect.flow-run.{failed.state_details.flow_run_id}")
-    assert result["flode"] == "infor-styrelsemote" and result["skickade"] == 1
-    assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(tmp_path / "utskick")
+    assert result["flode"] == "registrera-beslut" and result["skickade"] == 1
+    assert "Fel i bevakningen: registrera-beslut misslyckades" in eml_subjects(tmp_path / "utskick")
     with read_only(loaded) as session:
         assert session.scalar(select(Insats).limit(1)).tillstand in set(Tillstand)
 

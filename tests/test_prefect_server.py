@@ -212,7 +212,10 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
                              finsam_env)
     assert (refused["state"]["type"], refused["state"]["name"]) == ("COMPLETED", "Avvisad")
     assert refused["state"]["message"].startswith("Ingen insats matchar 'SFG 99-9.99'.")
-    failed = prefect_server.run("infor-styrelsemote", {"sammantrade_id": 987654}, finsam_env)
+    # A real failure: the database does not answer.
+    failed = prefect_server.run("registrera-beslut", {"beslut": {"insats": "SFG 21-6.58", "datum": "2021-11-18",
+                                                                 "utfall": "avslås", "registreras_av": "Karin Lund"}},
+                                {**finsam_env, "FINSAM_DATABASE_URL": "postgresql+psycopg://finsam@127.0.0.1:1/finns_inte"})
     assert failed["state"]["type"] == "FAILED"
     deadline = time.monotonic() + 60
     notices: list[dict] = []
@@ -224,7 +227,7 @@ def test_a_failed_run_notifies_the_kansli(prefect_server: PrefectServer, finsam_
     prefect_server.work(finsam_env)
     done = prefect_server.wait_for(notices[0]["id"])
     assert done["state"]["type"] == "COMPLETED", done["state"]
-    assert "Fel i bevakningen: infor-styrelsemote misslyckades" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
+    assert "Fel i bevakningen: registrera-beslut misslyckades" in eml_subjects(Path(finsam_env["FINSAM_MAIL_FOLDER"]))
 
 
 def _scheduled(prefect_server: PrefectServer, db_url: str) -> dict[str, dict]:
@@ -312,7 +315,7 @@ def test_the_underlag_in_the_prefect_ui(prefect_server: PrefectServer, finsam_en
     finsam(db_url, "import", "meetings", str(plan))
     meetings = json.loads(finsam(db_url, "moten", "--json", "--alla").stdout)
     mote = next(m for m in meetings if m["datum"] == coming.isoformat())
-    run = prefect_server.run("infor-styrelsemote", {"sammantrade_id": mote["id"]}, finsam_env)
+    run = prefect_server.run("infor-styrelsemote", {"mote": coming.strftime("%d/%m/%Y")}, finsam_env)
     assert run["state"]["type"] == "COMPLETED", run["state"]
     [artifact] = prefect_server.post("/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
     url = f"http://127.0.0.1:{prefect_server.port}/artifacts/artifact/{artifact['id']}"

@@ -37,11 +37,14 @@ class PlannedWork:
     sekvens: int
     run_at: datetime
     name: str
+    datum: date | None = None  # the meeting's day: how the run names its meeting (the form's Sammanträde)
 
     def key(self, instance: str) -> str:
         # Changes when the meeting moves (its time or sequence), so a moved meeting gets a new run;
-        # `instance` keeps two databases that share one Prefect server apart.
-        return f"finsam:{instance}:{self.arbete}:{self.sammantrade_id}:{self.sekvens}:{self.run_at.isoformat()}"
+        # `instance` keeps two databases that share one Prefect server apart. ("datum": runs made before the
+        # meeting was named by its date, with its id as parameter, are replaced.)
+        return (f"finsam:{instance}:{self.arbete}:{self.sammantrade_id}:{self.sekvens}:{self.run_at.isoformat()}"
+                f":datum")
 
 
 def planned_work(meetings: list[Sammantrade], regler: Regler) -> list[PlannedWork]:
@@ -55,16 +58,30 @@ def planned_work(meetings: list[Sammantrade], regler: Regler) -> list[PlannedWor
         if mote.typ is MoteTyp.BEREDNINGSGRUPP and dagar is not None:
             work.append(PlannedWork(Arbete.INFOR_BEREDNINGSGRUPP, mote.id, mote.sekvens,
                                     stockholm_time(mote.datum - timedelta(days=dagar), at),
-                                    f"Inför beredningsgruppsmöte {mote.datum.isoformat()}"))
+                                    f"Inför beredningsgruppsmöte {mote.datum.isoformat()}", mote.datum))
         if mote.typ is MoteTyp.STYRELSE:
             if dagar is not None:
                 work.append(PlannedWork(Arbete.INFOR_STYRELSEMOTE, mote.id, mote.sekvens,
                                         stockholm_time(mote.datum - timedelta(days=dagar), at),
-                                        f"Inför styrelsemöte {mote.datum.isoformat()}"))
+                                        f"Inför styrelsemöte {mote.datum.isoformat()}", mote.datum))
             work.append(PlannedWork(Arbete.EFTER_STYRELSEMOTE, mote.id, mote.sekvens,
                                     stockholm_time(mote.datum + timedelta(days=1), at),
-                                    f"Efter styrelsemöte {mote.datum.isoformat()}"))
+                                    f"Efter styrelsemöte {mote.datum.isoformat()}", mote.datum))
     return sorted(work, key=lambda w: (w.run_at, w.arbete))
+
+
+def meeting_on(session: Session, typ: MoteTyp, datum: date | None, *, today: date) -> Sammantrade:
+    """The meeting of a kind held (or to be held) on a day, or with no day the next one to come; refused, naming
+    the coming meetings, where there is none. How a run form names a meeting: by its date, never an id."""
+    held = session.scalars(select(Sammantrade).where(Sammantrade.typ == typ, Sammantrade.installt.is_(False))
+                           .order_by(Sammantrade.datum)).all()
+    found = next((m for m in held if m.datum == datum), None) if datum else next((m for m in held if m.datum >= today), None)
+    if found is not None:
+        return found
+    coming = ", ".join([m.datum.isoformat() for m in held if m.datum >= today][:3]) or "inga i mötesplanen"
+    asked = f"{datum.isoformat()} är inget {typ.label.lower()} i mötesplanen" if datum else \
+        f"Inget kommande {typ.label.lower()} i mötesplanen"
+    raise NotFound(f"{asked}. Kommande: {coming}.")
 
 
 def get_meeting(session: Session, sammantrade_id: int, typ: MoteTyp) -> Sammantrade:
