@@ -598,10 +598,12 @@ def _form_call(name: str, form: Any) -> Callable[[], object]:
         values["inriktning"] = Inriktning(values["inriktning"])
         return lambda: t.register_ansokan.fn(values)
     if name == "YttrandeFormular":
-        return lambda: t.register_yttrande.fn(form.insats, form.datum, Bedomning(form.bedomning), form.motivering)
+        return lambda: t.register_yttrande.fn(form.insats, form.datum, Bedomning(form.bedomning), form.motivering,
+                                              clock.today(), form.extra_sammantrade)
     if name == "BeslutFormular":
         return lambda: t.register_beslut.fn(form.insats, form.datum, forms.UTFALL[form.utfall], clock.today(),
-                                            form.beviljade_medel_kr, form.start, form.slut, form.anteckning)
+                                            form.beviljade_medel_kr, form.start, form.slut, form.anteckning,
+                                            extra=form.extra_sammantrade)
     if name == "RapportFormular":
         return lambda: t.register_report.fn(form.insats, RapportTyp(form.typ), form.inkom, form.nr)
     if name == "KoFormular":

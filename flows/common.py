@@ -234,8 +234,9 @@ def day_or_today(value: date | str | None) -> date:
 
 
 def optional_day(title: str, description: str) -> Any:  # noqa: ANN401 - a flow parameter's default
-    """An optional date of a flow that is not a registration form: a plain text field, empty for today."""
-    return parameter(title, default="", max_length=30, description=f"{description} {DATE_HINT}")
+    """The date of a flow that is not a registration form: a plain text field, empty for today. Listed as required
+    (no "(Optional)" in the form); its deployment gives it "" (prefect.yaml), so a scheduled run means today."""
+    return parameter(title, max_length=30, description=f"{description} {DATE_HINT}")
 
 
 def _in_words(value: Any) -> Any:  # noqa: ANN401
@@ -259,7 +260,8 @@ def run_name(template: str) -> Any:  # noqa: ANN401 - Prefect takes a callable
         values.setdefault("nu", datetime.now(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M"))
         # An empty date on a form means today (daglig-bevakning); other empty values are left out; a date is
         # written out in Swedish ("torsdag 17 december 2026"), as typed dates are checked by eye.
-        values = {k: _in_words(v if v is not None else clock.today() if k == "datum" else "") for k, v in values.items()}
+        values = {k: _in_words(clock.today() if k == "datum" and v in (None, "") else "" if v is None else v)
+                  for k, v in values.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):

@@ -72,7 +72,7 @@ class Motesandring(Formular):
 
 
 @kansli_form(name="andra-mote", flow_run_name=run_name("Ändrat möte – {typ} {datum}"), description="Flyttar eller ställer in ett möte; ansökningarna följer med och sökande får besked.")
-def andra_mote(möte: Motesandring = parameter("Möte")) -> dict:
+def andra_mote(möte: Motesandring = parameter("Ändrat möte")) -> dict:
     result = change_meeting(MoteTyp(möte.typ), möte.datum, möte.nytt_datum, möte.andring == "ställs in", clock.today())
     if (state := refused(result)) is not None:
         return state

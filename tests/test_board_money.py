@@ -247,7 +247,7 @@ def test_the_kansli_sees_the_frame_in_a_prefect_run(story: tuple[str, Regler], r
 
     db_url, _ = story
     with finsam_settings(monkeypatch, database_url=db_url, rules_file=str(rules_file[0])):
-        state = ekonomisk_uppfoljning(ar=2025, period="1 (jan–apr)", return_state=True)
+        state = ekonomisk_uppfoljning({"ar": 2025, "period": "1 (jan–apr)"}, return_state=True)
     assert state.is_completed()
     assert state.result() == {"ar": 2025, "tertial": 1, "insatser": 4, "intecknat_kr": 1_268_000,
                               "kvar_att_fordela_kr": 1_332_000, "okant": ["Okänd"]}

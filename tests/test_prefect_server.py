@@ -397,7 +397,8 @@ def test_every_kansli_form_in_the_browser(prefect_server_on_postgres: PrefectSer
 
     def done(deployment: str, values: dict, name: str, shot: str | None = None) -> dict:
         form, run = forms.submit(deployment, values, shot)
-        assert (run["state"]["type"], run["state"]["name"], run["name"]) == ("COMPLETED", "Completed", name), run["state"]
+        assert (run["state"]["type"], run["state"]["name"], run["name"]) == ("COMPLETED", "Completed", name), (
+            run["state"]["message"], run["parameters"])
         assert form["optional"] == []  # no "(Optional)": what may be left empty, the form's description says
         return run
 
@@ -463,6 +464,22 @@ def test_every_kansli_form_in_the_browser(prefect_server_on_postgres: PrefectSer
                          "i.diarienummer = 'SFG 21-10.9' AND d.typ = 'delrapport' AND d.nr = 2") == [(2, date(2027, 4, 30))]
     assert saved(db_url, "SELECT u.datum, u.belopp_kr FROM utbetalning u JOIN insats i ON i.id = u.insats_id "
                          "WHERE i.diarienummer = 'SFG 21-10.9'") == [(date(2022, 1, 20), 325000)]
+    # The rest of the kansli's forms, each filled in and run.
+    avvisad("registrera-komplettering", {"Insats": "SFG 21-10.9", "Inkom": "10/11/2021", "Registreras av": "Karin Lund"},
+            "Vägen in väntar inte på någon komplettering.")
+    avvisad("registrera-rapport-ur-ko", {"Fil": "delrapport.pdf", "Insats": "SFG 21-10.9", "Registreras av": "Karin Lund"},
+            "Ingen fil i kansliets kö heter 'delrapport.pdf'.")
+    avvisad("godkann-rapport", {"Insats": "SFG 21-10.9", "Registreras av": "Karin Lund"},
+            "Vägen in (SFG 21-10.9) har ingen ofullständig rapport att godkänna.")
+    done("registrera-avbrott", {"Insats": "SFG 21-10.9", "Sista dag": "31/03/2027", "Registreras av": "Karin Lund"},
+         "Avbrott – SFG 21-10.9, sista dag onsdag 31 mars 2027")
+    done("andra-mote", {"Möte": {"select": "beredningsgrupp"}, "Datum": "2027-02-03", "Ändring": {"select": "flyttas"},
+                        "Nytt datum": "10/02/2027", "Registreras av": "Karin Lund"},
+         "Ändrat möte – beredningsgrupp onsdag 3 februari 2027")
+    assert saved(db_url, "SELECT datum FROM sammantrade WHERE typ = 'beredningsgrupp' AND datum > '2027-01-01'") == [
+        (date(2027, 2, 10),)]
+    done("arsredovisning", {"År": "2022"}, "Bilaga 1 – 2022")
+    done("ekonomisk-uppfoljning", {"År": "2022", "Period": {"select": "2 (maj–aug)"}}, "Ekonomi – 2022")
     # Not one failed run: the dashboard and the work pool count no refusal as a failure.
     assert [r["name"] for r in forms.runs if r["state"]["type"] in ("FAILED", "CRASHED")] == []
     # Where the kansli sees it afterwards: the run, and the insats's own page one click away.
