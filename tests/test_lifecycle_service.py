@@ -56,7 +56,8 @@ def test_from_ansokan_to_slutredovisad(db_url: str, regler) -> None:
                                       as_of=date(2021, 9, 23), belopp_kr=1, start=date(2021, 10, 1))
     with unit_of_work(db_url, k()) as session:
         insats = session.get(Insats, insats_id)
-        lifecycle.register_yttrande(session, k(), insats, datum=date(2021, 9, 1), bedomning=Bedomning.TILLSTYRKS)
+        lifecycle.register_yttrande(session, k(), insats, datum=date(2021, 9, 1), bedomning=Bedomning.TILLSTYRKS,
+                                    as_of=date(2021, 9, 1))
         ansokan = session.scalar(select(Ansokan).where(Ansokan.insats_id == insats_id))
         assert ansokan.styrelsemote.datum == date(2021, 9, 23)
     with unit_of_work(db_url, k()) as session:
@@ -87,7 +88,8 @@ def test_aterremiss_sends_the_ansokan_back_to_the_next_beredning(db_url: str, re
     with unit_of_work(db_url, k()) as session:
         import_meetings(session, k(), PLAN, regler)
         insats, _ = lifecycle.register_ansokan(session, k(), ny())
-        lifecycle.register_yttrande(session, k(), insats, datum=date(2021, 9, 1), bedomning=Bedomning.KOMPLETTERAS)
+        lifecycle.register_yttrande(session, k(), insats, datum=date(2021, 9, 1), bedomning=Bedomning.KOMPLETTERAS,
+                                    as_of=date(2021, 9, 1))
         lifecycle.register_beslut(session, k(), insats, regler, datum=date(2021, 9, 23), utfall=BeslutUtfall.ATERREMITTERAS, as_of=date(2021, 9, 23))
         assert insats.tillstand is Tillstand.UNDER_BEREDNING
         ansokan = session.scalar(select(Ansokan).where(Ansokan.insats_id == insats.id))

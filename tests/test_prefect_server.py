@@ -179,11 +179,16 @@ def test_every_deployment_from_prefect_yaml(prefect_server: PrefectServer, db_ur
     beslut = form["definitions"]["BeslutFormular"]["properties"]
     assert beslut["utfall"]["title"] == "Beslut" and beslut["utfall"]["enum"] == ["beviljas", "avslås", "återremitteras", "bordläggs"]
     # In the order declared (the UI sorts by position; PostgreSQL's jsonb would otherwise sort by name).
-    # Optional fields are plain inputs (no "None" type switch), with no null default for the UI to send.
-    assert beslut["slut"] == {"title": "Insatstid till", "description": "Tomt: tills vidare.", "type": "string",
-                              "format": "date", "position": 5}
+    # Optional fields are plain inputs (no "None" type switch), with no null default for the UI to send; a date is
+    # plain text (Prefect's date field reads typed dates month first), its format said in the description.
+    assert beslut["slut"] == {"title": "Insatstid till", "type": "string", "maxLength": 30, "position": 5,
+                              "description": "Tomt: tills vidare. Skriv ÅÅÅÅ-MM-DD, t.ex. 2026-12-17 (eller 17/12/2026, dag först)."}
     assert sorted(beslut, key=lambda k: beslut[k]["position"]) == [
-        "insats", "datum", "utfall", "beviljade_medel_kr", "start", "slut", "belopp_per_ar", "anteckning", "registreras_av"]
+        "insats", "datum", "utfall", "beviljade_medel_kr", "start", "slut", "belopp_per_ar", "anteckning",
+        "extra_sammantrade", "registreras_av"]
+    # Every field listed as required (no "(Optional)" in the UI); the run checks the form, not the server.
+    assert form["definitions"]["BeslutFormular"]["required"] == sorted(beslut, key=lambda k: beslut[k]["position"])
+    assert prefect_server.deployment("registrera-beslut")["enforce_parameter_schema"] is False
     # A grant stated per year: a list of (år, belopp), each titled in Swedish.
     assert beslut["belopp_per_ar"]["title"] == "Belopp per år" and beslut["belopp_per_ar"]["type"] == "array"
     per_year = form["definitions"]["ArBelopp"]
