@@ -385,7 +385,9 @@ def saved(db_url: str, sql: str) -> list[tuple]:
     from finsam.db import read_only
 
     with read_only(db_url) as session:
-        return [tuple(row) for row in session.execute(text(sql))]
+        # SQLite gives a raw query's dates back as text, PostgreSQL as dates: both compared as dates.
+        return [tuple(date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4:5] == "-" else v for v in row)
+                for row in session.execute(text(sql))]
 
 
 def test_every_kansli_form_in_the_browser(prefect_server_on_postgres: PrefectServer, finsam_env: dict, db_url: str,
