@@ -65,8 +65,16 @@ def _form_value(name: str) -> Any:  # noqa: ANN401 - a form's value, whatever it
 
 # --- the form, checked inside the run ---
 
+def _one_of(ctx: dict[str, Any]) -> str:
+    return f"ska vara ett av: {str(ctx.get('expected')).replace(' or ', ' eller ')}"
+
+
+def _said(text: str) -> Callable[[dict[str, Any]], str]:
+    return lambda ctx: text
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "missing": lambda ctx: "saknas",
+    "missing": _said("saknas"),
     "string_too_short": lambda ctx: "får inte vara tomt" if ctx.get("min_length") == 1 else
     f"minst {ctx.get('min_length')} tecken",
     "too_short": lambda ctx: "saknas" if ctx.get("min_length") == 1 else f"minst {ctx.get('min_length')} rader",
@@ -76,21 +84,14 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "greater_than": lambda ctx: f"ska vara större än {ctx.get('gt')}",
     "less_than_equal": lambda ctx: f"ska vara högst {ctx.get('le')}",
     "less_than": lambda ctx: f"ska vara mindre än {ctx.get('lt')}",
-    "int_parsing": lambda ctx: "ska vara ett heltal",
-    "int_type": lambda ctx: "ska vara ett heltal",
-    "int_from_float": lambda ctx: "ska vara ett heltal",
-    "bool_parsing": lambda ctx: "ska vara ja eller nej",
-    "bool_type": lambda ctx: "ska vara ja eller nej",
-    "date_parsing": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
-    "date_from_datetime_parsing": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
-    "date_type": lambda ctx: "ska vara ett datum, ÅÅÅÅ-MM-DD",
-    "literal_error": lambda ctx: f"ska vara ett av: {str(ctx.get('expected')).replace(' or ', ' eller ')}",
-    "enum": lambda ctx: f"ska vara ett av: {str(ctx.get('expected')).replace(' or ', ' eller ')}",
-    "extra_forbidden": lambda ctx: "finns inte i formuläret",
-    "string_type": lambda ctx: "ska vara text",
-    "list_type": lambda ctx: "ska vara en lista",
-    "model_type": lambda ctx: "har fel form",
-    "dict_type": lambda ctx: "har fel form",
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"), _said("ska vara ett heltal")),
+    **dict.fromkeys(("bool_parsing", "bool_type"), _said("ska vara ja eller nej")),
+    **dict.fromkeys(("date_parsing", "date_from_datetime_parsing", "date_type"), _said("ska vara ett datum, ÅÅÅÅ-MM-DD")),
+    **dict.fromkeys(("literal_error", "enum"), _one_of),
+    "extra_forbidden": _said("finns inte i formuläret"),
+    "string_type": _said("ska vara text"),
+    "list_type": _said("ska vara en lista"),
+    **dict.fromkeys(("model_type", "dict_type"), _said("har fel form")),
 }
 
 
@@ -129,6 +130,8 @@ def _checked(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        from tasks.common import run_logger
+
         bound = signature.bind(*args, **kwargs)
         for name, value in list(bound.arguments.items()):
             model = hints.get(name)
@@ -136,14 +139,10 @@ def _checked(fn: Callable[..., Any]) -> Callable[..., Any]:
                 try:
                     bound.arguments[name] = model.model_validate(value)
                 except ValidationError as e:
-                    from tasks.common import run_logger
-
                     reason = in_swedish(e, model)
                     run_logger().warning("Avvisad: %s", reason)
                     return refusal(reason)
         if said := _dates_said(bound.arguments.values()):
-            from tasks.common import run_logger
-
             run_logger().info("Formulärets datum: %s.", said)
         return fn(*bound.args, **bound.kwargs)
 
